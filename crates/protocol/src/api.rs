@@ -1,0 +1,119 @@
+//! Request and response bodies of the REST API under `/api/v1`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::message::Message;
+
+/// `POST /api/v1/visitors`: a browser asks for a visitor token for one shop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateVisitor {
+    /// The shop's public id (`data-shop` on the embed tag).
+    pub shop: String,
+    /// Created once per browser and kept in localStorage.
+    pub device_id: String,
+}
+
+/// A signed buyer identity for one shop on one device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitorSession {
+    pub token: String,
+    pub visitor_id: String,
+    pub device_id: String,
+    pub shop: ShopInfo,
+}
+
+/// What the widget shows about the shop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShopInfo {
+    pub id: String,
+    pub name: String,
+}
+
+/// `POST /api/v1/console/login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffLogin {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffSession {
+    pub token: String,
+    pub staff_name: String,
+    pub shop: ShopInfo,
+}
+
+/// One conversation as a list shows it (widget or console inbox).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationSummary {
+    pub id: String,
+    pub shop: ShopInfo,
+    /// How the console names the buyer ("Visitor 3f2a…").
+    pub buyer_label: String,
+    pub last_seq: i64,
+    /// Milliseconds since the Unix epoch of the last message (or of creation).
+    pub last_activity: i64,
+    /// Messages from the other party the viewer has not read.
+    pub unread: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_message: Option<Message>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationList {
+    pub conversations: Vec<ConversationSummary>,
+}
+
+/// `POST /api/v1/conversations/{id}/messages`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendText {
+    pub client_id: String,
+    pub text: String,
+}
+
+/// `GET /api/v1/conversations/{id}/messages?after=&before=&limit=`: messages in
+/// ascending `seq`. `has_more` says whether the page was cut by `limit`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessagePage {
+    pub messages: Vec<Message>,
+    pub has_more: bool,
+}
+
+/// `POST /api/v1/conversations/{id}/read`: the viewer has read up to `seq`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkRead {
+    pub seq: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn send_text_refuses_unknown_fields_and_wrong_types() {
+        assert!(serde_json::from_str::<SendText>(r#"{"client_id":"a","text":"hi"}"#).is_ok());
+        assert!(serde_json::from_str::<SendText>(r#"{"client_id":"a","text":5}"#).is_err());
+        assert!(serde_json::from_str::<SendText>(r#"{"client_id":"a"}"#).is_err());
+        assert!(
+            serde_json::from_str::<SendText>(r#"{"client_id":"a","text":"x","html":true}"#)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn create_visitor_shape() {
+        let v: CreateVisitor = serde_json::from_str(r#"{"shop":"demo","device_id":"d1"}"#).unwrap();
+        assert_eq!(v.shop, "demo");
+        assert_eq!(v.device_id, "d1");
+    }
+}

@@ -1,0 +1,90 @@
+//! WebSocket frames on `/api/v1/ws`, JSON text frames tagged by `type`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+use crate::message::Message;
+
+/// What a client may send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientFrame {
+    /// Keep-alive; answered with [`ServerFrame::Pong`].
+    Ping,
+    /// Send everything after `after_seq` in this conversation (after a reconnect).
+    Resume {
+        conversation_id: String,
+        after_seq: i64,
+    },
+}
+
+/// What the server sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// The socket is authenticated and live events will follow.
+    Ready,
+    Pong,
+    /// A new message in a conversation the viewer belongs to.
+    Message {
+        message: Message,
+    },
+    /// Answer to `Resume`: the missed messages, ascending, possibly empty.
+    Backlog {
+        conversation_id: String,
+        messages: Vec<Message>,
+    },
+    /// A party read up to `seq`; unread counts change.
+    Read {
+        conversation_id: String,
+        reader: crate::message::Sender,
+        seq: i64,
+    },
+    /// The client's frame was refused; the socket stays open.
+    Error {
+        error: ApiError,
+    },
+}
+
+impl ClientFrame {
+    pub fn parse(text: &str) -> Result<ClientFrame, ApiError> {
+        serde_json::from_str(text)
+            .map_err(|e| ApiError::bad_request(format!("Not a valid frame: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_frames_parse_and_garbage_is_an_error() {
+        assert_eq!(
+            ClientFrame::parse(r#"{"type":"ping"}"#).unwrap(),
+            ClientFrame::Ping
+        );
+        assert_eq!(
+            ClientFrame::parse(r#"{"type":"resume","conversation_id":"c","after_seq":4}"#).unwrap(),
+            ClientFrame::Resume {
+                conversation_id: "c".into(),
+                after_seq: 4
+            }
+        );
+        for bad in [
+            "",
+            "nope",
+            "{}",
+            r#"{"type":"launch"}"#,
+            r#"{"type":"resume","conversation_id":1}"#,
+        ] {
+            let err = ClientFrame::parse(bad).unwrap_err();
+            assert_eq!(err.code, crate::ErrorCode::BadRequest, "{bad}");
+        }
+    }
+
+    #[test]
+    fn server_frame_tags() {
+        let json = serde_json::to_string(&ServerFrame::Pong).unwrap();
+        assert_eq!(json, r#"{"type":"pong"}"#);
+    }
+}

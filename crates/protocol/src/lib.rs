@@ -1,0 +1,18 @@
+//! Talkshop's shared protocol: every shape that crosses the wire between the
+//! widget, the console and the server, and the rules that go with them.
+//!
+//! The server enforces these rules; the widget only displays them. Nothing
+//! here depends on a runtime, so the crate builds for `wasm32-unknown-unknown`.
+
+pub mod api;
+pub mod error;
+pub mod frame;
+pub mod message;
+pub mod thread;
+pub mod validation;
+
+pub use api::*;
+pub use error::{ApiError, ErrorCode};
+pub use frame::{ClientFrame, ServerFrame};
+pub use message::{Message, MessageBody, Sender};
+pub use validation::{validate_client_id, validate_text, MAX_CLIENT_ID_CHARS, MAX_TEXT_CHARS};

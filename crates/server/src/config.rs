@@ -1,0 +1,72 @@
+//! Server configuration: every option is a flag and an environment variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "talkshop-server",
+    version,
+    about = "Talkshop chat-commerce server"
+)]
+pub struct Config {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "TALKSHOP_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// Database: `sqlite://path/to/file.db` (created if missing).
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://talkshop.db")]
+    pub database_url: String,
+
+    /// Folder with the Trunk-built widget (index.html, .wasm, .js, .css).
+    #[arg(long, env = "TALKSHOP_DIST", default_value = "dist")]
+    pub dist: PathBuf,
+
+    /// Key that signs visitor and staff tokens. Generated once and kept in the
+    /// database when not given.
+    #[arg(long, env = "TALKSHOP_SECRET", hide_env_values = true)]
+    pub secret: Option<String>,
+
+    /// Lifetime of a visitor token, in days.
+    #[arg(long, env = "TALKSHOP_VISITOR_TOKEN_DAYS", default_value_t = 365)]
+    pub visitor_token_days: u64,
+
+    /// Lifetime of a staff (console) token, in hours.
+    #[arg(long, env = "TALKSHOP_STAFF_TOKEN_HOURS", default_value_t = 12)]
+    pub staff_token_hours: u64,
+
+    /// E-mail of the demo shop's staff account.
+    #[arg(
+        long,
+        env = "TALKSHOP_STAFF_EMAIL",
+        default_value = "staff@demo.talkshop.test"
+    )]
+    pub staff_email: String,
+
+    /// Password of the demo staff account; generated and printed at first start when not given.
+    #[arg(long, env = "TALKSHOP_STAFF_PASSWORD", hide_env_values = true)]
+    pub staff_password: Option<String>,
+
+    /// Log as JSON lines instead of human-readable text.
+    #[arg(long, env = "TALKSHOP_LOG_JSON", default_value_t = false)]
+    pub log_json: bool,
+}
+
+impl Config {
+    /// A configuration for tests: a fresh SQLite file, a fixed secret and staff password.
+    pub fn for_tests(database_url: String) -> Config {
+        Config {
+            bind: "127.0.0.1:0".parse().expect("valid address"),
+            database_url,
+            dist: PathBuf::from("dist"),
+            secret: Some("test-secret-0123456789abcdef".into()),
+            visitor_token_days: 365,
+            staff_token_hours: 12,
+            staff_email: "staff@demo.talkshop.test".into(),
+            staff_password: Some("correct horse battery staple".into()),
+            log_json: false,
+        }
+    }
+}

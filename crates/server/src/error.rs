@@ -1,0 +1,113 @@
+//! Errors as values: every failure becomes a protocol [`ApiError`] with a 4xx
+//! or 5xx status; internals stay in the log.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use talkshop_protocol::error::ErrorBody;
+use talkshop_protocol::{ApiError, ErrorCode};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    Api(ApiError),
+    #[error("storage: {0}")]
+    Storage(#[from] sqlx::Error),
+    #[error("storage migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl From<ApiError> for AppError {
+    fn from(e: ApiError) -> Self {
+        AppError::Api(e)
+    }
+}
+
+impl AppError {
+    /// The error as the client sees it.
+    pub fn to_api(&self) -> ApiError {
+        match self {
+            AppError::Api(e) => e.clone(),
+            AppError::Storage(
+                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_),
+            ) => ApiError::new(
+                ErrorCode::Unavailable,
+                "The shop is temporarily unavailable; try again shortly",
+            ),
+            _ => ApiError::new(ErrorCode::Internal, "Something went wrong on our side"),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let api = self.to_api();
+        if api.code.http_status() >= 500 {
+            tracing::error!(error = %self, "request failed");
+        }
+        error_response(api)
+    }
+}
+
+pub fn error_response(api: ApiError) -> Response {
+    let status =
+        StatusCode::from_u16(api.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, Json(ErrorBody { error: api })).into_response()
+}
+
+/// `Json` that answers unreadable bodies with the app's own error body.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AppJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for AppJson<T>
+where
+    Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(AppJson(value)),
+            Err(rejection) => Err(json_rejection(rejection).into()),
+        }
+    }
+}
+
+impl<T: serde::Serialize> IntoResponse for AppJson<T> {
+    fn into_response(self) -> Response {
+        Json(self.0).into_response()
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> ApiError {
+    match rejection {
+        JsonRejection::JsonDataError(e) => {
+            ApiError::bad_request(format!("Invalid request body: {}", e.body_text()))
+        }
+        JsonRejection::JsonSyntaxError(_) => {
+            ApiError::bad_request("Request body is not valid JSON")
+        }
+        JsonRejection::MissingJsonContentType(_) => {
+            ApiError::bad_request("Expected a JSON body with Content-Type: application/json")
+        }
+        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::new(ErrorCode::PayloadTooLarge, "Request body is too large")
+        }
+        other => ApiError::bad_request(other.body_text()),
+    }
+}
+
+pub fn path_rejection(rejection: PathRejection) -> AppError {
+    ApiError::bad_request(format!("Invalid path: {}", rejection.body_text())).into()
+}
+
+pub fn query_rejection(rejection: QueryRejection) -> AppError {
+    ApiError::bad_request(format!("Invalid query: {}", rejection.body_text())).into()
+}

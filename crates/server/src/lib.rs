@@ -1,0 +1,156 @@
+//! Talkshop server: REST under `/api/v1`, live events on `/api/v1/ws`, and the
+//! built widget, demo shop and console as static files.
+
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod hub;
+pub mod routes;
+pub mod seed;
+pub mod state;
+pub mod storage;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::{broadcast, watch};
+use tower_http::trace::TraceLayer;
+
+use crate::auth::TokenKey;
+use crate::config::Config;
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::storage::sqlite::SqliteStorage;
+use crate::storage::Storage;
+
+/// Largest request body the API reads.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(routes::visitors::router())
+        .merge(routes::staff::router())
+        .merge(routes::conversations::router())
+        .merge(routes::ws::router())
+        .merge(routes::site::router(&state))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+pub fn init_tracing(json: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+pub async fn open_storage(config: &Config) -> AppResult<Arc<dyn Storage>> {
+    Ok(Arc::new(SqliteStorage::open(&config.database_url).await?))
+}
+
+/// A running server: its address and the switch that stops it.
+pub struct Running {
+    pub addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<AppResult<()>>,
+}
+
+impl Running {
+    /// Stops accepting, closes sockets, lets in-flight requests finish, closes storage.
+    pub async fn stop(self) -> AppResult<()> {
+        let _ = self.stop.send(true);
+        self.task
+            .await
+            .map_err(|e| error::AppError::Internal(e.to_string()))?
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+/// Opens storage, seeds the demo shop, binds, and serves in the background.
+pub async fn start(config: Config) -> AppResult<Running> {
+    let storage = open_storage(&config).await?;
+    let secret = match &config.secret {
+        Some(secret) => secret.clone(),
+        None => {
+            storage
+                .init_setting("token_secret", &seed::random_secret())
+                .await?
+        }
+    };
+    seed::demo(storage.as_ref(), &config).await?;
+    let listener = TcpListener::bind(config.bind)
+        .await
+        .map_err(|e| error::AppError::Internal(e.to_string()))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| error::AppError::Internal(e.to_string()))?;
+    let (stop, stopped) = watch::channel(false);
+    let (events, _) = broadcast::channel(hub::EVENT_BUFFER);
+    let state = AppState {
+        storage: storage.clone(),
+        tokens: TokenKey::new(secret.as_bytes()),
+        config: Arc::new(config),
+        events,
+        shutdown: stopped.clone(),
+    };
+    let router = app(state);
+    let task = tokio::spawn(async move {
+        let mut until = stopped;
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = until.wait_for(|stop| *stop).await;
+            })
+            .await
+            .map_err(|e| error::AppError::Internal(e.to_string()))?;
+        // Every acknowledged message was committed before its answer; closing
+        // the pool checkpoints the WAL.
+        storage.close().await;
+        Ok(())
+    });
+    Ok(Running { addr, stop, task })
+}
+
+/// Runs until SIGTERM or Ctrl-C, then shuts down gracefully.
+pub async fn run(config: Config) -> AppResult<()> {
+    let running = start(config).await?;
+    tracing::info!(url = %running.url(), "Talkshop is listening");
+    println!("Talkshop demo shop:  {}/", running.url());
+    println!("Merchant console:    {}/console", running.url());
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    running.stop().await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,217 @@
+//! Conversations and their messages, for buyers and staff alike; the token's
+//! role decides what a caller may see and do.
+
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use talkshop_protocol::validation::page_size;
+use talkshop_protocol::{
+    validate_client_id, validate_text, ApiError, ConversationList, ConversationSummary, ErrorCode,
+    MarkRead, Message, MessageBody, MessagePage, SendText, Sender, ServerFrame,
+};
+
+use crate::auth::Viewer;
+use crate::clock;
+use crate::error::{path_rejection, query_rejection, AppJson, AppResult};
+use crate::hub::Event;
+use crate::state::AppState;
+use crate::storage::{Appended, Conversation, HistoryQuery, NewMessage};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/conversations", get(list).post(open))
+        .route("/api/v1/conversations/{id}", get(show))
+        .route(
+            "/api/v1/conversations/{id}/messages",
+            get(history).post(send),
+        )
+        .route("/api/v1/conversations/{id}/read", post(read))
+}
+
+/// The conversation, if the viewer may see it: 404 when it does not exist, 403 when it is someone else's.
+pub async fn authorized(state: &AppState, viewer: &Viewer, id: &str) -> AppResult<Conversation> {
+    let conversation = state
+        .storage
+        .conversation(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Conversation"))?;
+    if !viewer.may_access(&conversation.shop_id, &conversation.visitor_id) {
+        return Err(ApiError::forbidden("This conversation belongs to someone else").into());
+    }
+    Ok(conversation)
+}
+
+fn conversation_id(path: Result<Path<String>, PathRejection>) -> AppResult<String> {
+    path.map(|Path(id)| id).map_err(path_rejection)
+}
+
+async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> AppResult<AppJson<ConversationList>> {
+    let conversations = if viewer.is_staff() {
+        state.storage.shop_inbox(&viewer.claims.shop, 200).await?
+    } else {
+        state
+            .storage
+            .visitor_conversations(&viewer.claims.sub)
+            .await?
+    };
+    Ok(AppJson(ConversationList { conversations }))
+}
+
+/// A buyer opens (or reopens) their conversation with the shop.
+async fn open(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> AppResult<(StatusCode, AppJson<ConversationSummary>)> {
+    if viewer.is_staff() {
+        return Err(ApiError::forbidden("Only buyers start conversations").into());
+    }
+    let conversation = state
+        .storage
+        .open_conversation(&viewer.claims.shop, &viewer.claims.sub, clock::now_millis())
+        .await?;
+    let summary = state
+        .storage
+        .summary(&conversation.id, Sender::Buyer)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Conversation"))?;
+    let status = if conversation.last_seq == 0 {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, AppJson(summary)))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    path: Result<Path<String>, PathRejection>,
+) -> AppResult<AppJson<ConversationSummary>> {
+    let id = conversation_id(path)?;
+    authorized(&state, &viewer, &id).await?;
+    let summary = state
+        .storage
+        .summary(&id, viewer.sender())
+        .await?
+        .ok_or_else(|| ApiError::not_found("Conversation"))?;
+    Ok(AppJson(summary))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HistoryParams {
+    after: Option<i64>,
+    before: Option<i64>,
+    limit: Option<u32>,
+}
+
+async fn history(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    path: Result<Path<String>, PathRejection>,
+    query: Result<Query<HistoryParams>, QueryRejection>,
+) -> AppResult<AppJson<MessagePage>> {
+    let id = conversation_id(path)?;
+    let Query(params) = query.map_err(query_rejection)?;
+    for (field, value) in [("after", params.after), ("before", params.before)] {
+        if value.is_some_and(|v| v < 0) {
+            return Err(ApiError::invalid(field, format!("{field} must not be negative")).into());
+        }
+    }
+    authorized(&state, &viewer, &id).await?;
+    let query = HistoryQuery {
+        after: params.after,
+        before: params.before,
+        limit: page_size(params.limit),
+    };
+    let (messages, has_more) = state.storage.messages(&id, query).await?;
+    Ok(AppJson(MessagePage { messages, has_more }))
+}
+
+async fn send(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    path: Result<Path<String>, PathRejection>,
+    AppJson(req): AppJson<SendText>,
+) -> AppResult<(StatusCode, AppJson<Message>)> {
+    let id = conversation_id(path)?;
+    validate_client_id(&req.client_id)?;
+    validate_text(&req.text)?;
+    let conversation = authorized(&state, &viewer, &id).await?;
+    let body = MessageBody::Text { text: req.text };
+    let appended = state
+        .storage
+        .append_message(NewMessage {
+            conversation_id: &conversation.id,
+            sender: viewer.sender(),
+            client_id: &req.client_id,
+            body: &body,
+            created_at: clock::now_millis(),
+        })
+        .await?;
+    match appended {
+        Appended::Created(message) => {
+            tracing::info!(conversation = %id, seq = message.seq, sender = message.sender.as_str(), "message stored");
+            publish(
+                &state,
+                &conversation,
+                ServerFrame::Message {
+                    message: message.clone(),
+                },
+            );
+            Ok((StatusCode::CREATED, AppJson(message)))
+        }
+        // A retry of a message already stored: same answer, nothing stored twice.
+        Appended::Existing(message) if message.body == body => {
+            Ok((StatusCode::OK, AppJson(message)))
+        }
+        Appended::Existing(_) => Err(ApiError {
+            code: ErrorCode::Conflict,
+            message: "This client_id was already used for a different message".into(),
+            field: Some("client_id".into()),
+        }
+        .into()),
+    }
+}
+
+async fn read(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    path: Result<Path<String>, PathRejection>,
+    AppJson(req): AppJson<MarkRead>,
+) -> AppResult<AppJson<MarkRead>> {
+    let id = conversation_id(path)?;
+    if req.seq < 0 {
+        return Err(ApiError::invalid("seq", "seq must not be negative").into());
+    }
+    let conversation = authorized(&state, &viewer, &id).await?;
+    let seq = state
+        .storage
+        .mark_read(&id, viewer.sender(), req.seq)
+        .await?;
+    publish(
+        &state,
+        &conversation,
+        ServerFrame::Read {
+            conversation_id: id,
+            reader: viewer.sender(),
+            seq,
+        },
+    );
+    Ok(AppJson(MarkRead { seq }))
+}
+
+pub fn publish(state: &AppState, conversation: &Conversation, frame: ServerFrame) {
+    // No receivers is fine: nobody is online.
+    let _ = state.events.send(Event {
+        shop_id: conversation.shop_id.clone(),
+        visitor_id: conversation.visitor_id.clone(),
+        frame,
+    });
+}

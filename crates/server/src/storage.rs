@@ -1,0 +1,104 @@
+//! The storage layer: one trait, one implementation per database. Handlers
+//! only see the trait, so PostgreSQL can join without touching them.
+
+pub mod sqlite;
+
+use async_trait::async_trait;
+use talkshop_protocol::{ConversationSummary, Message, MessageBody, Sender, ShopInfo};
+
+use crate::error::AppResult;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Visitor {
+    pub id: String,
+    pub shop_id: String,
+    pub device_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Staff {
+    pub id: String,
+    pub shop_id: String,
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversation {
+    pub id: String,
+    pub shop_id: String,
+    pub visitor_id: String,
+    pub last_seq: i64,
+    pub buyer_read_seq: i64,
+    pub merchant_read_seq: i64,
+}
+
+/// Result of appending a message: a new one, or the one already stored under
+/// the same client id (a retry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Appended {
+    Created(Message),
+    Existing(Message),
+}
+
+/// A message to store; `id` and `seq` are assigned by storage.
+#[derive(Debug, Clone)]
+pub struct NewMessage<'a> {
+    pub conversation_id: &'a str,
+    pub sender: Sender,
+    pub client_id: &'a str,
+    pub body: &'a MessageBody,
+    pub created_at: i64,
+}
+
+/// A slice of history: after `after` and/or before `before`, at most `limit`.
+#[derive(Debug, Clone, Copy)]
+pub struct HistoryQuery {
+    pub after: Option<i64>,
+    pub before: Option<i64>,
+    pub limit: u32,
+}
+
+#[async_trait]
+pub trait Storage: Send + Sync + 'static {
+    async fn setting(&self, key: &str) -> AppResult<Option<String>>;
+    /// Stores `value` unless the key exists; returns what is stored.
+    async fn init_setting(&self, key: &str, value: &str) -> AppResult<String>;
+
+    async fn upsert_shop(&self, shop: &ShopInfo) -> AppResult<()>;
+    async fn shop(&self, id: &str) -> AppResult<Option<ShopInfo>>;
+
+    async fn staff_by_email(&self, email: &str) -> AppResult<Option<Staff>>;
+    async fn upsert_staff(&self, staff: &Staff) -> AppResult<()>;
+
+    async fn create_visitor(&self, shop_id: &str, device_id: &str, now: i64) -> AppResult<Visitor>;
+    async fn visitor(&self, id: &str) -> AppResult<Option<Visitor>>;
+
+    /// The visitor's conversation with the shop, created on first call.
+    async fn open_conversation(
+        &self,
+        shop_id: &str,
+        visitor_id: &str,
+        now: i64,
+    ) -> AppResult<Conversation>;
+    async fn conversation(&self, id: &str) -> AppResult<Option<Conversation>>;
+    /// Summaries as `viewer` sees them (unread counts messages of the other party).
+    async fn summary(&self, id: &str, viewer: Sender) -> AppResult<Option<ConversationSummary>>;
+    /// A buyer's conversations, newest activity first.
+    async fn visitor_conversations(&self, visitor_id: &str) -> AppResult<Vec<ConversationSummary>>;
+    /// A shop's inbox: conversations with at least one message, newest activity first.
+    async fn shop_inbox(&self, shop_id: &str, limit: u32) -> AppResult<Vec<ConversationSummary>>;
+
+    async fn append_message(&self, message: NewMessage<'_>) -> AppResult<Appended>;
+    /// Ascending by `seq`; `has_more` when `limit` cut the slice.
+    async fn messages(
+        &self,
+        conversation_id: &str,
+        query: HistoryQuery,
+    ) -> AppResult<(Vec<Message>, bool)>;
+    /// Raises the reader's read mark to `seq` (never lowers it, never past the last message).
+    async fn mark_read(&self, conversation_id: &str, reader: Sender, seq: i64) -> AppResult<i64>;
+
+    async fn close(&self);
+}

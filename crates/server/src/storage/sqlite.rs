@@ -1,0 +1,435 @@
+//! SQLite storage: one file, WAL mode, migrations applied at open.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Row, SqlitePool};
+use talkshop_protocol::{ConversationSummary, Message, MessageBody, Sender, ShopInfo};
+use tokio::sync::Mutex;
+
+use super::{Appended, Conversation, HistoryQuery, NewMessage, Staff, Storage, Visitor};
+use crate::error::{AppError, AppResult};
+
+pub struct SqliteStorage {
+    pool: SqlitePool,
+    /// SQLite has one writer at a time; taking turns here avoids busy-snapshot
+    /// failures when a transaction that read must then write.
+    write: Mutex<()>,
+}
+
+impl SqliteStorage {
+    pub async fn open(url: &str) -> AppResult<SqliteStorage> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(SqliteStorage {
+            pool,
+            write: Mutex::new(()),
+        })
+    }
+}
+
+const SUMMARY_SELECT: &str = "
+SELECT c.id, c.shop_id, s.name AS shop_name, c.visitor_id, c.last_seq, c.last_activity,
+       (SELECT COUNT(*) FROM messages m
+         WHERE m.conversation_id = c.id AND m.seq > c.merchant_read_seq AND m.sender = 'buyer') AS unread_merchant,
+       (SELECT COUNT(*) FROM messages m
+         WHERE m.conversation_id = c.id AND m.seq > c.buyer_read_seq AND m.sender = 'merchant') AS unread_buyer,
+       lm.id AS lm_id, lm.sender AS lm_sender, lm.client_id AS lm_client_id,
+       lm.body AS lm_body, lm.created_at AS lm_created_at
+  FROM conversations c
+  JOIN shops s ON s.id = c.shop_id
+  LEFT JOIN messages lm ON lm.conversation_id = c.id AND lm.seq = c.last_seq";
+
+fn parse_body(raw: &str) -> AppResult<MessageBody> {
+    serde_json::from_str(raw)
+        .map_err(|e| AppError::Internal(format!("stored message body is unreadable: {e}")))
+}
+
+fn parse_sender(raw: &str) -> AppResult<Sender> {
+    Sender::parse(raw)
+        .ok_or_else(|| AppError::Internal(format!("stored sender {raw:?} is unknown")))
+}
+
+fn message_from_row(row: &SqliteRow) -> AppResult<Message> {
+    Ok(Message {
+        id: row.try_get("id")?,
+        conversation_id: row.try_get("conversation_id")?,
+        seq: row.try_get("seq")?,
+        sender: parse_sender(row.try_get("sender")?)?,
+        client_id: row.try_get("client_id")?,
+        body: parse_body(row.try_get("body")?)?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn summary_from_row(row: &SqliteRow, viewer: Sender) -> AppResult<ConversationSummary> {
+    let id: String = row.try_get("id")?;
+    let visitor_id: String = row.try_get("visitor_id")?;
+    let last_seq: i64 = row.try_get("last_seq")?;
+    let last_message = match row.try_get::<Option<String>, _>("lm_id")? {
+        Some(lm_id) => Some(Message {
+            id: lm_id,
+            conversation_id: id.clone(),
+            seq: last_seq,
+            sender: parse_sender(row.try_get("lm_sender")?)?,
+            client_id: row.try_get("lm_client_id")?,
+            body: parse_body(row.try_get("lm_body")?)?,
+            created_at: row.try_get("lm_created_at")?,
+        }),
+        None => None,
+    };
+    let unread = match viewer {
+        Sender::Merchant => row.try_get("unread_merchant")?,
+        Sender::Buyer => row.try_get("unread_buyer")?,
+    };
+    Ok(ConversationSummary {
+        buyer_label: buyer_label(&visitor_id),
+        id,
+        shop: ShopInfo {
+            id: row.try_get("shop_id")?,
+            name: row.try_get("shop_name")?,
+        },
+        last_seq,
+        last_activity: row.try_get("last_activity")?,
+        unread,
+        last_message,
+    })
+}
+
+/// How the console names an anonymous buyer.
+pub fn buyer_label(visitor_id: &str) -> String {
+    let short: String = visitor_id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(6)
+        .collect();
+    format!("Visitor {short}")
+}
+
+fn conversation_from_row(row: &SqliteRow) -> AppResult<Conversation> {
+    Ok(Conversation {
+        id: row.try_get("id")?,
+        shop_id: row.try_get("shop_id")?,
+        visitor_id: row.try_get("visitor_id")?,
+        last_seq: row.try_get("last_seq")?,
+        buyer_read_seq: row.try_get("buyer_read_seq")?,
+        merchant_read_seq: row.try_get("merchant_read_seq")?,
+    })
+}
+
+fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+#[async_trait]
+impl Storage for SqliteStorage {
+    async fn setting(&self, key: &str) -> AppResult<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn init_setting(&self, key: &str, value: &str) -> AppResult<String> {
+        let _turn = self.write.lock().await;
+        sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await?;
+        Ok(
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+                .bind(key)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn upsert_shop(&self, shop: &ShopInfo) -> AppResult<()> {
+        let _turn = self.write.lock().await;
+        sqlx::query("INSERT INTO shops (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name")
+            .bind(&shop.id)
+            .bind(&shop.name)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn shop(&self, id: &str) -> AppResult<Option<ShopInfo>> {
+        let row = sqlx::query("SELECT id, name FROM shops WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(ShopInfo {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn staff_by_email(&self, email: &str) -> AppResult<Option<Staff>> {
+        let row = sqlx::query(
+            "SELECT id, shop_id, email, name, password_hash FROM staff WHERE email = ?",
+        )
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(Staff {
+                id: r.try_get("id")?,
+                shop_id: r.try_get("shop_id")?,
+                email: r.try_get("email")?,
+                name: r.try_get("name")?,
+                password_hash: r.try_get("password_hash")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn upsert_staff(&self, staff: &Staff) -> AppResult<()> {
+        let _turn = self.write.lock().await;
+        sqlx::query(
+            "INSERT INTO staff (id, shop_id, email, name, password_hash) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (email) DO UPDATE SET name = excluded.name, password_hash = excluded.password_hash",
+        )
+        .bind(&staff.id)
+        .bind(&staff.shop_id)
+        .bind(&staff.email)
+        .bind(&staff.name)
+        .bind(&staff.password_hash)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn create_visitor(&self, shop_id: &str, device_id: &str, now: i64) -> AppResult<Visitor> {
+        let _turn = self.write.lock().await;
+        let visitor = Visitor {
+            id: new_id(),
+            shop_id: shop_id.to_owned(),
+            device_id: device_id.to_owned(),
+        };
+        sqlx::query(
+            "INSERT INTO visitors (id, shop_id, device_id, created_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(&visitor.id)
+        .bind(shop_id)
+        .bind(device_id)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(visitor)
+    }
+
+    async fn visitor(&self, id: &str) -> AppResult<Option<Visitor>> {
+        let row = sqlx::query("SELECT id, shop_id, device_id FROM visitors WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(Visitor {
+                id: r.try_get("id")?,
+                shop_id: r.try_get("shop_id")?,
+                device_id: r.try_get("device_id")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn open_conversation(
+        &self,
+        shop_id: &str,
+        visitor_id: &str,
+        now: i64,
+    ) -> AppResult<Conversation> {
+        let _turn = self.write.lock().await;
+        sqlx::query(
+            "INSERT INTO conversations (id, shop_id, visitor_id, created_at, last_activity) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (shop_id, visitor_id) DO NOTHING",
+        )
+        .bind(new_id())
+        .bind(shop_id)
+        .bind(visitor_id)
+        .bind(now)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        let row = sqlx::query("SELECT * FROM conversations WHERE shop_id = ? AND visitor_id = ?")
+            .bind(shop_id)
+            .bind(visitor_id)
+            .fetch_one(&self.pool)
+            .await?;
+        conversation_from_row(&row)
+    }
+
+    async fn conversation(&self, id: &str) -> AppResult<Option<Conversation>> {
+        let row = sqlx::query("SELECT * FROM conversations WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(conversation_from_row).transpose()
+    }
+
+    async fn summary(&self, id: &str, viewer: Sender) -> AppResult<Option<ConversationSummary>> {
+        let row = sqlx::query(&format!("{SUMMARY_SELECT} WHERE c.id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| summary_from_row(&r, viewer)).transpose()
+    }
+
+    async fn visitor_conversations(&self, visitor_id: &str) -> AppResult<Vec<ConversationSummary>> {
+        let rows = sqlx::query(&format!(
+            "{SUMMARY_SELECT} WHERE c.visitor_id = ? ORDER BY c.last_activity DESC"
+        ))
+        .bind(visitor_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| summary_from_row(r, Sender::Buyer))
+            .collect()
+    }
+
+    async fn shop_inbox(&self, shop_id: &str, limit: u32) -> AppResult<Vec<ConversationSummary>> {
+        let rows = sqlx::query(&format!(
+            "{SUMMARY_SELECT} WHERE c.shop_id = ? AND c.last_seq > 0 ORDER BY c.last_activity DESC, c.id LIMIT ?"
+        ))
+        .bind(shop_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| summary_from_row(r, Sender::Merchant))
+            .collect()
+    }
+
+    async fn append_message(&self, new: NewMessage<'_>) -> AppResult<Appended> {
+        let body =
+            serde_json::to_string(new.body).map_err(|e| AppError::Internal(e.to_string()))?;
+        let _turn = self.write.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let existing = sqlx::query(
+            "SELECT * FROM messages WHERE conversation_id = ? AND sender = ? AND client_id = ?",
+        )
+        .bind(new.conversation_id)
+        .bind(new.sender.as_str())
+        .bind(new.client_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(row) = existing {
+            return Ok(Appended::Existing(message_from_row(&row)?));
+        }
+        let seq: i64 = sqlx::query_scalar(
+            "UPDATE conversations SET last_seq = last_seq + 1, last_activity = ? WHERE id = ? RETURNING last_seq",
+        )
+        .bind(new.created_at)
+        .bind(new.conversation_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let message = Message {
+            id: new_id(),
+            conversation_id: new.conversation_id.to_owned(),
+            seq,
+            sender: new.sender,
+            client_id: new.client_id.to_owned(),
+            body: new.body.clone(),
+            created_at: new.created_at,
+        };
+        sqlx::query(
+            "INSERT INTO messages (id, conversation_id, seq, sender, client_id, body, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&message.id)
+        .bind(&message.conversation_id)
+        .bind(seq)
+        .bind(message.sender.as_str())
+        .bind(&message.client_id)
+        .bind(&body)
+        .bind(message.created_at)
+        .execute(&mut *tx)
+        .await?;
+        // The sender has read everything up to their own message.
+        let read_column = match new.sender {
+            Sender::Buyer => "buyer_read_seq",
+            Sender::Merchant => "merchant_read_seq",
+        };
+        sqlx::query(&format!(
+            "UPDATE conversations SET {read_column} = ? WHERE id = ?"
+        ))
+        .bind(seq)
+        .bind(new.conversation_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Appended::Created(message))
+    }
+
+    async fn messages(
+        &self,
+        conversation_id: &str,
+        q: HistoryQuery,
+    ) -> AppResult<(Vec<Message>, bool)> {
+        let after = q.after.unwrap_or(0);
+        let before = q.before.unwrap_or(i64::MAX);
+        let limit = i64::from(q.limit);
+        // With only `before`, the page is the newest messages below it; otherwise the oldest above `after`.
+        let newest_first = q.before.is_some() && q.after.is_none();
+        let order = if newest_first { "DESC" } else { "ASC" };
+        let rows = sqlx::query(&format!(
+            "SELECT * FROM messages WHERE conversation_id = ? AND seq > ? AND seq < ? ORDER BY seq {order} LIMIT ?"
+        ))
+        .bind(conversation_id)
+        .bind(after)
+        .bind(before)
+        .bind(limit + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        let has_more = rows.len() as i64 > limit;
+        let mut messages = rows
+            .iter()
+            .take(q.limit as usize)
+            .map(message_from_row)
+            .collect::<AppResult<Vec<_>>>()?;
+        if newest_first {
+            messages.reverse();
+        }
+        Ok((messages, has_more))
+    }
+
+    async fn mark_read(&self, conversation_id: &str, reader: Sender, seq: i64) -> AppResult<i64> {
+        let column = match reader {
+            Sender::Buyer => "buyer_read_seq",
+            Sender::Merchant => "merchant_read_seq",
+        };
+        let _turn = self.write.lock().await;
+        let stored: i64 = sqlx::query_scalar(&format!(
+            "UPDATE conversations SET {column} = MAX({column}, MIN(?, last_seq)) WHERE id = ? RETURNING {column}"
+        ))
+        .bind(seq)
+        .bind(conversation_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(stored)
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}
