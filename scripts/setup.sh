@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Installs the toolchain Talkshop needs, idempotently: every step is skipped when
 # its tool is already there. The recipe is the one verified on these machines
-# (see DESIGN.md "Toolchain"): Debian's Chromium + chromedriver + binaryen +
-# PostgreSQL, wasm-bindgen-cli at the exact version in Cargo.lock (no --locked),
+# (see DESIGN.md "Toolchain"): Debian's Chromium + chromedriver + PostgreSQL,
+# wasm-bindgen-cli at the exact version in Cargo.lock (no --locked),
 # wasm-pack --locked, Trunk 0.21.14 --locked.
+#
+# One deviation: Debian's binaryen (wasm-opt 108) corrupts the externref table
+# that wasm-bindgen 0.2.130 emits ("WebAssembly.Table.set(): Argument 1 is
+# invalid"), so wasm-opt comes from the npm registry's binaryen 132 instead,
+# installed into .tools/ and put first on PATH by scripts/env.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -18,7 +23,6 @@ fi
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
-command -v wasm-opt >/dev/null 2>&1 || need_apt+=(binaryen)
 [ -x /usr/lib/postgresql/15/bin/postgres ] && command -v psql >/dev/null 2>&1 || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
@@ -41,5 +45,10 @@ fi
 if ! trunk --version 2>/dev/null | grep -q "0.21.14"; then
   log "cargo install trunk 0.21.14"
   cargo install trunk --version 0.21.14 --locked
+fi
+if ! .tools/node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q "version 132"; then
+  log "npm install binaryen@132 (wasm-opt) into .tools/"
+  mkdir -p .tools
+  npm install --prefix .tools --no-audit --no-fund --silent binaryen@132.0.0
 fi
 log "toolchain ready"

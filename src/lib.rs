@@ -1,1 +1,51 @@
+//! Talkshop widget and merchant console, client-side rendered with Leptos.
+//!
+//! The widget renders server state and sends intents; every rule (limits,
+//! ordering, unread counts) comes from `talkshop_protocol`.
 
+pub mod api;
+pub mod chat_session;
+pub mod components;
+pub mod console;
+pub mod device;
+pub mod live;
+pub mod time;
+pub mod widget;
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Id of the element the embed mounts into; it holds a static launcher that
+/// shows before the wasm has loaded.
+pub const MOUNT_ID: &str = "talkshop";
+
+/// Mounts the console on `/console`, otherwise the buyer widget.
+pub fn boot() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let path = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default();
+    if path.starts_with("/console") {
+        leptos::mount::mount_to_body(console::Console);
+        return;
+    }
+    let Some(host) = document.get_element_by_id(MOUNT_ID) else {
+        return;
+    };
+    let shop = host
+        .get_attribute("data-shop")
+        .unwrap_or_else(|| "demo".into());
+    let api_base = host.get_attribute("data-api").unwrap_or_default();
+    // Replace the static launcher with the live one.
+    host.set_text_content(None);
+    let Ok(host) = host.dyn_into::<web_sys::HtmlElement>() else {
+        return;
+    };
+    leptos::mount::mount_to(
+        host,
+        move || view! { <widget::ChatWidget shop=shop api_base=api_base/> },
+    )
+    .forget();
+}

@@ -57,6 +57,9 @@ pub struct ConversationSummary {
     pub last_activity: i64,
     /// Messages from the other party the viewer has not read.
     pub unread: i64,
+    /// The viewer's own read mark: every message up to this `seq` has been read.
+    #[serde(default)]
+    pub read_seq: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_message: Option<Message>,
 }

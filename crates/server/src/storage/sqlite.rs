@@ -43,6 +43,7 @@ impl SqliteStorage {
 
 const SUMMARY_SELECT: &str = "
 SELECT c.id, c.shop_id, s.name AS shop_name, c.visitor_id, c.last_seq, c.last_activity,
+       c.buyer_read_seq, c.merchant_read_seq,
        (SELECT COUNT(*) FROM messages m
          WHERE m.conversation_id = c.id AND m.seq > c.merchant_read_seq AND m.sender = 'buyer') AS unread_merchant,
        (SELECT COUNT(*) FROM messages m
@@ -91,9 +92,12 @@ fn summary_from_row(row: &SqliteRow, viewer: Sender) -> AppResult<ConversationSu
         }),
         None => None,
     };
-    let unread = match viewer {
-        Sender::Merchant => row.try_get("unread_merchant")?,
-        Sender::Buyer => row.try_get("unread_buyer")?,
+    let (unread, read_seq) = match viewer {
+        Sender::Merchant => (
+            row.try_get("unread_merchant")?,
+            row.try_get("merchant_read_seq")?,
+        ),
+        Sender::Buyer => (row.try_get("unread_buyer")?, row.try_get("buyer_read_seq")?),
     };
     Ok(ConversationSummary {
         buyer_label: buyer_label(&visitor_id),
@@ -105,6 +109,7 @@ fn summary_from_row(row: &SqliteRow, viewer: Sender) -> AppResult<ConversationSu
         last_seq,
         last_activity: row.try_get("last_activity")?,
         unread,
+        read_seq,
         last_message,
     })
 }

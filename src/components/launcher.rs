@@ -1,0 +1,37 @@
+use leptos::prelude::*;
+
+/// The chat bubble with the unread badge.
+#[component]
+pub fn Launcher(
+    #[prop(into)] open: Signal<bool>,
+    #[prop(into)] unread: Signal<usize>,
+    #[prop(into)] on_toggle: Callback<()>,
+) -> impl IntoView {
+    let label = move || {
+        let n = unread.get();
+        match (open.get(), n) {
+            (true, _) => "Close chat".to_owned(),
+            (false, 0) => "Open chat".to_owned(),
+            (false, 1) => "Open chat, 1 unread message".to_owned(),
+            (false, n) => format!("Open chat, {n} unread messages"),
+        }
+    };
+    view! {
+        <button
+            class="ts-launcher"
+            type="button"
+            aria-label=label
+            aria-expanded=move || open.get().to_string()
+            on:click=move |_| on_toggle.run(())
+        >
+            <svg class="ts-launcher__icon" viewBox="0 0 24 24" aria-hidden="true">
+                <path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"></path>
+            </svg>
+            <Show when=move || { !open.get() && unread.get() > 0 }>
+                <span class="ts-badge" aria-hidden="true">
+                    {move || { let n = unread.get(); if n > 99 { "99+".to_owned() } else { n.to_string() } }}
+                </span>
+            </Show>
+        </button>
+    }
+}

@@ -1,0 +1,193 @@
+use leptos::html;
+use leptos::prelude::*;
+use talkshop_protocol::thread::{starts_group, Delivery, ThreadLog};
+use talkshop_protocol::Sender;
+
+use crate::time::clock_time;
+
+/// How close to the bottom (px) still counts as "reading the newest messages".
+const STICK_SLACK_PX: i32 = 48;
+
+/// One line of the thread as displayed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThreadRow {
+    pub key: String,
+    pub client_id: String,
+    pub mine: bool,
+    pub starts_group: bool,
+    pub author: &'static str,
+    pub text: String,
+    pub at: i64,
+    pub delivery: Delivery,
+}
+
+/// Display rows for a thread: stored messages in `seq` order, then the
+/// viewer's pending ones, each marked where a new sender group starts.
+pub fn thread_rows(log: &ThreadLog, me: Sender, other_name: &'static str) -> Vec<ThreadRow> {
+    let mut rows = Vec::with_capacity(log.len());
+    let mut prev: Option<(Sender, i64)> = None;
+    let mut push = |rows: &mut Vec<ThreadRow>,
+                    key: String,
+                    client_id: &str,
+                    sender,
+                    text: &str,
+                    at,
+                    delivery| {
+        let group = starts_group(prev, sender, at);
+        prev = Some((sender, at));
+        rows.push(ThreadRow {
+            key: format!("{key}{}", if group { "g" } else { "" }),
+            client_id: client_id.to_owned(),
+            mine: sender == me,
+            starts_group: group,
+            author: if sender == me { "You" } else { other_name },
+            text: text.to_owned(),
+            at,
+            delivery,
+        });
+    };
+    for m in log.stored() {
+        push(
+            &mut rows,
+            format!("s{}", m.seq),
+            &m.client_id,
+            m.sender,
+            m.text(),
+            m.created_at,
+            Delivery::Sent,
+        );
+    }
+    for p in log.pending() {
+        let key = format!("p{}{:?}", p.client_id, p.delivery);
+        push(
+            &mut rows,
+            key,
+            &p.client_id,
+            me,
+            &p.text,
+            p.created_at,
+            p.delivery,
+        );
+    }
+    rows
+}
+
+/// The message list: grouped by sender, times, delivery state, and scrolling
+/// that follows new messages only while the reader is at the bottom.
+#[component]
+pub fn ThreadView(
+    #[prop(into)] log: Signal<ThreadLog>,
+    me: Sender,
+    /// How the other party is named above their messages.
+    other_name: &'static str,
+    #[prop(into)] on_retry: Callback<String>,
+    #[prop(into, optional)] empty_text: Option<String>,
+) -> impl IntoView {
+    let rows = Memo::new(move |_| log.with(|l| thread_rows(l, me, other_name)));
+    let list = NodeRef::<html::Div>::new();
+    let stick = StoredValue::new(true);
+    let unseen = RwSignal::new(false);
+    let last_key = StoredValue::new(String::new());
+
+    let scroll_to_bottom = move || {
+        if let Some(el) = list.get_untracked() {
+            el.set_scroll_top(el.scroll_height());
+        }
+        unseen.set(false);
+    };
+    Effect::new(move |_| {
+        let (newest_key, newest_mine) = rows.with(|r| {
+            r.last()
+                .map(|r| (r.key.clone(), r.mine))
+                .unwrap_or_default()
+        });
+        if newest_key == last_key.get_value() {
+            return;
+        }
+        last_key.set_value(newest_key);
+        // Your own new message always brings you to the bottom.
+        if stick.get_value() || newest_mine {
+            stick.set_value(true);
+            scroll_to_bottom();
+        } else {
+            unseen.set(true);
+        }
+    });
+    let on_scroll = move |_| {
+        if let Some(el) = list.get_untracked() {
+            let at_bottom =
+                el.scroll_height() - el.scroll_top() - el.client_height() <= STICK_SLACK_PX;
+            stick.set_value(at_bottom);
+            if at_bottom {
+                unseen.set(false);
+            }
+        }
+    };
+    let empty_text =
+        empty_text.unwrap_or_else(|| "Say hello — we usually reply within minutes.".into());
+
+    view! {
+        <div class="ts-thread-wrap">
+            <div class="ts-thread" node_ref=list on:scroll=on_scroll role="log" aria-live="polite" aria-label="Messages">
+                <Show when=move || rows.with(Vec::is_empty)>
+                    <p class="ts-empty">{empty_text.clone()}</p>
+                </Show>
+                <For each=move || rows.get() key=|row| row.key.clone() let:row>
+                    <MessageRow row=row on_retry=on_retry/>
+                </For>
+            </div>
+            <Show when=move || unseen.get()>
+                <button class="ts-jump" type="button" on:click=move |_| { stick.set_value(true); scroll_to_bottom(); }>
+                    "New messages ↓"
+                </button>
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+fn MessageRow(row: ThreadRow, on_retry: Callback<String>) -> impl IntoView {
+    let class = format!(
+        "ts-msg{}{}{}",
+        if row.mine {
+            " ts-msg--mine"
+        } else {
+            " ts-msg--theirs"
+        },
+        if row.starts_group {
+            " ts-msg--first"
+        } else {
+            ""
+        },
+        match row.delivery {
+            Delivery::Sending => " ts-msg--sending",
+            Delivery::Failed => " ts-msg--failed",
+            Delivery::Sent => "",
+        }
+    );
+    let time = clock_time(row.at);
+    let status = match row.delivery {
+        Delivery::Sending => "Sending…",
+        Delivery::Failed => "Not sent",
+        Delivery::Sent => "",
+    };
+    let client_id = row.client_id.clone();
+    view! {
+        <div class=class>
+            {row.starts_group.then(|| view! { <div class="ts-msg__author">{row.author}</div> })}
+            <div class="ts-msg__bubble">{row.text}</div>
+            <div class="ts-msg__meta">
+                <time>{time}</time>
+                {(!status.is_empty()).then(|| view! { <span class="ts-msg__status">{status}</span> })}
+                {(row.delivery == Delivery::Failed).then(|| {
+                    let client_id = client_id.clone();
+                    view! {
+                        <button class="ts-msg__retry" type="button" on:click=move |_| on_retry.run(client_id.clone())>
+                            "Retry"
+                        </button>
+                    }
+                })}
+            </div>
+        </div>
+    }
+}

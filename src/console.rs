@@ -1,0 +1,191 @@
+//! The merchant console at `/console`: sign in, inbox, threads, live replies.
+
+pub mod inbox;
+pub mod login_form;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use talkshop_protocol::{
+    ApiError, ClientFrame, ConversationSummary, ErrorCode, Sender, ServerFrame, ShopInfo,
+};
+
+use crate::api::Api;
+use crate::chat_session::ChatSession;
+use crate::components::composer::Composer;
+use crate::components::connection_banner::ConnectionBanner;
+use crate::components::thread_view::ThreadView;
+use crate::device::{self, CONSOLE_TOKEN_KEY};
+use crate::live::{LinkState, Live};
+use inbox::{Inbox, InboxState};
+use login_form::LoginForm;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct SignedIn {
+    token: String,
+    shop: ShopInfo,
+}
+
+#[component]
+pub fn Console() -> impl IntoView {
+    let api = Api::new(String::new());
+    let signed_in = RwSignal::new(None::<SignedIn>);
+    let checking = RwSignal::new(true);
+    // A kept token is checked once; a stale one sends the user to the login form.
+    if let Some(token) = device::load(CONSOLE_TOKEN_KEY) {
+        let api = api.with_token(token.clone());
+        spawn_local(async move {
+            match api.me().await {
+                Ok(shop) => signed_in.set(Some(SignedIn { token, shop })),
+                Err(err) if matches!(err.code, ErrorCode::Unauthorized | ErrorCode::Forbidden) => {
+                    device::forget(CONSOLE_TOKEN_KEY)
+                }
+                Err(_) => {}
+            }
+            checking.set(false);
+        });
+    } else {
+        checking.set(false);
+    }
+    let on_login = Callback::new(move |(token, shop): (String, ShopInfo)| {
+        device::save(CONSOLE_TOKEN_KEY, &token);
+        signed_in.set(Some(SignedIn { token, shop }));
+    });
+    let sign_out = Callback::new(move |_| {
+        device::forget(CONSOLE_TOKEN_KEY);
+        signed_in.set(None);
+    });
+    view! {
+        <div class="ts-console">
+            {move || match (checking.get(), signed_in.get()) {
+                (true, _) => view! { <p class="ts-console__loading">"Loading…"</p> }.into_any(),
+                (false, None) => view! { <LoginForm api=api.clone() on_login=on_login/> }.into_any(),
+                (false, Some(s)) => view! { <Workspace api=api.with_token(s.token) shop=s.shop on_sign_out=sign_out/> }.into_any(),
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn Workspace(api: Api, shop: ShopInfo, on_sign_out: Callback<()>) -> impl IntoView {
+    let session = ChatSession::new(api.clone(), Sender::Merchant);
+    let inbox = InboxState::new();
+    let problem = RwSignal::new(None::<ApiError>);
+
+    let refresh = {
+        let api = api.clone();
+        move || {
+            let api = api.clone();
+            spawn_local(async move {
+                match api.conversations().await {
+                    Ok(list) => {
+                        inbox.replace(list);
+                        problem.set(None);
+                    }
+                    Err(err) => problem.set(Some(err)),
+                }
+            });
+        }
+    };
+    refresh();
+
+    let mark_read = move |id: String, seq: i64| {
+        let api = session.api.get_value();
+        inbox.mark_read(&id, seq);
+        spawn_local(async move {
+            let _ = api.mark_read(&id, seq).await;
+        });
+    };
+
+    let on_frame = {
+        let refresh = refresh.clone();
+        move |frame: ServerFrame, live: Live| match frame {
+            ServerFrame::Ready => {
+                refresh();
+                if let Some(id) = session.conversation.get_untracked() {
+                    let after_seq = session.log.with_untracked(|l| l.last_seq());
+                    live.send(&ClientFrame::Resume {
+                        conversation_id: id,
+                        after_seq,
+                    });
+                }
+                session.retry_failed();
+            }
+            ServerFrame::Message { message } => {
+                let open = session.conversation.get_untracked().as_deref()
+                    == Some(message.conversation_id.as_str());
+                if !inbox.record(&message, open) {
+                    // A conversation the inbox has not seen yet.
+                    let api = session.api.get_value();
+                    let id = message.conversation_id.clone();
+                    spawn_local(async move {
+                        if let Ok(summary) = api.conversation(&id).await {
+                            inbox.upsert(summary);
+                        }
+                    });
+                }
+                if open {
+                    let (id, seq) = (message.conversation_id.clone(), message.seq);
+                    session.accept(vec![message]);
+                    mark_read(id, seq);
+                }
+            }
+            ServerFrame::Backlog { messages, .. } => session.accept(messages),
+            ServerFrame::Read { .. } | ServerFrame::Pong | ServerFrame::Error { .. } => {}
+        }
+    };
+    let live = Live::start(api.clone(), on_frame);
+
+    let select = Callback::new(move |summary: ConversationSummary| {
+        let (id, last_seq) = (summary.id.clone(), summary.last_seq);
+        spawn_local(async move {
+            match session.load(id.clone(), last_seq).await {
+                Ok(()) => {
+                    let seq = session.log.with_untracked(|l| l.last_seq());
+                    mark_read(id, seq);
+                }
+                Err(err) => problem.set(Some(err)),
+            }
+        });
+    });
+    let banner = Signal::derive(move || {
+        problem.get().or_else(|| {
+            (live.link.get() == LinkState::Offline)
+                .then(|| ApiError::new(ErrorCode::Unavailable, "Connection lost — reconnecting…"))
+        })
+    });
+    let retry = Callback::new(move |_| {
+        problem.set(None);
+        live.reconnect_now();
+        refresh();
+    });
+    let selected = Signal::derive(move || session.conversation.get());
+    let title = move || {
+        let id = session.conversation.get();
+        id.and_then(|id| inbox.label(&id))
+            .unwrap_or_else(|| "Choose a conversation".into())
+    };
+
+    view! {
+        <header class="ts-console__bar">
+            <h1 class="ts-console__shop">{shop.name.clone()} <span class="ts-console__tag">"Console"</span></h1>
+            <button class="ts-console__signout" type="button" on:click=move |_| on_sign_out.run(())>"Sign out"</button>
+        </header>
+        <ConnectionBanner problem=banner on_retry=retry/>
+        <div class="ts-console__main">
+            <Inbox state=inbox selected=selected on_select=select/>
+            <section class="ts-console__thread" aria-label="Conversation">
+                <h2 class="ts-console__title">{title}</h2>
+                <Show
+                    when=move || session.conversation.with(Option::is_some)
+                    fallback=|| view! { <p class="ts-empty">"Pick a conversation from the inbox."</p> }
+                >
+                    <ThreadView log=session.log me=Sender::Merchant other_name="Buyer" on_retry=Callback::new(move |id| session.retry(id)) empty_text="No messages yet."/>
+                    <Show when=move || session.notice.with(|n| n.is_some())>
+                        <p class="ts-notice" role="status">{move || session.notice.get().map(|n| n.message).unwrap_or_default()}</p>
+                    </Show>
+                    <Composer on_send=Callback::new(move |text| session.send(text)) placeholder="Reply to the buyer…"/>
+                </Show>
+            </section>
+        </div>
+    }
+}

@@ -1,0 +1,137 @@
+//! The live connection: one WebSocket, reconnecting with exponential backoff
+//! and jitter, with heartbeats that notice a dead link.
+
+use std::rc::Rc;
+
+use futures::channel::mpsc;
+use futures::{FutureExt, SinkExt, StreamExt};
+use gloo_net::websocket::{futures::WebSocket, Message as WsMessage};
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use talkshop_protocol::{ClientFrame, ServerFrame};
+
+use crate::api::Api;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkState {
+    Connecting,
+    Online,
+    Offline,
+}
+
+const PING_EVERY_MS: u32 = 20_000;
+/// A link that has been silent this long is dead (the server pings every 15 s).
+const SILENCE_LIMIT_MS: f64 = 45_000.0;
+const MAX_BACKOFF_MS: f64 = 30_000.0;
+
+/// Handle to the live connection; cheap to copy into closures.
+#[derive(Clone, Copy)]
+pub struct Live {
+    pub link: RwSignal<LinkState>,
+    outbox: StoredValue<Option<mpsc::UnboundedSender<String>>, LocalStorage>,
+    retry_now: StoredValue<bool>,
+}
+
+impl Live {
+    /// Opens the socket in the background and keeps it open. Every server
+    /// frame goes to `on_frame`, `Ready` included (resume there).
+    pub fn start(api: Api, on_frame: impl Fn(ServerFrame, Live) + 'static) -> Live {
+        let live = Live {
+            link: RwSignal::new(LinkState::Connecting),
+            outbox: StoredValue::new_local(None),
+            retry_now: StoredValue::new(false),
+        };
+        let on_frame: Rc<dyn Fn(ServerFrame, Live)> = Rc::new(on_frame);
+        spawn_local(live.run(api, on_frame));
+        live
+    }
+
+    /// Sends a frame if the socket is open; frames are never queued across reconnects
+    /// because `Ready` resumes from the last sequence number anyway.
+    pub fn send(&self, frame: &ClientFrame) {
+        let Ok(text) = serde_json::to_string(frame) else {
+            return;
+        };
+        self.outbox.with_value(|outbox| {
+            if let Some(tx) = outbox {
+                let _ = tx.unbounded_send(text);
+            }
+        });
+    }
+
+    /// Skips the rest of the current backoff.
+    pub fn reconnect_now(&self) {
+        self.retry_now.set_value(true);
+    }
+
+    async fn run(self, api: Api, on_frame: Rc<dyn Fn(ServerFrame, Live)>) {
+        let mut attempt: i32 = 0;
+        loop {
+            if self.link.try_get_untracked().is_none() {
+                return; // the owner is gone
+            }
+            self.link.set(LinkState::Connecting);
+            if let Ok(socket) = WebSocket::open(&api.socket_url()) {
+                if self.pump(socket, &on_frame).await {
+                    attempt = 0;
+                }
+            }
+            self.outbox.set_value(None);
+            if self.link.try_set(LinkState::Offline).is_some() {
+                return;
+            }
+            let backoff = (1000.0 * 2f64.powi(attempt)).min(MAX_BACKOFF_MS);
+            let wait = backoff * (0.5 + js_sys::Math::random() * 0.5);
+            attempt = (attempt + 1).min(10);
+            let mut waited = 0.0;
+            while waited < wait && !self.retry_now.get_value() {
+                TimeoutFuture::new(250).await;
+                waited += 250.0;
+            }
+            self.retry_now.set_value(false);
+        }
+    }
+
+    /// Runs one connection until it drops; returns whether it ever became ready.
+    async fn pump(self, socket: WebSocket, on_frame: &Rc<dyn Fn(ServerFrame, Live)>) -> bool {
+        let (mut write, mut read) = socket.split();
+        let (tx, mut rx) = mpsc::unbounded::<String>();
+        self.outbox.set_value(Some(tx));
+        spawn_local(async move {
+            while let Some(text) = rx.next().await {
+                if write.send(WsMessage::Text(text)).await.is_err() {
+                    break;
+                }
+            }
+        });
+        let mut ready = false;
+        let mut last_heard = js_sys::Date::now();
+        loop {
+            let mut tick = TimeoutFuture::new(PING_EVERY_MS).fuse();
+            let mut next = read.next().fuse();
+            futures::select! {
+                item = next => match item {
+                    Some(Ok(WsMessage::Text(text))) => {
+                        last_heard = js_sys::Date::now();
+                        let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) else { continue };
+                        if frame == ServerFrame::Ready {
+                            ready = true;
+                            self.link.set(LinkState::Online);
+                        }
+                        on_frame(frame, self);
+                    }
+                    Some(Ok(WsMessage::Bytes(_))) => last_heard = js_sys::Date::now(),
+                    Some(Err(_)) | None => break,
+                },
+                _ = tick => {
+                    if js_sys::Date::now() - last_heard > SILENCE_LIMIT_MS {
+                        break;
+                    }
+                    self.send(&ClientFrame::Ping);
+                }
+            }
+        }
+        ready
+    }
+}

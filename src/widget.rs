@@ -1,0 +1,188 @@
+//! The buyer's chat widget: launcher, panel, thread and composer, live.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use talkshop_protocol::{ApiError, ClientFrame, ErrorCode, Sender, ServerFrame};
+
+use crate::api::Api;
+use crate::chat_session::ChatSession;
+use crate::components::composer::Composer;
+use crate::components::connection_banner::ConnectionBanner;
+use crate::components::launcher::Launcher;
+use crate::components::thread_view::ThreadView;
+use crate::device;
+use crate::live::{LinkState, Live};
+
+fn shop_name_key(shop: &str) -> String {
+    format!("talkshop.shopname.{shop}")
+}
+
+/// Signs the visitor in (reusing the token this browser keeps), finds their
+/// conversation and loads it. Returns the API client carrying the token.
+async fn bootstrap(
+    shop: &str,
+    base: &Api,
+    session: ChatSession,
+    shop_name: RwSignal<String>,
+) -> Result<Api, ApiError> {
+    let device_id = device::device_id();
+    let key = device::visitor_key(shop);
+    let mut fresh = false;
+    let token = match device::load(&key) {
+        Some(token) => token,
+        None => {
+            let visitor = base.create_visitor(shop, &device_id).await?;
+            device::save(&key, &visitor.token);
+            device::save(&shop_name_key(shop), &visitor.shop.name);
+            fresh = true;
+            visitor.token
+        }
+    };
+    let mut api = base.with_token(token);
+    let conversations = match api.conversations().await {
+        // An expired or foreign token: start over as a new visitor, once.
+        Err(err) if err.code == ErrorCode::Unauthorized && !fresh => {
+            device::forget(&key);
+            let visitor = base.create_visitor(shop, &device_id).await?;
+            device::save(&key, &visitor.token);
+            device::save(&shop_name_key(shop), &visitor.shop.name);
+            api = base.with_token(visitor.token);
+            api.conversations().await?
+        }
+        other => other?,
+    };
+    if let Some(name) = device::load(&shop_name_key(shop)) {
+        shop_name.set(name);
+    }
+    session.api.set_value(api.clone());
+    if let Some(conversation) = conversations.into_iter().find(|c| c.shop.id == shop) {
+        shop_name.set(conversation.shop.name.clone());
+        session.load(conversation.id, conversation.last_seq).await?;
+    }
+    Ok(api)
+}
+
+#[component]
+pub fn ChatWidget(shop: String, #[prop(optional)] api_base: String) -> impl IntoView {
+    let base = Api::new(api_base);
+    let session = ChatSession::new(base.clone(), Sender::Buyer);
+    let open = RwSignal::new(false);
+    let shop_name = RwSignal::new(String::from("Shop"));
+    let boot_error = RwSignal::new(None::<ApiError>);
+    let ready = RwSignal::new(false);
+    let live = RwSignal::new(None::<Live>);
+    // The highest seq the buyer has seen with the panel open.
+    let read_seq = RwSignal::new(0i64);
+
+    let on_frame = move |frame: ServerFrame, live: Live| match frame {
+        ServerFrame::Ready => {
+            if let Some(id) = session.conversation.get_untracked() {
+                let after_seq = session.log.with_untracked(|l| l.last_seq());
+                live.send(&ClientFrame::Resume {
+                    conversation_id: id,
+                    after_seq,
+                });
+            }
+            session.retry_failed();
+        }
+        ServerFrame::Message { message } => {
+            if session.conversation.get_untracked().is_none() {
+                session
+                    .conversation
+                    .set(Some(message.conversation_id.clone()));
+            }
+            session.accept(vec![message]);
+        }
+        ServerFrame::Backlog { messages, .. } => session.accept(messages),
+        ServerFrame::Read { .. } | ServerFrame::Pong | ServerFrame::Error { .. } => {}
+    };
+
+    let start = {
+        let shop = shop.clone();
+        move || {
+            let shop = shop.clone();
+            let base = base.clone();
+            boot_error.set(None);
+            spawn_local(async move {
+                match bootstrap(&shop, &base, session, shop_name).await {
+                    Ok(api) => {
+                        ready.set(true);
+                        if live.with_untracked(Option::is_none) {
+                            live.set(Some(Live::start(api, on_frame)));
+                        }
+                    }
+                    Err(err) => boot_error.set(Some(err)),
+                }
+            });
+        }
+    };
+    start();
+
+    let link = move || live.get().map(|l| l.link.get());
+    let unread = Memo::new(move |_| {
+        session
+            .log
+            .with(|l| l.unread_from(Sender::Merchant, read_seq.get()))
+    });
+    // While the panel is open, everything shown is read; tell the server.
+    Effect::new(move |_| {
+        let last = session.log.with(|l| l.last_seq());
+        if open.get() && ready.get() && last > read_seq.get_untracked() {
+            read_seq.set(last);
+            if let Some(id) = session.conversation.get_untracked() {
+                let api = session.api.get_value();
+                spawn_local(async move {
+                    let _ = api.mark_read(&id, last).await;
+                });
+            }
+        }
+    });
+
+    let problem = Signal::derive(move || {
+        boot_error.get().or_else(|| match link() {
+            Some(LinkState::Offline) => Some(ApiError::new(
+                ErrorCode::Unavailable,
+                "Connection lost — reconnecting…",
+            )),
+            _ => None,
+        })
+    });
+    let retry = {
+        let start = start.clone();
+        move |_| {
+            if boot_error.get_untracked().is_some() {
+                start();
+            } else if let Some(l) = live.get_untracked() {
+                l.reconnect_now();
+            }
+        }
+    };
+    let status_text = move || match (boot_error.with(Option::is_some), link()) {
+        (true, _) | (_, Some(LinkState::Offline)) => "Offline",
+        (_, Some(LinkState::Online)) => "Online · replies in minutes",
+        _ => "Connecting…",
+    };
+    let on_send = move |text: String| session.send(text);
+
+    view! {
+        <div class="ts-root">
+            <section class="ts-panel" class:ts-panel--open=move || open.get() role="dialog" aria-label="Chat with the shop" hidden=move || !open.get()>
+                <header class="ts-header">
+                    <div class="ts-avatar" aria-hidden="true">{move || shop_name.with(|n| n.chars().next().unwrap_or('S').to_string())}</div>
+                    <div class="ts-header__title">
+                        <h2 class="ts-header__name">{move || shop_name.get()}</h2>
+                        <p class="ts-header__status">{status_text}</p>
+                    </div>
+                    <button class="ts-header__close" type="button" aria-label="Close chat" on:click=move |_| open.set(false)>"×"</button>
+                </header>
+                <ConnectionBanner problem=problem on_retry=Callback::new(retry)/>
+                <ThreadView log=session.log me=Sender::Buyer other_name="Shop" on_retry=Callback::new(move |id| session.retry(id))/>
+                <Show when=move || session.notice.with(|n| n.as_ref().is_some_and(|n| n.code != ErrorCode::Unavailable))>
+                    <p class="ts-notice" role="status">{move || session.notice.get().map(|n| n.message).unwrap_or_default()}</p>
+                </Show>
+                <Composer on_send=Callback::new(on_send) disabled=Signal::derive(move || !ready.get())/>
+            </section>
+            <Launcher open=open unread=unread on_toggle=Callback::new(move |_| open.update(|o| *o = !*o))/>
+        </div>
+    }
+}
