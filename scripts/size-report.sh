@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Prints the release widget's size (raw and gzip -9) from dist/.
+set -euo pipefail
+cd "$(dirname "$0")/../dist"
+total=0
+printf '%-12s %10s %10s\n' part raw gzip
+for pattern in '*_bg.wasm' 'talkshop-widget-*.js' 'widget-*.css'; do
+  for f in $pattern; do
+    raw=$(stat -c%s "$f"); gz=$(gzip -9c "$f" | wc -c); total=$((total + gz))
+    printf '%-12s %10s %10s\n' "${f##*.}" "$raw" "$gz"
+  done
+done
+printf '%-12s %10s %10s\n' total '' "$total"

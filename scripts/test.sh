@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, protocol + server + widget unit tests
+# (cargo test), widget components in headless Chromium (wasm-pack), the
+# release widget build with its size, and the end-to-end browser test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+source scripts/env.sh
+
+step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (server, protocol, e2e on the host; widget on wasm32)"
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p talkshop-widget --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+step "cargo test: protocol, server (HTTP + WebSocket on SQLite), widget logic"
+cargo test
+
+step "widget components in headless Chromium (wasm-pack)"
+wasm-pack test --headless --chrome
+
+step "release build of the widget (Trunk)"
+trunk build --release
+scripts/size-report.sh
+
+step "end to end: real server + release widget, buyer and merchant browsers (WebDriver)"
+cargo test -p talkshop-e2e -- --test-threads=1
+
+step "all tests passed"
