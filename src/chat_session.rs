@@ -23,6 +23,8 @@ pub struct ChatSession {
     pub me: Sender,
     /// The last problem worth telling the user about.
     pub notice: RwSignal<Option<ApiError>>,
+    /// Whether the server holds messages older than the first one loaded.
+    pub has_older: RwSignal<bool>,
 }
 
 impl ChatSession {
@@ -33,6 +35,7 @@ impl ChatSession {
             log: RwSignal::new(ThreadLog::default()),
             me,
             notice: RwSignal::new(None),
+            has_older: RwSignal::new(false),
         }
     }
 
@@ -44,6 +47,25 @@ impl ChatSession {
         let page = api
             .latest_messages(&conversation_id, last_seq + 1, FIRST_PAGE)
             .await?;
+        self.has_older.set(page.has_more);
+        self.accept(page.messages);
+        Ok(())
+    }
+
+    /// Loads the page of history before the first message shown.
+    pub async fn load_older(self) -> Result<(), ApiError> {
+        let (Some(id), Some(first)) = (
+            self.conversation.get_untracked(),
+            self.log.with_untracked(|l| l.first_seq()),
+        ) else {
+            return Ok(());
+        };
+        let page = self
+            .api
+            .get_value()
+            .latest_messages(&id, first, FIRST_PAGE)
+            .await?;
+        self.has_older.set(page.has_more);
         self.accept(page.messages);
         Ok(())
     }

@@ -179,7 +179,10 @@ fn Workspace(api: Api, shop: ShopInfo, on_sign_out: Callback<()>) -> impl IntoVi
                     when=move || session.conversation.with(Option::is_some)
                     fallback=|| view! { <p class="ts-empty">"Pick a conversation from the inbox."</p> }
                 >
-                    <ThreadView log=session.log me=Sender::Merchant other_name="Buyer" on_retry=Callback::new(move |id| session.retry(id)) empty_text="No messages yet."/>
+                    <ThreadView log=session.log me=Sender::Merchant other_name="Buyer" on_retry=Callback::new(move |id| session.retry(id))
+                    has_older=session.has_older on_load_older=Callback::new(move |_| spawn_local(async move {
+                        if let Err(err) = session.load_older().await { session.notice.set(Some(err)); }
+                    })) empty_text="No messages yet."/>
                     <Show when=move || session.notice.with(|n| n.is_some())>
                         <p class="ts-notice" role="status">{move || session.notice.get().map(|n| n.message).unwrap_or_default()}</p>
                     </Show>

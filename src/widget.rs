@@ -176,7 +176,10 @@ pub fn ChatWidget(shop: String, #[prop(optional)] api_base: String) -> impl Into
                     <button class="ts-header__close" type="button" aria-label="Close chat" on:click=move |_| open.set(false)>"×"</button>
                 </header>
                 <ConnectionBanner problem=problem on_retry=Callback::new(retry)/>
-                <ThreadView log=session.log me=Sender::Buyer other_name="Shop" on_retry=Callback::new(move |id| session.retry(id))/>
+                <ThreadView log=session.log me=Sender::Buyer other_name="Shop" on_retry=Callback::new(move |id| session.retry(id))
+                    has_older=session.has_older on_load_older=Callback::new(move |_| spawn_local(async move {
+                        if let Err(err) = session.load_older().await { session.notice.set(Some(err)); }
+                    }))/>
                 <Show when=move || session.notice.with(|n| n.as_ref().is_some_and(|n| n.code != ErrorCode::Unavailable))>
                     <p class="ts-notice" role="status">{move || session.notice.get().map(|n| n.message).unwrap_or_default()}</p>
                 </Show>

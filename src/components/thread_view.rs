@@ -82,12 +82,18 @@ pub fn ThreadView(
     other_name: &'static str,
     #[prop(into)] on_retry: Callback<String>,
     #[prop(into, optional)] empty_text: Option<String>,
+    /// Whether older history can be loaded, and how.
+    #[prop(into, optional)]
+    has_older: Signal<bool>,
+    #[prop(into, optional)] on_load_older: Option<Callback<()>>,
 ) -> impl IntoView {
     let rows = Memo::new(move |_| log.with(|l| thread_rows(l, me, other_name)));
     let list = NodeRef::<html::Div>::new();
     let stick = StoredValue::new(true);
     let unseen = RwSignal::new(false);
     let last_key = StoredValue::new(String::new());
+    // Scroll height before older messages were prepended, to keep the reader's place.
+    let anchor = StoredValue::new(None::<i32>);
 
     let scroll_to_bottom = move || {
         if let Some(el) = list.get_untracked() {
@@ -101,6 +107,10 @@ pub fn ThreadView(
                 .map(|r| (r.key.clone(), r.mine))
                 .unwrap_or_default()
         });
+        if let (Some(before), Some(el)) = (anchor.get_value(), list.get_untracked()) {
+            anchor.set_value(None);
+            el.set_scroll_top(el.scroll_top() + el.scroll_height() - before);
+        }
         if newest_key == last_key.get_value() {
             return;
         }
@@ -129,6 +139,14 @@ pub fn ThreadView(
     view! {
         <div class="ts-thread-wrap">
             <div class="ts-thread" node_ref=list on:scroll=on_scroll role="log" aria-live="polite" aria-label="Messages">
+                {on_load_older.map(|load| view! {
+                    <Show when=move || has_older.get()>
+                        <button class="ts-older" type="button" on:click=move |_| {
+                            anchor.set_value(list.get_untracked().map(|el| el.scroll_height()));
+                            load.run(());
+                        }>"Load earlier messages"</button>
+                    </Show>
+                })}
                 <Show when=move || rows.with(Vec::is_empty)>
                     <p class="ts-empty">{empty_text.clone()}</p>
                 </Show>
