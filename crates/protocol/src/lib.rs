@@ -8,6 +8,7 @@ pub mod api;
 pub mod error;
 pub mod frame;
 pub mod message;
+pub mod money;
 pub mod thread;
 pub mod validation;
 

@@ -1,0 +1,226 @@
+//! Money: a `Decimal` amount with an ISO 4217 currency. Never a float; amounts
+//! travel as JSON strings ("189.90") and a JSON number is refused.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::ApiError;
+
+/// The currencies the shop supports, with their minor units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Currency {
+    Brl,
+    Thb,
+    Idr,
+    Usd,
+    Eur,
+    Jpy,
+}
+
+impl Currency {
+    pub const ALL: [Currency; 6] =
+        [Currency::Brl, Currency::Thb, Currency::Idr, Currency::Usd, Currency::Eur, Currency::Jpy];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Currency::Brl => "BRL",
+            Currency::Thb => "THB",
+            Currency::Idr => "IDR",
+            Currency::Usd => "USD",
+            Currency::Eur => "EUR",
+            Currency::Jpy => "JPY",
+        }
+    }
+
+    /// Decimal places a price may have. IDR is listed with 2 in ISO 4217 but
+    /// has no coins in circulation; shops and instant payments price it in whole rupiah.
+    pub fn minor_units(self) -> u32 {
+        match self {
+            Currency::Brl | Currency::Thb | Currency::Usd | Currency::Eur => 2,
+            Currency::Idr | Currency::Jpy => 0,
+        }
+    }
+
+    /// Rounds to the currency's minor units, half away from zero.
+    pub fn round(self, amount: Decimal) -> Decimal {
+        amount.round_dp_with_strategy(self.minor_units(), RoundingStrategy::MidpointAwayFromZero)
+    }
+}
+
+impl FromStr for Currency {
+    type Err = ApiError;
+
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Currency::ALL
+            .into_iter()
+            .find(|c| c.code() == code)
+            .ok_or_else(|| ApiError::invalid("currency", format!("Unknown or unsupported currency {code:?}")))
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl Serialize for Currency {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for Currency {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(d)?;
+        code.parse().map_err(|e: ApiError| serde::de::Error::custom(e.message))
+    }
+}
+
+/// Serde for a `Decimal` that must be a JSON string: `"12.50"`, never `12.5`.
+pub mod amount {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&value.to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        struct StrOnly;
+        impl serde::de::Visitor<'_> for StrOnly {
+            type Value = Decimal;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a decimal amount as a string, such as \"12.50\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Decimal, E> {
+                let plain = !v.is_empty()
+                    && v.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+                    && v.len() <= 40;
+                if !plain {
+                    return Err(E::custom(format!("{v:?} is not a decimal amount")));
+                }
+                Decimal::from_str_exact(v).map_err(|_| E::custom(format!("{v:?} is not a decimal amount")))
+            }
+        }
+        d.deserialize_str(StrOnly)
+    }
+}
+
+/// An amount in a currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Money {
+    #[serde(with = "amount")]
+    pub amount: Decimal,
+    pub currency: Currency,
+}
+
+/// Largest price or total accepted anywhere (guards against overflow and typos).
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
+
+impl Money {
+    pub fn new(amount: Decimal, currency: Currency) -> Money {
+        Money { amount, currency }
+    }
+
+    pub fn zero(currency: Currency) -> Money {
+        Money { amount: Decimal::ZERO, currency }
+    }
+
+    /// A price: more than zero, at most [`MAX_AMOUNT`], no more decimals than the currency has.
+    pub fn validate_price(&self, field: &str) -> Result<(), ApiError> {
+        if self.amount <= Decimal::ZERO {
+            return Err(ApiError::invalid(field, "Price must be more than zero"));
+        }
+        if self.amount > MAX_AMOUNT {
+            return Err(ApiError::invalid(field, format!("Price must be at most {MAX_AMOUNT}")));
+        }
+        let scale = self.amount.normalize().scale();
+        if scale > self.currency.minor_units() {
+            return Err(ApiError::invalid(
+                field,
+                format!(
+                    "{} prices have at most {} decimal places",
+                    self.currency,
+                    self.currency.minor_units()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `self * quantity`, exact.
+    pub fn times(&self, quantity: u32) -> Money {
+        Money { amount: self.amount * Decimal::from(quantity), currency: self.currency }
+    }
+
+    /// Sum of amounts in one currency, rounded once at the end; `None` if currencies differ.
+    pub fn total<'a>(currency: Currency, items: impl IntoIterator<Item = &'a Money>) -> Option<Money> {
+        let mut sum = Decimal::ZERO;
+        for m in items {
+            if m.currency != currency {
+                return None;
+            }
+            sum += m.amount;
+        }
+        Some(Money { amount: currency.round(sum), currency })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str_exact(s).unwrap()
+    }
+
+    #[test]
+    fn amounts_travel_as_strings_only() {
+        let m: Money = serde_json::from_str(r#"{"amount":"189.90","currency":"BRL"}"#).unwrap();
+        assert_eq!(m, Money::new(d("189.90"), Currency::Brl));
+        assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"amount":"189.90","currency":"BRL"}"#);
+        for bad in [
+            r#"{"amount":189.9,"currency":"BRL"}"#,
+            r#"{"amount":189,"currency":"BRL"}"#,
+            r#"{"amount":"1e3","currency":"BRL"}"#,
+            r#"{"amount":"abc","currency":"BRL"}"#,
+            r#"{"amount":"","currency":"BRL"}"#,
+            r#"{"amount":"10","currency":"XYZ"}"#,
+            r#"{"amount":"10","currency":"brl"}"#,
+        ] {
+            assert!(serde_json::from_str::<Money>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn prices_respect_minor_units() {
+        assert!(Money::new(d("10.99"), Currency::Brl).validate_price("price").is_ok());
+        assert!(Money::new(d("10.990"), Currency::Brl).validate_price("price").is_ok());
+        assert!(Money::new(d("10.999"), Currency::Brl).validate_price("price").is_err());
+        assert!(Money::new(d("15000"), Currency::Idr).validate_price("price").is_ok());
+        assert!(Money::new(d("15000.5"), Currency::Idr).validate_price("price").is_err());
+        assert!(Money::new(d("0"), Currency::Thb).validate_price("price").is_err());
+        assert!(Money::new(d("-1"), Currency::Thb).validate_price("price").is_err());
+        assert!(Money::new(d("1000000001"), Currency::Thb).validate_price("price").is_err());
+    }
+
+    #[test]
+    fn totals_round_once_at_the_end() {
+        let third = Money::new(d("0.333"), Currency::Brl);
+        let lines = [third, third, third];
+        assert_eq!(Money::total(Currency::Brl, &lines).unwrap().amount, d("1.00"));
+        assert_eq!(Currency::Brl.round(d("2.345")), d("2.35"));
+        assert_eq!(Currency::Idr.round(d("1500.5")), d("1501"));
+        let mixed = [third, Money::new(d("1"), Currency::Thb)];
+        assert!(Money::total(Currency::Brl, &mixed).is_none());
+    }
+
+    #[test]
+    fn times_is_exact() {
+        let m = Money::new(d("19.99"), Currency::Usd);
+        assert_eq!(m.times(3).amount, d("59.97"));
+    }
+}
