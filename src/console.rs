@@ -130,7 +130,7 @@ fn Workspace(api: Api, shop: ShopInfo, on_sign_out: Callback<()>) -> impl IntoVi
                 }
             }
             ServerFrame::Backlog { messages, .. } => session.accept(messages),
-            ServerFrame::Read { .. } | ServerFrame::Pong | ServerFrame::Error { .. } => {}
+            _ => {}
         }
     };
     let live = Live::start(api.clone(), on_frame);

@@ -94,7 +94,7 @@ pub fn ChatWidget(shop: String, #[prop(optional)] api_base: String) -> impl Into
             session.accept(vec![message]);
         }
         ServerFrame::Backlog { messages, .. } => session.accept(messages),
-        ServerFrame::Read { .. } | ServerFrame::Pong | ServerFrame::Error { .. } => {}
+        _ => {}
     };
 
     let start = {

@@ -99,7 +99,7 @@ pub fn Inbox(
                         let is_selected = move || selected.with(|s| s.as_deref() == Some(id.as_str()));
                         let preview = c.last_message.as_ref().map(|m| {
                             let who = if m.sender == Sender::Merchant { "You: " } else { "" };
-                            format!("{who}{}", m.text())
+                            format!("{who}{}", m.preview())
                         }).unwrap_or_default();
                         let unread = c.unread;
                         let time = clock_time(c.last_activity);

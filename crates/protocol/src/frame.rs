@@ -40,6 +40,14 @@ pub enum ServerFrame {
         reader: crate::message::Sender,
         seq: i64,
     },
+    /// This device's cart changed (a product in it changed, or another tab edited it).
+    CartChanged {
+        cart: crate::cart::Cart,
+    },
+    /// Products of the shop changed; cards showing them refresh.
+    ProductsChanged {
+        products: Vec<crate::catalog::Product>,
+    },
     /// The client's frame was refused; the socket stays open.
     Error {
         error: ApiError,

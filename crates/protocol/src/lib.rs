@@ -5,15 +5,24 @@
 //! here depends on a runtime, so the crate builds for `wasm32-unknown-unknown`.
 
 pub mod api;
+pub mod cart;
+pub mod catalog;
 pub mod error;
 pub mod frame;
 pub mod message;
 pub mod money;
+pub mod order;
+pub mod product_message;
 pub mod thread;
 pub mod validation;
 
 pub use api::*;
+pub use cart::{AddToCart, Cart, CartLine, CartNotice, ChangeKind, SetQuantity};
+pub use catalog::{Availability, Product, ProductInput, ProductOption, Variant};
 pub use error::{ApiError, ErrorCode};
 pub use frame::{ClientFrame, ServerFrame};
 pub use message::{Message, MessageBody, Sender};
+pub use money::{Currency, Money};
+pub use order::{Order, OrderLine, SendOrder};
+pub use product_message::{ProductMessage, ProductSection, SendProducts};
 pub use validation::{validate_client_id, validate_text, MAX_CLIENT_ID_CHARS, MAX_TEXT_CHARS};

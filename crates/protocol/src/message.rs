@@ -2,6 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::order::Order;
+use crate::product_message::ProductSection;
+
 /// Who wrote a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -27,11 +30,34 @@ impl Sender {
     }
 }
 
-/// What a message carries. Product, order and payment bodies join this enum later.
+/// What a message carries.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum MessageBody {
-    Text { text: String },
+    Text {
+        text: String,
+    },
+    /// One catalog product; the card shows the product's current data.
+    Product {
+        retailer_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        body: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        footer: Option<String>,
+    },
+    /// Up to 30 products in up to 10 titled sections.
+    ProductList {
+        header: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        body: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        footer: Option<String>,
+        sections: Vec<ProductSection>,
+    },
+    /// A purchase request: the buyer's cart sent into the chat.
+    Order {
+        order: Order,
+    },
 }
 
 /// A stored message. `seq` increases by exactly one per message within a conversation.
@@ -49,9 +75,31 @@ pub struct Message {
 }
 
 impl Message {
+    /// The text of a text message; empty for other kinds.
     pub fn text(&self) -> &str {
         match &self.body {
             MessageBody::Text { text } => text,
+            _ => "",
+        }
+    }
+
+    /// One line for an inbox or a notification.
+    pub fn preview(&self) -> String {
+        match &self.body {
+            MessageBody::Text { text } => text.clone(),
+            MessageBody::Product { body, .. } => match body {
+                Some(body) if !body.trim().is_empty() => format!("🛍 {body}"),
+                _ => "🛍 Product".into(),
+            },
+            MessageBody::ProductList { header, .. } => format!("🛍 {header}"),
+            MessageBody::Order { order } => {
+                format!(
+                    "🧾 Order: {} item(s), {} {}",
+                    order.lines.len(),
+                    order.total.currency,
+                    order.total.amount
+                )
+            }
         }
     }
 }

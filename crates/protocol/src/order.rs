@@ -1,0 +1,178 @@
+//! Purchase requests: the buyer sends the cart into the chat as an order.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cart::{Cart, MAX_NOTE_CHARS};
+use crate::error::ApiError;
+use crate::money::Money;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLine {
+    pub retailer_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant_sku: Option<String>,
+    pub title: String,
+    pub options: BTreeMap<String, String>,
+    pub quantity: u32,
+    pub unit_price: Money,
+    pub line_total: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    pub id: String,
+    pub conversation_id: String,
+    pub lines: Vec<OrderLine>,
+    pub total: Money,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub created_at: i64,
+}
+
+/// `POST /api/v1/conversations/{id}/order`: send this device's cart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendOrder {
+    pub client_id: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl SendOrder {
+    pub fn validate(&self) -> Result<(), ApiError> {
+        crate::validation::validate_client_id(&self.client_id)?;
+        if let Some(note) = &self.note {
+            let n = note.chars().count();
+            if n > MAX_NOTE_CHARS {
+                return Err(ApiError::invalid(
+                    "note",
+                    format!("Note is too long ({n} characters; at most {MAX_NOTE_CHARS})"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Order {
+    /// The order for a cart; refuses an empty cart or one with unacknowledged changes.
+    pub fn from_cart(
+        cart: &Cart,
+        id: String,
+        conversation_id: String,
+        note: Option<String>,
+        created_at: i64,
+    ) -> Result<Order, ApiError> {
+        if cart.lines.is_empty() {
+            return Err(ApiError::invalid("cart", "Your cart is empty"));
+        }
+        if cart.needs_acknowledgement() {
+            return Err(ApiError::new(
+                crate::ErrorCode::Conflict,
+                "Some items in your cart changed; review them first",
+            ));
+        }
+        let total = cart
+            .subtotal()
+            .ok_or_else(|| ApiError::invalid("cart", "Your cart mixes currencies"))?;
+        let lines = cart
+            .lines
+            .iter()
+            .map(|l| OrderLine {
+                retailer_id: l.retailer_id.clone(),
+                variant_sku: l.variant_sku.clone(),
+                title: l.title.clone(),
+                options: l.options.clone(),
+                quantity: l.quantity,
+                unit_price: l.unit_price,
+                line_total: l.line_total(),
+            })
+            .collect();
+        let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+        Ok(Order {
+            id,
+            conversation_id,
+            lines,
+            total,
+            note,
+            created_at,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cart::{CartLine, CartNotice, ChangeKind};
+    use crate::money::Currency;
+    use rust_decimal::Decimal;
+
+    fn cart(lines: Vec<(&str, u32)>) -> Cart {
+        Cart {
+            id: "c".into(),
+            shop_id: "demo".into(),
+            lines: lines
+                .into_iter()
+                .enumerate()
+                .map(|(i, (price, quantity))| CartLine {
+                    id: format!("l{i}"),
+                    retailer_id: format!("P{i}"),
+                    variant_sku: None,
+                    title: format!("Product {i}"),
+                    options: BTreeMap::new(),
+                    image_url: "/p.svg".into(),
+                    unit_price: Money::new(Decimal::from_str_exact(price).unwrap(), Currency::Brl),
+                    quantity,
+                    product_version: 1,
+                    notices: vec![],
+                })
+                .collect(),
+            updated_at: 0,
+        }
+    }
+
+    #[test]
+    fn order_has_lines_and_exact_total() {
+        let order = Order::from_cart(
+            &cart(vec![("189.90", 2), ("0.10", 1)]),
+            "o".into(),
+            "c".into(),
+            Some("  gift wrap ".into()),
+            5,
+        )
+        .unwrap();
+        assert_eq!(
+            order.total.amount,
+            Decimal::from_str_exact("379.90").unwrap()
+        );
+        assert_eq!(
+            order.lines[0].line_total.amount,
+            Decimal::from_str_exact("379.80").unwrap()
+        );
+        assert_eq!(order.note.as_deref(), Some("gift wrap"));
+    }
+
+    #[test]
+    fn empty_or_changed_cart_cannot_be_ordered() {
+        assert!(Order::from_cart(&cart(vec![]), "o".into(), "c".into(), None, 0).is_err());
+        let mut changed = cart(vec![("1.00", 1)]);
+        changed.lines[0].notices.push(CartNotice {
+            kind: ChangeKind::Price,
+            old: "1".into(),
+            new: "2".into(),
+        });
+        let err = Order::from_cart(&changed, "o".into(), "c".into(), None, 0).unwrap_err();
+        assert_eq!(err.code, crate::ErrorCode::Conflict);
+    }
+
+    #[test]
+    fn long_note_is_refused() {
+        let send = SendOrder {
+            client_id: "k".into(),
+            note: Some("n".repeat(501)),
+        };
+        assert_eq!(send.validate().unwrap_err().field.as_deref(), Some("note"));
+    }
+}
