@@ -332,6 +332,14 @@ pub struct CatalogPage {
     pub products: Vec<Product>,
 }
 
+/// Answer to a bulk upsert: how many products were new, changed, or the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpsertReport {
+    pub created: u32,
+    pub updated: u32,
+    pub unchanged: u32,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

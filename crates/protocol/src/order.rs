@@ -31,6 +31,11 @@ pub struct Order {
     pub created_at: i64,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderList {
+    pub orders: Vec<Order>,
+}
+
 /// `POST /api/v1/conversations/{id}/order`: send this device's cart.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
