@@ -5,9 +5,12 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use talkshop_protocol::error::ErrorBody;
+use talkshop_protocol::catalog::CatalogPage;
+use talkshop_protocol::order::OrderList;
 use talkshop_protocol::{
-    ApiError, ConversationList, ConversationSummary, CreateVisitor, ErrorCode, MarkRead, Message,
-    MessagePage, SendText, ShopInfo, StaffLogin, StaffSession, VisitorSession,
+    AddToCart, ApiError, Cart, ConversationList, ConversationSummary, CreateVisitor, ErrorCode, MarkRead, Message,
+    MessagePage, Product, ProductInput, ProductMessage, SendOrder, SendProducts, SendText, SetQuantity, ShopInfo,
+    StaffLogin, StaffSession, VisitorSession,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +100,19 @@ impl Api {
         Self::read(request.send().await).await
     }
 
+    async fn send_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        builder: RequestBuilder,
+        body: Option<&B>,
+    ) -> Result<T, ApiError> {
+        let builder = self.authorized(builder);
+        let request = match body {
+            Some(body) => builder.json(body).map_err(|_| unreachable())?,
+            None => builder.build().map_err(|_| unreachable())?,
+        };
+        Self::read(request.send().await).await
+    }
+
     pub async fn create_visitor(
         &self,
         shop: &str,
@@ -171,5 +187,72 @@ impl Api {
 
     pub async fn me(&self) -> Result<ShopInfo, ApiError> {
         self.get("/console/me").await
+    }
+
+    // Catalog
+
+    /// The shop's products by SKU, archived ones included (flagged).
+    pub async fn products(&self, retailer_ids: &[String]) -> Result<Vec<Product>, ApiError> {
+        let ids: Vec<String> = retailer_ids.iter().map(|id| String::from(js_sys::encode_uri_component(id))).collect();
+        self.get::<CatalogPage>(&format!("/catalog/products?ids={}", ids.join(","))).await.map(|p| p.products)
+    }
+
+    pub async fn catalog(&self) -> Result<Vec<Product>, ApiError> {
+        self.get::<CatalogPage>("/catalog").await.map(|p| p.products)
+    }
+
+    pub async fn create_product(&self, product: &ProductInput) -> Result<Product, ApiError> {
+        self.post("/catalog/products", product).await
+    }
+
+    pub async fn update_product(&self, product: &ProductInput) -> Result<Product, ApiError> {
+        let path = self.url(&format!("/catalog/products/{}", js_sys::encode_uri_component(&product.retailer_id)));
+        self.send_json(Request::put(&path), Some(product)).await
+    }
+
+    pub async fn archive_product(&self, retailer_id: &str) -> Result<Product, ApiError> {
+        let path = format!("/catalog/products/{}/archive", js_sys::encode_uri_component(retailer_id));
+        self.post(&path, &serde_json::json!({})).await
+    }
+
+    pub async fn send_products(&self, conversation: &str, client_id: &str, message: ProductMessage) -> Result<Message, ApiError> {
+        let body = SendProducts { client_id: client_id.into(), message };
+        self.post(&format!("/conversations/{conversation}/products"), &body).await
+    }
+
+    // Cart
+
+    pub async fn cart(&self) -> Result<Cart, ApiError> {
+        self.get("/cart").await
+    }
+
+    pub async fn add_to_cart(&self, line: &AddToCart) -> Result<Cart, ApiError> {
+        self.post("/cart/lines", line).await
+    }
+
+    pub async fn set_quantity(&self, line_id: &str, quantity: u32) -> Result<Cart, ApiError> {
+        let path = self.url(&format!("/cart/lines/{}", js_sys::encode_uri_component(line_id)));
+        self.send_json(Request::patch(&path), Some(&SetQuantity { quantity })).await
+    }
+
+    pub async fn remove_line(&self, line_id: &str) -> Result<Cart, ApiError> {
+        let path = self.url(&format!("/cart/lines/{}", js_sys::encode_uri_component(line_id)));
+        self.send_json::<(), _>(Request::delete(&path), None).await
+    }
+
+    pub async fn clear_cart(&self) -> Result<Cart, ApiError> {
+        self.send_json::<(), _>(Request::delete(&self.url("/cart")), None).await
+    }
+
+    pub async fn acknowledge_cart(&self) -> Result<Cart, ApiError> {
+        self.post("/cart/acknowledge", &serde_json::json!({})).await
+    }
+
+    pub async fn send_order(&self, conversation: &str, order: &SendOrder) -> Result<Message, ApiError> {
+        self.post(&format!("/conversations/{conversation}/order"), order).await
+    }
+
+    pub async fn orders(&self) -> Result<OrderList, ApiError> {
+        self.get("/orders").await
     }
 }

@@ -1,6 +1,11 @@
 //! Building blocks shared by the buyer widget and the merchant console.
 
+pub mod cart_view;
 pub mod composer;
 pub mod connection_banner;
 pub mod launcher;
+pub mod order_card;
+pub mod product_card;
+pub mod product_detail;
+pub mod product_list_card;
 pub mod thread_view;

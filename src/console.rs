@@ -10,6 +10,7 @@ use talkshop_protocol::{
 };
 
 use crate::api::Api;
+use crate::catalog_cache::CatalogCache;
 use crate::chat_session::ChatSession;
 use crate::components::composer::Composer;
 use crate::components::connection_banner::ConnectionBanner;
@@ -68,6 +69,8 @@ pub fn Console() -> impl IntoView {
 #[component]
 fn Workspace(api: Api, shop: ShopInfo, on_sign_out: Callback<()>) -> impl IntoView {
     let session = ChatSession::new(api.clone(), Sender::Merchant);
+    let catalog = CatalogCache::new(api.clone());
+    provide_context(catalog);
     let inbox = InboxState::new();
     let problem = RwSignal::new(None::<ApiError>);
 
@@ -130,6 +133,7 @@ fn Workspace(api: Api, shop: ShopInfo, on_sign_out: Callback<()>) -> impl IntoVi
                 }
             }
             ServerFrame::Backlog { messages, .. } => session.accept(messages),
+            ServerFrame::ProductsChanged { products } => catalog.apply(products),
             _ => {}
         }
     };

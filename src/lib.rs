@@ -4,11 +4,14 @@
 //! ordering, unread counts) comes from `talkshop_protocol`.
 
 pub mod api;
+pub mod cart_state;
+pub mod catalog_cache;
 pub mod chat_session;
 pub mod components;
 pub mod console;
 pub mod device;
 pub mod live;
+pub mod shop_context;
 pub mod time;
 pub mod widget;
 

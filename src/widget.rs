@@ -5,13 +5,26 @@ use leptos::task::spawn_local;
 use talkshop_protocol::{ApiError, ClientFrame, ErrorCode, Sender, ServerFrame};
 
 use crate::api::Api;
+use crate::cart_state::CartState;
+use crate::catalog_cache::CatalogCache;
 use crate::chat_session::ChatSession;
+use crate::components::cart_view::CartView;
+use crate::components::product_detail::ProductDetail;
+use crate::shop_context::ProductOpener;
 use crate::components::composer::Composer;
 use crate::components::connection_banner::ConnectionBanner;
 use crate::components::launcher::Launcher;
 use crate::components::thread_view::ThreadView;
 use crate::device;
 use crate::live::{LinkState, Live};
+
+/// What the panel shows under its header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PanelView {
+    Chat,
+    Cart,
+    Product(String),
+}
 
 fn shop_name_key(shop: &str) -> String {
     format!("talkshop.shopname.{shop}")
@@ -71,6 +84,11 @@ pub fn ChatWidget(shop: String, #[prop(optional)] api_base: String) -> impl Into
     let boot_error = RwSignal::new(None::<ApiError>);
     let ready = RwSignal::new(false);
     let live = RwSignal::new(None::<Live>);
+    let catalog = CatalogCache::new(base.clone());
+    let cart = CartState::new(base.clone(), &shop);
+    let panel = RwSignal::new(PanelView::Chat);
+    provide_context(catalog);
+    provide_context(ProductOpener(Callback::new(move |id| panel.set(PanelView::Product(id)))));
     // The highest seq the buyer has seen with the panel open.
     let read_seq = RwSignal::new(0i64);
 
@@ -84,7 +102,10 @@ pub fn ChatWidget(shop: String, #[prop(optional)] api_base: String) -> impl Into
                 });
             }
             session.retry_failed();
+            cart.flush();
         }
+        ServerFrame::CartChanged { cart: changed } => cart.accept(changed),
+        ServerFrame::ProductsChanged { products } => catalog.apply(products),
         ServerFrame::Message { message } => {
             if session.conversation.get_untracked().is_none() {
                 session
@@ -106,6 +127,8 @@ pub fn ChatWidget(shop: String, #[prop(optional)] api_base: String) -> impl Into
             spawn_local(async move {
                 match bootstrap(&shop, &base, session, shop_name).await {
                     Ok(api) => {
+                        catalog.set_api(api.clone());
+                        cart.set_api(api.clone());
                         ready.set(true);
                         if live.with_untracked(Option::is_none) {
                             live.set(Some(Live::start(api, on_frame)));
@@ -163,6 +186,29 @@ pub fn ChatWidget(shop: String, #[prop(optional)] api_base: String) -> impl Into
         _ => "Connecting…",
     };
     let on_send = move |text: String| session.send(text);
+    let send_order = Callback::new(move |note: Option<String>| {
+        spawn_local(async move {
+            let conversation = match session.conversation.get_untracked() {
+                Some(id) => id,
+                None => match session.api.get_value().open_conversation().await {
+                    Ok(summary) => {
+                        session.conversation.set(Some(summary.id.clone()));
+                        summary.id
+                    }
+                    Err(err) => {
+                        cart.error.set(Some(err));
+                        return;
+                    }
+                },
+            };
+            if let Some(message) = cart.send_order(conversation, note).await {
+                session.accept(vec![message]);
+                panel.set(PanelView::Chat);
+            }
+        })
+    });
+    let to_chat = Callback::new(move |_| panel.set(PanelView::Chat));
+    let cart_count = move || cart.item_count();
 
     view! {
         <div class="ts-root">
@@ -173,9 +219,25 @@ pub fn ChatWidget(shop: String, #[prop(optional)] api_base: String) -> impl Into
                         <h2 class="ts-header__name">{move || shop_name.get()}</h2>
                         <p class="ts-header__status">{status_text}</p>
                     </div>
+                    <button class="ts-header__cart" type="button"
+                        aria-label=move || format!("Cart, {} item(s)", cart_count())
+                        on:click=move |_| panel.set(PanelView::Cart)>
+                        <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M7 18a2 2 0 1 0 0 4 2 2 0 0 0 0-4zm10 0a2 2 0 1 0 0 4 2 2 0 0 0 0-4zM5.2 4H2V2h4.8l.9 2H21l-3.3 8H8.1l-1 2H19v2H4l2.6-5.1L5.2 4z"></path></svg>
+                        <Show when=move || { cart_count() > 0 }>
+                            <span class="ts-badge">{cart_count}</span>
+                        </Show>
+                    </button>
                     <button class="ts-header__close" type="button" aria-label="Close chat" on:click=move |_| open.set(false)>"×"</button>
                 </header>
                 <ConnectionBanner problem=problem on_retry=Callback::new(retry)/>
+                {move || match panel.get() {
+                    PanelView::Chat => ().into_any(),
+                    PanelView::Cart => view! { <CartView cart=cart on_back=to_chat on_send=send_order/> }.into_any(),
+                    PanelView::Product(id) => view! {
+                        <ProductDetail retailer_id=id cart=cart on_back=to_chat on_added=Callback::new(move |_| panel.set(PanelView::Cart))/>
+                    }.into_any(),
+                }}
+                <div class="ts-chat" hidden=move || panel.with(|p| *p != PanelView::Chat)>
                 <ThreadView log=session.log me=Sender::Buyer other_name="Shop" on_retry=Callback::new(move |id| session.retry(id))
                     has_older=session.has_older on_load_older=Callback::new(move |_| spawn_local(async move {
                         if let Err(err) = session.load_older().await { session.notice.set(Some(err)); }
@@ -184,6 +246,7 @@ pub fn ChatWidget(shop: String, #[prop(optional)] api_base: String) -> impl Into
                     <p class="ts-notice" role="status">{move || session.notice.get().map(|n| n.message).unwrap_or_default()}</p>
                 </Show>
                 <Composer on_send=Callback::new(on_send) disabled=Signal::derive(move || !ready.get())/>
+                </div>
             </section>
             <Launcher open=open unread=unread on_toggle=Callback::new(move |_| open.update(|o| *o = !*o))/>
         </div>

@@ -1,7 +1,11 @@
 use leptos::html;
 use leptos::prelude::*;
 use talkshop_protocol::thread::{starts_group, Delivery, ThreadLog};
-use talkshop_protocol::Sender;
+use talkshop_protocol::{MessageBody, Sender};
+
+use crate::components::order_card::OrderCard;
+use crate::components::product_card::ProductCard;
+use crate::components::product_list_card::ProductListCard;
 
 use crate::time::clock_time;
 
@@ -17,6 +21,7 @@ pub struct ThreadRow {
     pub starts_group: bool,
     pub author: &'static str,
     pub text: String,
+    pub body: MessageBody,
     pub at: i64,
     pub delivery: Delivery,
 }
@@ -26,48 +31,32 @@ pub struct ThreadRow {
 pub fn thread_rows(log: &ThreadLog, me: Sender, other_name: &'static str) -> Vec<ThreadRow> {
     let mut rows = Vec::with_capacity(log.len());
     let mut prev: Option<(Sender, i64)> = None;
-    let mut push = |rows: &mut Vec<ThreadRow>,
-                    key: String,
-                    client_id: &str,
-                    sender,
-                    text: &str,
-                    at,
-                    delivery| {
+    let stored = log.stored().map(|m| (format!("s{}", m.seq), &m.client_id, m.sender, &m.body, m.created_at, Delivery::Sent));
+    let pending_bodies: Vec<MessageBody> =
+        log.pending().iter().map(|p| MessageBody::Text { text: p.text.clone() }).collect();
+    let pending = log
+        .pending()
+        .iter()
+        .zip(&pending_bodies)
+        .map(|(p, body)| (format!("p{}{:?}", p.client_id, p.delivery), &p.client_id, me, body, p.created_at, p.delivery));
+    for (key, client_id, sender, body, at, delivery) in stored.chain(pending) {
         let group = starts_group(prev, sender, at);
         prev = Some((sender, at));
+        let text = match body {
+            MessageBody::Text { text } => text.clone(),
+            _ => String::new(),
+        };
         rows.push(ThreadRow {
             key: format!("{key}{}", if group { "g" } else { "" }),
-            client_id: client_id.to_owned(),
+            client_id: client_id.clone(),
             mine: sender == me,
             starts_group: group,
             author: if sender == me { "You" } else { other_name },
-            text: text.to_owned(),
+            text,
+            body: body.clone(),
             at,
             delivery,
         });
-    };
-    for m in log.stored() {
-        push(
-            &mut rows,
-            format!("s{}", m.seq),
-            &m.client_id,
-            m.sender,
-            m.text(),
-            m.created_at,
-            Delivery::Sent,
-        );
-    }
-    for p in log.pending() {
-        let key = format!("p{}{:?}", p.client_id, p.delivery);
-        push(
-            &mut rows,
-            key,
-            &p.client_id,
-            me,
-            &p.text,
-            p.created_at,
-            p.delivery,
-        );
     }
     rows
 }
@@ -193,7 +182,16 @@ fn MessageRow(row: ThreadRow, on_retry: Callback<String>) -> impl IntoView {
     view! {
         <div class=class>
             {row.starts_group.then(|| view! { <div class="ts-msg__author">{row.author}</div> })}
-            <div class="ts-msg__bubble">{row.text}</div>
+            {match row.body {
+                MessageBody::Text { text } => view! { <div class="ts-msg__bubble">{text}</div> }.into_any(),
+                MessageBody::Product { retailer_id, body, footer } => {
+                    view! { <ProductCard retailer_id=retailer_id body=body footer=footer/> }.into_any()
+                }
+                MessageBody::ProductList { header, body, footer, sections } => {
+                    view! { <ProductListCard header=header body=body footer=footer sections=sections/> }.into_any()
+                }
+                MessageBody::Order { order } => view! { <OrderCard order=order/> }.into_any(),
+            }}
             <div class="ts-msg__meta">
                 <time>{time}</time>
                 {(!status.is_empty()).then(|| view! { <span class="ts-msg__status">{status}</span> })}

@@ -1,0 +1,173 @@
+//! This device's cart: mirrored in localStorage so it shows at once after a
+//! reload and offline; changes made while the shop is unreachable wait in an
+//! outbox and are sent when the connection returns.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::{Deserialize, Serialize};
+use talkshop_protocol::{AddToCart, ApiError, Cart, ErrorCode, Message, SendOrder};
+
+use crate::api::Api;
+use crate::device;
+
+/// A cart change the server has not taken yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CartIntent {
+    Add(AddToCart),
+    SetQuantity { line_id: String, quantity: u32 },
+    Remove { line_id: String },
+    Clear,
+}
+
+#[derive(Clone, Copy)]
+pub struct CartState {
+    pub cart: RwSignal<Option<Cart>>,
+    pub error: RwSignal<Option<ApiError>>,
+    pub busy: RwSignal<bool>,
+    /// Changes waiting for the connection.
+    pub outbox: RwSignal<Vec<CartIntent>>,
+    api: StoredValue<Api>,
+    shop: StoredValue<String>,
+}
+
+fn cart_key(shop: &str) -> String {
+    format!("talkshop.cart.{shop}")
+}
+
+fn outbox_key(shop: &str) -> String {
+    format!("talkshop.cart-outbox.{shop}")
+}
+
+impl CartState {
+    pub fn new(api: Api, shop: &str) -> CartState {
+        let cached = device::load(&cart_key(shop)).and_then(|json| serde_json::from_str::<Cart>(&json).ok());
+        let outbox = device::load(&outbox_key(shop))
+            .and_then(|json| serde_json::from_str::<Vec<CartIntent>>(&json).ok())
+            .unwrap_or_default();
+        CartState {
+            cart: RwSignal::new(cached),
+            error: RwSignal::new(None),
+            busy: RwSignal::new(false),
+            outbox: RwSignal::new(outbox),
+            api: StoredValue::new(api),
+            shop: StoredValue::new(shop.to_owned()),
+        }
+    }
+
+    pub fn set_api(&self, api: Api) {
+        self.api.set_value(api);
+    }
+
+    pub fn item_count(&self) -> u32 {
+        self.cart.with(|c| c.as_ref().map_or(0, Cart::item_count))
+    }
+
+    /// Takes the server's cart as truth.
+    pub fn accept(&self, cart: Cart) {
+        if let Ok(json) = serde_json::to_string(&cart) {
+            device::save(&cart_key(&self.shop.get_value()), &json);
+        }
+        self.cart.set(Some(cart));
+    }
+
+    fn save_outbox(&self) {
+        let json = self.outbox.with_untracked(|o| serde_json::to_string(o).unwrap_or_default());
+        device::save(&outbox_key(&self.shop.get_value()), &json);
+    }
+
+    pub async fn refresh(self) -> Result<(), ApiError> {
+        let cart = self.api.get_value().cart().await?;
+        self.accept(cart);
+        Ok(())
+    }
+
+    async fn apply(api: &Api, intent: &CartIntent) -> Result<Cart, ApiError> {
+        match intent {
+            CartIntent::Add(line) => api.add_to_cart(line).await,
+            CartIntent::SetQuantity { line_id, quantity } => api.set_quantity(line_id, *quantity).await,
+            CartIntent::Remove { line_id } => api.remove_line(line_id).await,
+            CartIntent::Clear => api.clear_cart().await,
+        }
+    }
+
+    /// Sends a change; if the shop can't be reached it waits in the outbox.
+    /// Resolves to whether the server took it.
+    pub async fn change(self, intent: CartIntent) -> bool {
+        self.busy.set(true);
+        let result = Self::apply(&self.api.get_value(), &intent).await;
+        self.busy.set(false);
+        match result {
+            Ok(cart) => {
+                self.error.set(None);
+                self.accept(cart);
+                true
+            }
+            Err(err) if err.code == ErrorCode::Unavailable => {
+                self.outbox.update(|o| o.push(intent));
+                self.save_outbox();
+                self.error.set(Some(ApiError::new(ErrorCode::Unavailable, "Offline: your cart will update when you're back online")));
+                false
+            }
+            Err(err) => {
+                self.error.set(Some(err));
+                false
+            }
+        }
+    }
+
+    /// Sends queued changes in order (after a reconnect), then reloads the cart.
+    pub fn flush(self) {
+        spawn_local(async move {
+            loop {
+                let Some(next) = self.outbox.with_untracked(|o| o.first().cloned()) else { break };
+                match Self::apply(&self.api.get_value(), &next).await {
+                    Err(err) if err.code == ErrorCode::Unavailable => return,
+                    Err(err) => self.error.set(Some(err)),
+                    Ok(cart) => self.accept(cart),
+                }
+                self.outbox.update(|o| {
+                    o.remove(0);
+                });
+                self.save_outbox();
+            }
+            if self.refresh().await.is_ok() {
+                self.error.set(None);
+            }
+        });
+    }
+
+    pub async fn acknowledge(self) {
+        self.busy.set(true);
+        match self.api.get_value().acknowledge_cart().await {
+            Ok(cart) => {
+                self.error.set(None);
+                self.accept(cart);
+            }
+            Err(err) => self.error.set(Some(err)),
+        }
+        self.busy.set(false);
+    }
+
+    /// Sends the cart as an order into the conversation; on a stale cart the
+    /// server answers 409 and the refreshed cart shows what changed.
+    pub async fn send_order(self, conversation: String, note: Option<String>) -> Option<Message> {
+        self.busy.set(true);
+        let order = SendOrder { client_id: device::random_id("o-"), note };
+        let result = self.api.get_value().send_order(&conversation, &order).await;
+        self.busy.set(false);
+        match result {
+            Ok(message) => {
+                self.error.set(None);
+                let _ = self.refresh().await;
+                Some(message)
+            }
+            Err(err) => {
+                if err.code == ErrorCode::Conflict {
+                    let _ = self.refresh().await;
+                }
+                self.error.set(Some(err));
+                None
+            }
+        }
+    }
+}

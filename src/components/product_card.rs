@@ -1,0 +1,63 @@
+use leptos::prelude::*;
+use talkshop_protocol::Product;
+
+use crate::shop_context::{catalog, opener, safe_image};
+
+/// Price line: the price, or "from" the cheapest variant.
+pub fn price_label(product: &Product) -> String {
+    if product.variants.is_empty() {
+        product.price.display()
+    } else {
+        format!("from {}", product.from_price().display())
+    }
+}
+
+/// Stock line; an archived product is marked, not hidden.
+pub fn stock_label(product: &Product) -> (String, bool) {
+    if product.archived {
+        ("No longer available".into(), false)
+    } else if product.is_available() {
+        let label =
+            if product.variants.is_empty() { product.availability.label() } else { "In stock".into() };
+        (label, true)
+    } else {
+        ("Out of stock".into(), false)
+    }
+}
+
+/// A single-product message: image, title, price, availability, body, footer, View.
+#[component]
+pub fn ProductCard(retailer_id: String, body: Option<String>, footer: Option<String>) -> impl IntoView {
+    let cache = catalog();
+    if let Some(cache) = cache {
+        cache.ensure(vec![retailer_id.clone()]);
+    }
+    let id = retailer_id.clone();
+    let product = Memo::new(move |_| cache.and_then(|c| c.get(&id)));
+    let open = opener();
+    let view_id = retailer_id.clone();
+    view! {
+        <div class="ts-product">
+            {move || match product.get() {
+                None => view! { <div class="ts-product__loading">"Loading product…"</div> }.into_any(),
+                Some(p) => {
+                    let (stock, available) = stock_label(&p);
+                    view! {
+                        {safe_image(&p.image_url).map(|src| view! { <img class="ts-product__img" src=src alt=p.title.clone() loading="lazy"/> })}
+                        <div class="ts-product__info">
+                            <div class="ts-product__title">{p.title.clone()}</div>
+                            <div class="ts-product__price">{price_label(&p)}</div>
+                            <div class="ts-product__stock" class:ts-out=!available>{stock}</div>
+                        </div>
+                    }.into_any()
+                }
+            }}
+            {body.filter(|b| !b.trim().is_empty()).map(|b| view! { <p class="ts-product__body">{b}</p> })}
+            {footer.filter(|f| !f.trim().is_empty()).map(|f| view! { <p class="ts-product__footer">{f}</p> })}
+            {open.map(|open| {
+                let id = view_id.clone();
+                view! { <button class="ts-product__view" type="button" on:click=move |_| open.0.run(id.clone())>"View"</button> }
+            })}
+        </div>
+    }
+}
