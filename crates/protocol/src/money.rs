@@ -92,6 +92,49 @@ impl<'de> Deserialize<'de> for Currency {
     }
 }
 
+/// Groups the integer digits of a non-negative decimal string by three.
+fn group_digits(int: &str, sep: char) -> String {
+    let mut out = String::with_capacity(int.len() + int.len() / 3);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl Money {
+    /// The amount as people of the currency's country write it:
+    /// `R$ 1.234,56`, `฿1,234.56`, `Rp 1.234.567`, `$1,234.56`, `€1.234,56`, `¥1,235`.
+    pub fn display(&self) -> String {
+        let rounded = self.currency.round(self.amount);
+        let negative = rounded.is_sign_negative() && !rounded.is_zero();
+        let text = format!("{:.*}", self.currency.minor_units() as usize, rounded.abs());
+        let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+        let (symbol, space, group, decimal) = match self.currency {
+            Currency::Brl => ("R$", " ", '.', ','),
+            Currency::Thb => ("฿", "", ',', '.'),
+            Currency::Idr => ("Rp", " ", '.', ','),
+            Currency::Usd => ("$", "", ',', '.'),
+            Currency::Eur => ("€", "", '.', ','),
+            Currency::Jpy => ("¥", "", ',', '.'),
+        };
+        let mut out = String::new();
+        if negative {
+            out.push('-');
+        }
+        out.push_str(symbol);
+        out.push_str(space);
+        out.push_str(&group_digits(int, group));
+        if !frac.is_empty() {
+            out.push(decimal);
+            out.push_str(frac);
+        }
+        out
+    }
+}
+
 /// Serde for a `Decimal` that must be a JSON string: `"12.50"`, never `12.5`.
 pub mod amount {
     use super::*;
@@ -267,6 +310,18 @@ mod tests {
         assert_eq!(Currency::Idr.round(d("1500.5")), d("1501"));
         let mixed = [third, Money::new(d("1"), Currency::Thb)];
         assert!(Money::total(Currency::Brl, &mixed).is_none());
+    }
+
+    #[test]
+    fn display_follows_the_currency() {
+        assert_eq!(Money::new(d("1234.56"), Currency::Brl).display(), "R$ 1.234,56");
+        assert_eq!(Money::new(d("1234.56"), Currency::Thb).display(), "฿1,234.56");
+        assert_eq!(Money::new(d("1234567"), Currency::Idr).display(), "Rp 1.234.567");
+        assert_eq!(Money::new(d("189"), Currency::Brl).display(), "R$ 189,00");
+        assert_eq!(Money::new(d("0.5"), Currency::Usd).display(), "$0.50");
+        assert_eq!(Money::new(d("1234.5"), Currency::Jpy).display(), "¥1,235");
+        assert_eq!(Money::new(d("-12.5"), Currency::Eur).display(), "-€12,50");
+        assert_eq!(Money::new(d("999"), Currency::Thb).display(), "฿999.00");
     }
 
     #[test]
