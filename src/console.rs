@@ -1,7 +1,10 @@
 //! The merchant console at `/console`: sign in, inbox, threads, live replies.
 
+pub mod catalog_page;
 pub mod inbox;
 pub mod login_form;
+pub mod orders_page;
+pub mod product_picker;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -17,8 +20,19 @@ use crate::components::connection_banner::ConnectionBanner;
 use crate::components::thread_view::ThreadView;
 use crate::device::{self, CONSOLE_TOKEN_KEY};
 use crate::live::{LinkState, Live};
+use catalog_page::CatalogPage;
 use inbox::{Inbox, InboxState};
 use login_form::LoginForm;
+use orders_page::OrdersPage;
+use product_picker::ProductPicker;
+
+/// The console's sections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsoleTab {
+    Inbox,
+    Catalog,
+    Orders,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct SignedIn {
@@ -69,6 +83,9 @@ pub fn Console() -> impl IntoView {
 #[component]
 fn Workspace(api: Api, shop: ShopInfo, on_sign_out: Callback<()>) -> impl IntoView {
     let session = ChatSession::new(api.clone(), Sender::Merchant);
+    let tab = RwSignal::new(ConsoleTab::Inbox);
+    let picking = RwSignal::new(false);
+    let page_api = StoredValue::new(api.clone());
     let catalog = CatalogCache::new(api.clone());
     provide_context(catalog);
     let inbox = InboxState::new();
@@ -172,21 +189,44 @@ fn Workspace(api: Api, shop: ShopInfo, on_sign_out: Callback<()>) -> impl IntoVi
     view! {
         <header class="ts-console__bar">
             <h1 class="ts-console__shop">{shop.name.clone()} <span class="ts-console__tag">"Console"</span></h1>
+            <nav class="ts-console__tabs" aria-label="Console sections">
+                {[(ConsoleTab::Inbox, "Inbox"), (ConsoleTab::Catalog, "Catalog"), (ConsoleTab::Orders, "Orders")].into_iter().map(|(t, label)| view! {
+                    <button type="button" class="ts-tab" class:ts-tab--on=move || tab.get() == t
+                        aria-current=move || (tab.get() == t).then_some("page") on:click=move |_| tab.set(t)>{label}</button>
+                }).collect_view()}
+            </nav>
             <button class="ts-console__signout" type="button" on:click=move |_| on_sign_out.run(())>"Sign out"</button>
         </header>
         <ConnectionBanner problem=banner on_retry=retry/>
-        <div class="ts-console__main">
+        {move || match tab.get() {
+            ConsoleTab::Catalog => view! { <CatalogPage api=page_api.get_value()/> }.into_any(),
+            ConsoleTab::Orders => view! { <OrdersPage api=page_api.get_value()/> }.into_any(),
+            ConsoleTab::Inbox => ().into_any(),
+        }}
+        <div class="ts-console__main" hidden=move || tab.get() != ConsoleTab::Inbox>
             <Inbox state=inbox selected=selected on_select=select/>
             <section class="ts-console__thread" aria-label="Conversation">
-                <h2 class="ts-console__title">{title}</h2>
+                <div class="ts-console__threadbar">
+                    <h2 class="ts-console__title">{title}</h2>
+                    <Show when=move || session.conversation.with(Option::is_some)>
+                        <button class="ts-button" type="button" on:click=move |_| picking.set(true)>"Send products"</button>
+                    </Show>
+                </div>
                 <Show
                     when=move || session.conversation.with(Option::is_some)
                     fallback=|| view! { <p class="ts-empty">"Pick a conversation from the inbox."</p> }
                 >
+                    <Show when=move || picking.get()>
+                        {move || session.conversation.get().map(|conversation| view! {
+                            <ProductPicker api=page_api.get_value() conversation=conversation
+                                on_done=Callback::new(move |_| picking.set(false))
+                                on_sent=Callback::new(move |m| session.accept(vec![m]))/>
+                        })}
+                    </Show>
                     <ThreadView log=session.log me=Sender::Merchant other_name="Buyer" on_retry=Callback::new(move |id| session.retry(id))
-                    has_older=session.has_older on_load_older=Callback::new(move |_| spawn_local(async move {
-                        if let Err(err) = session.load_older().await { session.notice.set(Some(err)); }
-                    })) empty_text="No messages yet."/>
+                        has_older=session.has_older on_load_older=Callback::new(move |_| spawn_local(async move {
+                            if let Err(err) = session.load_older().await { session.notice.set(Some(err)); }
+                        })) empty_text="No messages yet."/>
                     <Show when=move || session.notice.with(|n| n.is_some())>
                         <p class="ts-notice" role="status">{move || session.notice.get().map(|n| n.message).unwrap_or_default()}</p>
                     </Show>
