@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 source scripts/env.sh
 
-trunk build --release
+scripts/build-widget.sh
 cargo build -p talkshop-server
 
 export TALKSHOP_DIST="${TALKSHOP_DIST:-$PWD/dist}"

@@ -23,7 +23,7 @@ step "widget components in headless Chromium (wasm-pack)"
 wasm-pack test --headless --chrome
 
 step "release build of the widget (Trunk)"
-trunk build --release
+scripts/build-widget.sh
 scripts/size-report.sh
 
 step "end to end: real server + release widget, buyer and merchant browsers (WebDriver)"

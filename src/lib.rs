@@ -22,33 +22,18 @@ use wasm_bindgen::JsCast;
 /// shows before the wasm has loaded.
 pub const MOUNT_ID: &str = "talkshop";
 
-/// Mounts the console on `/console`, otherwise the buyer widget.
-pub fn boot() {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let path = web_sys::window()
-        .and_then(|w| w.location().pathname().ok())
-        .unwrap_or_default();
-    if path.starts_with("/console") {
-        leptos::mount::mount_to_body(console::Console);
-        return;
-    }
-    let Some(host) = document.get_element_by_id(MOUNT_ID) else {
-        return;
-    };
-    let shop = host
-        .get_attribute("data-shop")
-        .unwrap_or_else(|| "demo".into());
+/// Mounts the buyer widget into the embed element, replacing its static launcher.
+pub fn boot_widget() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(host) = document.get_element_by_id(MOUNT_ID) else { return };
+    let shop = host.get_attribute("data-shop").unwrap_or_else(|| "demo".into());
     let api_base = host.get_attribute("data-api").unwrap_or_default();
-    // Replace the static launcher with the live one.
     host.set_text_content(None);
-    let Ok(host) = host.dyn_into::<web_sys::HtmlElement>() else {
-        return;
-    };
-    leptos::mount::mount_to(
-        host,
-        move || view! { <widget::ChatWidget shop=shop api_base=api_base/> },
-    )
-    .forget();
+    let Ok(host) = host.dyn_into::<web_sys::HtmlElement>() else { return };
+    leptos::mount::mount_to(host, move || view! { <widget::ChatWidget shop=shop api_base=api_base/> }).forget();
+}
+
+/// Mounts the merchant console on its own page.
+pub fn boot_console() {
+    leptos::mount::mount_to_body(console::Console);
 }

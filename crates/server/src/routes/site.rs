@@ -16,27 +16,24 @@ pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(shop_page))
         .route("/console", get(console_page))
+        .route("/console/", get(console_page))
         .route("/healthz", get(health))
         .route("/api/{*rest}", get(api_not_found).post(api_not_found))
         .fallback_service(assets)
 }
 
 async fn shop_page(State(state): State<AppState>) -> Response {
-    page(&state, false).await
+    page(&state, "index.html").await
 }
 
+/// The console is its own Trunk build (its own wasm) under `dist/console/`.
 async fn console_page(State(state): State<AppState>) -> Response {
-    page(&state, true).await
+    page(&state, "console/index.html").await
 }
 
-/// The demo shop page and the console are the same app (it reads the path);
-/// the console's copy is marked so the shop page stays hidden before the wasm loads.
-async fn page(state: &AppState, console: bool) -> Response {
-    match tokio::fs::read_to_string(state.config.dist.join("index.html")).await {
-        Ok(html) => {
-            let html = if console { html.replacen("<html", "<html data-mode=\"console\"", 1) } else { html };
-            ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response()
-        }
+async fn page(state: &AppState, file: &str) -> Response {
+    match tokio::fs::read_to_string(state.config.dist.join(file)).await {
+        Ok(html) => ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response(),
         Err(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
             Html("<!doctype html><title>Talkshop</title><p>The widget is not built yet: run <code>scripts/demo.sh</code>.</p>"),
