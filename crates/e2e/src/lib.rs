@@ -1,0 +1,168 @@
+//! Helpers for the end-to-end tests: a chromedriver per test, one fresh
+//! Chromium profile per simulated device, the real server in-process, and
+//! waits that poll the DOM until a deadline instead of sleeping.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use talkshop_server::config::Config;
+use talkshop_server::Running;
+
+pub const STAFF_EMAIL: &str = "staff@demo.talkshop.test";
+pub const STAFF_PASSWORD: &str = "correct horse battery staple";
+pub const WAIT: Duration = Duration::from_secs(15);
+
+/// The repository root (where `dist/` is built).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The release build of the widget and console; the tests refuse to run without it.
+pub fn dist_dir() -> PathBuf {
+    let dist = repo_root().join("dist");
+    assert!(
+        dist.join("index.html").is_file() && dist.join("console/index.html").is_file(),
+        "dist/ is missing: build the widget first with scripts/build-widget.sh"
+    );
+    dist
+}
+
+/// Starts the server on a fresh SQLite file with the built widget.
+pub async fn start_server(dir: &tempfile::TempDir) -> Running {
+    let mut config = Config::for_tests(format!("sqlite://{}", dir.path().join("e2e.db").display()));
+    config.dist = dist_dir();
+    config.staff_password = Some(STAFF_PASSWORD.into());
+    talkshop_server::start(config).await.expect("server starts")
+}
+
+/// A chromedriver process, killed when dropped (also when a test fails).
+pub struct Chromedriver {
+    child: Child,
+    pub url: String,
+}
+
+impl Chromedriver {
+    pub fn start() -> Chromedriver {
+        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
+        let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let child = Command::new(&binary)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {binary}: {e} (run scripts/setup.sh)"));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start listening");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Chromedriver { child, url: format!("http://127.0.0.1:{port}") }
+    }
+}
+
+impl Drop for Chromedriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One browser with its own empty profile: a separate device.
+pub struct Browser {
+    pub client: Client,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    pub async fn open(driver: &Chromedriver) -> Browser {
+        let profile = tempfile::tempdir().expect("profile dir");
+        let binary = std::env::var("CHROME").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let caps = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": binary,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }
+        });
+        let caps = caps.as_object().cloned().expect("object");
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps)
+            .connect(&driver.url)
+            .await
+            .expect("a Chromium session through chromedriver");
+        Browser { client, _profile: profile }
+    }
+
+    /// Waits until `css` matches an element.
+    pub async fn wait(&self, css: &str) -> Element {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+                return el;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {css}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Texts of every element matching `css`, in document order.
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Ok(els) = self.client.find_all(Locator::Css(css)).await {
+            for el in els {
+                out.push(el.text().await.unwrap_or_default());
+            }
+        }
+        out
+    }
+
+    /// Waits until the texts of `css` satisfy `ok`, returns them.
+    pub async fn wait_texts(&self, css: &str, what: &str, ok: impl Fn(&[String]) -> bool) -> Vec<String> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let texts = self.texts(css).await;
+            if ok(&texts) {
+                return texts;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}; {css} shows {texts:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.wait(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Types into a field as a user does, then presses Enter.
+    pub async fn type_and_enter(&self, css: &str, text: &str) {
+        let field = self.wait(css).await;
+        field.send_keys(text).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
+        field.send_keys("\u{E007}").await.unwrap_or_else(|e| panic!("press Enter in {css}: {e}"));
+    }
+
+    pub async fn eval(&self, script: &str) -> serde_json::Value {
+        self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}"))
+    }
+
+    /// Saves a PNG of the page under `test-artifacts/`.
+    pub async fn screenshot(&self, name: &str) {
+        let dir = repo_root().join("test-artifacts");
+        let _ = std::fs::create_dir_all(&dir);
+        if let Ok(png) = self.client.screenshot().await {
+            let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+        }
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}
