@@ -4,8 +4,8 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use talkshop_protocol::error::ErrorBody;
 use talkshop_protocol::catalog::CatalogPage;
+use talkshop_protocol::error::ErrorBody;
 use talkshop_protocol::order::OrderList;
 use talkshop_protocol::{
     AddToCart, ApiError, Cart, ConversationList, ConversationSummary, CreateVisitor, ErrorCode, MarkRead, Message,
@@ -26,17 +26,11 @@ pub fn unreachable() -> ApiError {
 
 impl Api {
     pub fn new(base: impl Into<String>) -> Api {
-        Api {
-            base: base.into().trim_end_matches('/').to_owned(),
-            token: None,
-        }
+        Api { base: base.into().trim_end_matches('/').to_owned(), token: None }
     }
 
     pub fn with_token(&self, token: impl Into<String>) -> Api {
-        Api {
-            base: self.base.clone(),
-            token: Some(token.into()),
-        }
+        Api { base: self.base.clone(), token: Some(token.into()) }
     }
 
     fn url(&self, path: &str) -> String {
@@ -46,20 +40,13 @@ impl Api {
     /// `ws://` or `wss://` URL of the live socket.
     pub fn socket_url(&self) -> String {
         let origin = if self.base.is_empty() {
-            web_sys::window()
-                .and_then(|w| w.location().origin().ok())
-                .unwrap_or_default()
+            web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
         } else {
             self.base.clone()
         };
-        let ws_origin = origin
-            .replacen("https://", "wss://", 1)
-            .replacen("http://", "ws://", 1);
+        let ws_origin = origin.replacen("https://", "wss://", 1).replacen("http://", "ws://", 1);
         let token = self.token.clone().unwrap_or_default();
-        format!(
-            "{ws_origin}/api/v1/ws?token={}",
-            js_sys::encode_uri_component(&token)
-        )
+        format!("{ws_origin}/api/v1/ws?token={}", js_sys::encode_uri_component(&token))
     }
 
     fn authorized(&self, builder: RequestBuilder) -> RequestBuilder {
@@ -69,9 +56,7 @@ impl Api {
         }
     }
 
-    async fn read<T: DeserializeOwned>(
-        response: Result<Response, gloo_net::Error>,
-    ) -> Result<T, ApiError> {
+    async fn read<T: DeserializeOwned>(response: Result<Response, gloo_net::Error>) -> Result<T, ApiError> {
         let response = response.map_err(|_| unreachable())?;
         if response.ok() {
             return response.json::<T>().await.map_err(|_| unreachable());
@@ -88,15 +73,8 @@ impl Api {
         Self::read(self.authorized(Request::get(&self.url(path))).send().await).await
     }
 
-    async fn post<B: Serialize, T: DeserializeOwned>(
-        &self,
-        path: &str,
-        body: &B,
-    ) -> Result<T, ApiError> {
-        let request = self
-            .authorized(Request::post(&self.url(path)))
-            .json(body)
-            .map_err(|_| unreachable())?;
+    async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {
+        let request = self.authorized(Request::post(&self.url(path))).json(body).map_err(|_| unreachable())?;
         Self::read(request.send().await).await
     }
 
@@ -113,25 +91,12 @@ impl Api {
         Self::read(request.send().await).await
     }
 
-    pub async fn create_visitor(
-        &self,
-        shop: &str,
-        device_id: &str,
-    ) -> Result<VisitorSession, ApiError> {
-        self.post(
-            "/visitors",
-            &CreateVisitor {
-                shop: shop.into(),
-                device_id: device_id.into(),
-            },
-        )
-        .await
+    pub async fn create_visitor(&self, shop: &str, device_id: &str) -> Result<VisitorSession, ApiError> {
+        self.post("/visitors", &CreateVisitor { shop: shop.into(), device_id: device_id.into() }).await
     }
 
     pub async fn conversations(&self) -> Result<Vec<ConversationSummary>, ApiError> {
-        self.get::<ConversationList>("/conversations")
-            .await
-            .map(|l| l.conversations)
+        self.get::<ConversationList>("/conversations").await.map(|l| l.conversations)
     }
 
     pub async fn conversation(&self, id: &str) -> Result<ConversationSummary, ApiError> {
@@ -143,46 +108,21 @@ impl Api {
     }
 
     /// The newest page of history (up to `limit` messages before `before_seq`).
-    pub async fn latest_messages(
-        &self,
-        id: &str,
-        before_seq: i64,
-        limit: u32,
-    ) -> Result<MessagePage, ApiError> {
-        self.get(&format!(
-            "/conversations/{id}/messages?before={before_seq}&limit={limit}"
-        ))
-        .await
+    pub async fn latest_messages(&self, id: &str, before_seq: i64, limit: u32) -> Result<MessagePage, ApiError> {
+        self.get(&format!("/conversations/{id}/messages?before={before_seq}&limit={limit}")).await
     }
 
-    pub async fn send_text(
-        &self,
-        id: &str,
-        client_id: &str,
-        text: &str,
-    ) -> Result<Message, ApiError> {
-        let body = SendText {
-            client_id: client_id.into(),
-            text: text.into(),
-        };
-        self.post(&format!("/conversations/{id}/messages"), &body)
-            .await
+    pub async fn send_text(&self, id: &str, client_id: &str, text: &str) -> Result<Message, ApiError> {
+        let body = SendText { client_id: client_id.into(), text: text.into() };
+        self.post(&format!("/conversations/{id}/messages"), &body).await
     }
 
     pub async fn mark_read(&self, id: &str, seq: i64) -> Result<MarkRead, ApiError> {
-        self.post(&format!("/conversations/{id}/read"), &MarkRead { seq })
-            .await
+        self.post(&format!("/conversations/{id}/read"), &MarkRead { seq }).await
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Result<StaffSession, ApiError> {
-        self.post(
-            "/console/login",
-            &StaffLogin {
-                email: email.into(),
-                password: password.into(),
-            },
-        )
-        .await
+        self.post("/console/login", &StaffLogin { email: email.into(), password: password.into() }).await
     }
 
     pub async fn me(&self) -> Result<ShopInfo, ApiError> {
@@ -215,7 +155,12 @@ impl Api {
         self.post(&path, &serde_json::json!({})).await
     }
 
-    pub async fn send_products(&self, conversation: &str, client_id: &str, message: ProductMessage) -> Result<Message, ApiError> {
+    pub async fn send_products(
+        &self,
+        conversation: &str,
+        client_id: &str,
+        message: ProductMessage,
+    ) -> Result<Message, ApiError> {
         let body = SendProducts { client_id: client_id.into(), message };
         self.post(&format!("/conversations/{conversation}/products"), &body).await
     }

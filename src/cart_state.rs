@@ -105,7 +105,10 @@ impl CartState {
             Err(err) if err.code == ErrorCode::Unavailable => {
                 self.outbox.update(|o| o.push(intent));
                 self.save_outbox();
-                self.error.set(Some(ApiError::new(ErrorCode::Unavailable, "Offline: your cart will update when you're back online")));
+                self.error.set(Some(ApiError::new(
+                    ErrorCode::Unavailable,
+                    "Offline: your cart will update when you're back online",
+                )));
                 false
             }
             Err(err) => {

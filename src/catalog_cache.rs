@@ -53,8 +53,16 @@ impl CatalogCache {
 
     /// Fetches the SKUs not asked for yet.
     pub fn ensure(&self, retailer_ids: Vec<String>) {
+        let known = self
+            .products
+            .with_untracked(|p| retailer_ids.iter().filter(|id| p.contains_key(*id)).cloned().collect::<HashSet<_>>());
         let missing: Vec<String> = self.requested.with_value(|r| {
-            retailer_ids.into_iter().filter(|id| !r.contains(id)).collect::<HashSet<_>>().into_iter().collect()
+            retailer_ids
+                .into_iter()
+                .filter(|id| !r.contains(id) && !known.contains(id))
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .collect()
         });
         if missing.is_empty() {
             return;
@@ -68,9 +76,11 @@ impl CatalogCache {
                 match api.products(&chunk).await {
                     Ok(products) => this.apply(products),
                     // Ask again next time they are needed.
-                    Err(_) => this.requested.update_value(|r| chunk.iter().for_each(|id| {
-                        r.remove(id);
-                    })),
+                    Err(_) => this.requested.update_value(|r| {
+                        chunk.iter().for_each(|id| {
+                            r.remove(id);
+                        })
+                    }),
                 }
             });
         }

@@ -44,9 +44,7 @@ impl ChatSession {
         self.conversation.set(Some(conversation_id.clone()));
         self.log.set(ThreadLog::default());
         let api = self.api.get_value();
-        let page = api
-            .latest_messages(&conversation_id, last_seq + 1, FIRST_PAGE)
-            .await?;
+        let page = api.latest_messages(&conversation_id, last_seq + 1, FIRST_PAGE).await?;
         self.has_older.set(page.has_more);
         self.accept(page.messages);
         Ok(())
@@ -54,17 +52,11 @@ impl ChatSession {
 
     /// Loads the page of history before the first message shown.
     pub async fn load_older(self) -> Result<(), ApiError> {
-        let (Some(id), Some(first)) = (
-            self.conversation.get_untracked(),
-            self.log.with_untracked(|l| l.first_seq()),
-        ) else {
+        let (Some(id), Some(first)) = (self.conversation.get_untracked(), self.log.with_untracked(|l| l.first_seq()))
+        else {
             return Ok(());
         };
-        let page = self
-            .api
-            .get_value()
-            .latest_messages(&id, first, FIRST_PAGE)
-            .await?;
+        let page = self.api.get_value().latest_messages(&id, first, FIRST_PAGE).await?;
         self.has_older.set(page.has_more);
         self.accept(page.messages);
         Ok(())
@@ -73,10 +65,8 @@ impl ChatSession {
     /// Merges stored messages that belong to the open conversation.
     pub fn accept(&self, messages: Vec<Message>) {
         let current = self.conversation.get_untracked();
-        let mine: Vec<Message> = messages
-            .into_iter()
-            .filter(|m| current.as_deref() == Some(m.conversation_id.as_str()))
-            .collect();
+        let mine: Vec<Message> =
+            messages.into_iter().filter(|m| current.as_deref() == Some(m.conversation_id.as_str())).collect();
         if !mine.is_empty() {
             self.log.update(|log| {
                 log.merge(mine);
@@ -106,15 +96,11 @@ impl ChatSession {
 
     /// Sends a failed message again under the same client id (stored at most once).
     pub fn retry(self, client_id: String) {
-        let text = self.log.with_untracked(|log| {
-            log.pending()
-                .iter()
-                .find(|p| p.client_id == client_id)
-                .map(|p| p.text.clone())
-        });
+        let text = self
+            .log
+            .with_untracked(|log| log.pending().iter().find(|p| p.client_id == client_id).map(|p| p.text.clone()));
         if let Some(text) = text {
-            self.log
-                .update(|log| log.set_delivery(&client_id, Delivery::Sending));
+            self.log.update(|log| log.set_delivery(&client_id, Delivery::Sending));
             spawn_local(self.deliver(client_id, text));
         }
     }
@@ -122,11 +108,7 @@ impl ChatSession {
     /// Retries every failed message, oldest first (after a reconnect).
     pub fn retry_failed(self) {
         let failed: Vec<String> = self.log.with_untracked(|log| {
-            log.pending()
-                .iter()
-                .filter(|p| p.delivery == Delivery::Failed)
-                .map(|p| p.client_id.clone())
-                .collect()
+            log.pending().iter().filter(|p| p.delivery == Delivery::Failed).map(|p| p.client_id.clone()).collect()
         });
         for client_id in failed {
             self.retry(client_id);
@@ -144,12 +126,7 @@ impl ChatSession {
                     self.conversation.set(Some(summary.id.clone()));
                     summary.id
                 }
-                None => {
-                    return Err(ApiError::new(
-                        ErrorCode::NotFound,
-                        "Choose a conversation first",
-                    ))
-                }
+                None => return Err(ApiError::new(ErrorCode::NotFound, "Choose a conversation first")),
             };
             api.send_text(&conversation, &client_id, &text).await
         }
@@ -157,8 +134,7 @@ impl ChatSession {
         match result {
             Ok(message) => self.accept(vec![message]),
             Err(err) => {
-                self.log
-                    .update(|log| log.set_delivery(&client_id, Delivery::Failed));
+                self.log.update(|log| log.set_delivery(&client_id, Delivery::Failed));
                 self.notice.set(Some(err));
             }
         }

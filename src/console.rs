@@ -8,9 +8,7 @@ pub mod product_picker;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use talkshop_protocol::{
-    ApiError, ClientFrame, ConversationSummary, ErrorCode, Sender, ServerFrame, ShopInfo,
-};
+use talkshop_protocol::{ApiError, ClientFrame, ConversationSummary, ErrorCode, Sender, ServerFrame, ShopInfo};
 
 use crate::api::Api;
 use crate::catalog_cache::CatalogCache;
@@ -123,16 +121,12 @@ fn Workspace(api: Api, shop: ShopInfo, on_sign_out: Callback<()>) -> impl IntoVi
                 refresh();
                 if let Some(id) = session.conversation.get_untracked() {
                     let after_seq = session.log.with_untracked(|l| l.last_seq());
-                    live.send(&ClientFrame::Resume {
-                        conversation_id: id,
-                        after_seq,
-                    });
+                    live.send(&ClientFrame::Resume { conversation_id: id, after_seq });
                 }
                 session.retry_failed();
             }
             ServerFrame::Message { message } => {
-                let open = session.conversation.get_untracked().as_deref()
-                    == Some(message.conversation_id.as_str());
+                let open = session.conversation.get_untracked().as_deref() == Some(message.conversation_id.as_str());
                 if !inbox.record(&message, open) {
                     // A conversation the inbox has not seen yet.
                     let api = session.api.get_value();
@@ -182,8 +176,7 @@ fn Workspace(api: Api, shop: ShopInfo, on_sign_out: Callback<()>) -> impl IntoVi
     let selected = Signal::derive(move || session.conversation.get());
     let title = move || {
         let id = session.conversation.get();
-        id.and_then(|id| inbox.label(&id))
-            .unwrap_or_else(|| "Choose a conversation".into())
+        id.and_then(|id| inbox.label(&id)).unwrap_or_else(|| "Choose a conversation".into())
     };
 
     view! {

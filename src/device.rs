@@ -46,9 +46,7 @@ pub fn random_id(prefix: &str) -> String {
 
 /// This browser's device id, created on first use and kept.
 pub fn device_id() -> String {
-    if let Some(id) =
-        load(DEVICE_KEY).filter(|id| talkshop_protocol::validate_client_id(id).is_ok())
-    {
+    if let Some(id) = load(DEVICE_KEY).filter(|id| talkshop_protocol::validate_client_id(id).is_ok()) {
         return id;
     }
     let id = random_id("d-");

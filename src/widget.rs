@@ -9,14 +9,14 @@ use crate::cart_state::CartState;
 use crate::catalog_cache::CatalogCache;
 use crate::chat_session::ChatSession;
 use crate::components::cart_view::CartView;
-use crate::components::product_detail::ProductDetail;
-use crate::shop_context::ProductOpener;
 use crate::components::composer::Composer;
 use crate::components::connection_banner::ConnectionBanner;
 use crate::components::launcher::Launcher;
+use crate::components::product_detail::ProductDetail;
 use crate::components::thread_view::ThreadView;
 use crate::device;
 use crate::live::{LinkState, Live};
+use crate::shop_context::ProductOpener;
 
 /// What the panel shows under its header.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,12 +32,7 @@ fn shop_name_key(shop: &str) -> String {
 
 /// Signs the visitor in (reusing the token this browser keeps), finds their
 /// conversation and loads it. Returns the API client carrying the token.
-async fn bootstrap(
-    shop: &str,
-    base: &Api,
-    session: ChatSession,
-    shop_name: RwSignal<String>,
-) -> Result<Api, ApiError> {
+async fn bootstrap(shop: &str, base: &Api, session: ChatSession, shop_name: RwSignal<String>) -> Result<Api, ApiError> {
     let device_id = device::device_id();
     let key = device::visitor_key(shop);
     let mut fresh = false;
@@ -96,10 +91,7 @@ pub fn ChatWidget(shop: String, #[prop(optional)] api_base: String) -> impl Into
         ServerFrame::Ready => {
             if let Some(id) = session.conversation.get_untracked() {
                 let after_seq = session.log.with_untracked(|l| l.last_seq());
-                live.send(&ClientFrame::Resume {
-                    conversation_id: id,
-                    after_seq,
-                });
+                live.send(&ClientFrame::Resume { conversation_id: id, after_seq });
             }
             session.retry_failed();
             cart.flush();
@@ -108,9 +100,7 @@ pub fn ChatWidget(shop: String, #[prop(optional)] api_base: String) -> impl Into
         ServerFrame::ProductsChanged { products } => catalog.apply(products),
         ServerFrame::Message { message } => {
             if session.conversation.get_untracked().is_none() {
-                session
-                    .conversation
-                    .set(Some(message.conversation_id.clone()));
+                session.conversation.set(Some(message.conversation_id.clone()));
             }
             session.accept(vec![message]);
         }
@@ -142,11 +132,7 @@ pub fn ChatWidget(shop: String, #[prop(optional)] api_base: String) -> impl Into
     start();
 
     let link = move || live.get().map(|l| l.link.get());
-    let unread = Memo::new(move |_| {
-        session
-            .log
-            .with(|l| l.unread_from(Sender::Merchant, read_seq.get()))
-    });
+    let unread = Memo::new(move |_| session.log.with(|l| l.unread_from(Sender::Merchant, read_seq.get())));
     // While the panel is open, everything shown is read; tell the server.
     Effect::new(move |_| {
         let last = session.log.with(|l| l.last_seq());
@@ -163,10 +149,7 @@ pub fn ChatWidget(shop: String, #[prop(optional)] api_base: String) -> impl Into
 
     let problem = Signal::derive(move || {
         boot_error.get().or_else(|| match link() {
-            Some(LinkState::Offline) => Some(ApiError::new(
-                ErrorCode::Unavailable,
-                "Connection lost — reconnecting…",
-            )),
+            Some(LinkState::Offline) => Some(ApiError::new(ErrorCode::Unavailable, "Connection lost — reconnecting…")),
             _ => None,
         })
     });

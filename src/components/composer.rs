@@ -14,9 +14,7 @@ pub fn Composer(
 ) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let chars = Memo::new(move |_| text.with(|t| t.chars().count()));
-    let sendable = move || {
-        !disabled.get() && text.with(|t| !t.trim().is_empty()) && chars.get() <= MAX_TEXT_CHARS
-    };
+    let sendable = move || !disabled.get() && text.with(|t| !t.trim().is_empty()) && chars.get() <= MAX_TEXT_CHARS;
     let submit = move || {
         if sendable() && on_send.run(text.get_untracked()) {
             text.set(String::new());

@@ -17,8 +17,7 @@ pub fn stock_label(product: &Product) -> (String, bool) {
     if product.archived {
         ("No longer available".into(), false)
     } else if product.is_available() {
-        let label =
-            if product.variants.is_empty() { product.availability.label() } else { "In stock".into() };
+        let label = if product.variants.is_empty() { product.availability.label() } else { "In stock".into() };
         (label, true)
     } else {
         ("Out of stock".into(), false)

@@ -31,14 +31,13 @@ pub struct ThreadRow {
 pub fn thread_rows(log: &ThreadLog, me: Sender, other_name: &'static str) -> Vec<ThreadRow> {
     let mut rows = Vec::with_capacity(log.len());
     let mut prev: Option<(Sender, i64)> = None;
-    let stored = log.stored().map(|m| (format!("s{}", m.seq), &m.client_id, m.sender, &m.body, m.created_at, Delivery::Sent));
+    let stored =
+        log.stored().map(|m| (format!("s{}", m.seq), &m.client_id, m.sender, &m.body, m.created_at, Delivery::Sent));
     let pending_bodies: Vec<MessageBody> =
         log.pending().iter().map(|p| MessageBody::Text { text: p.text.clone() }).collect();
-    let pending = log
-        .pending()
-        .iter()
-        .zip(&pending_bodies)
-        .map(|(p, body)| (format!("p{}{:?}", p.client_id, p.delivery), &p.client_id, me, body, p.created_at, p.delivery));
+    let pending = log.pending().iter().zip(&pending_bodies).map(|(p, body)| {
+        (format!("p{}{:?}", p.client_id, p.delivery), &p.client_id, me, body, p.created_at, p.delivery)
+    });
     for (key, client_id, sender, body, at, delivery) in stored.chain(pending) {
         let group = starts_group(prev, sender, at);
         prev = Some((sender, at));
@@ -91,11 +90,7 @@ pub fn ThreadView(
         unseen.set(false);
     };
     Effect::new(move |_| {
-        let (newest_key, newest_mine) = rows.with(|r| {
-            r.last()
-                .map(|r| (r.key.clone(), r.mine))
-                .unwrap_or_default()
-        });
+        let (newest_key, newest_mine) = rows.with(|r| r.last().map(|r| (r.key.clone(), r.mine)).unwrap_or_default());
         if let (Some(before), Some(el)) = (anchor.get_value(), list.get_untracked()) {
             anchor.set_value(None);
             el.set_scroll_top(el.scroll_top() + el.scroll_height() - before);
@@ -114,16 +109,14 @@ pub fn ThreadView(
     });
     let on_scroll = move |_| {
         if let Some(el) = list.get_untracked() {
-            let at_bottom =
-                el.scroll_height() - el.scroll_top() - el.client_height() <= STICK_SLACK_PX;
+            let at_bottom = el.scroll_height() - el.scroll_top() - el.client_height() <= STICK_SLACK_PX;
             stick.set_value(at_bottom);
             if at_bottom {
                 unseen.set(false);
             }
         }
     };
-    let empty_text =
-        empty_text.unwrap_or_else(|| "Say hello — we usually reply within minutes.".into());
+    let empty_text = empty_text.unwrap_or_else(|| "Say hello — we usually reply within minutes.".into());
 
     view! {
         <div class="ts-thread-wrap">
@@ -156,16 +149,8 @@ pub fn ThreadView(
 fn MessageRow(row: ThreadRow, on_retry: Callback<String>) -> impl IntoView {
     let class = format!(
         "ts-msg{}{}{}",
-        if row.mine {
-            " ts-msg--mine"
-        } else {
-            " ts-msg--theirs"
-        },
-        if row.starts_group {
-            " ts-msg--first"
-        } else {
-            ""
-        },
+        if row.mine { " ts-msg--mine" } else { " ts-msg--theirs" },
+        if row.starts_group { " ts-msg--first" } else { "" },
         match row.delivery {
             Delivery::Sending => " ts-msg--sending",
             Delivery::Failed => " ts-msg--failed",

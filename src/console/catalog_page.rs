@@ -60,10 +60,14 @@ impl ProductDraft {
             "in_stock" => Availability::InStock,
             "out_of_stock" => Availability::OutOfStock,
             n => Availability::Limited {
-                quantity: n.trim().parse().map_err(|_| ApiError::invalid("availability", "Stock must be a whole number"))?,
+                quantity: n
+                    .trim()
+                    .parse()
+                    .map_err(|_| ApiError::invalid("availability", "Stock must be a whole number"))?,
             },
         };
-        let (options, variants) = self.base.as_ref().map(|b| (b.options.clone(), b.variants.clone())).unwrap_or_default();
+        let (options, variants) =
+            self.base.as_ref().map(|b| (b.options.clone(), b.variants.clone())).unwrap_or_default();
         let input = ProductInput {
             retailer_id: self.retailer_id.trim().to_owned(),
             title: self.title.trim().to_owned(),
@@ -95,8 +99,7 @@ pub fn CatalogPage(api: Api) -> impl IntoView {
         })
     };
     reload();
-    let default_currency =
-        move || products.with(|p| p.first().map(|p| p.price.currency)).unwrap_or(Currency::Brl);
+    let default_currency = move || products.with(|p| p.first().map(|p| p.price.currency)).unwrap_or(Currency::Brl);
     let save = move |_| {
         let Some(draft) = editing.get_untracked() else { return };
         let input = match draft.to_input() {

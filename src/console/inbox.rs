@@ -17,17 +17,11 @@ impl Default for InboxState {
 
 impl InboxState {
     pub fn new() -> InboxState {
-        InboxState {
-            conversations: RwSignal::new(Vec::new()),
-        }
+        InboxState { conversations: RwSignal::new(Vec::new()) }
     }
 
     fn sort(list: &mut [ConversationSummary]) {
-        list.sort_by(|a, b| {
-            b.last_activity
-                .cmp(&a.last_activity)
-                .then_with(|| a.id.cmp(&b.id))
-        });
+        list.sort_by(|a, b| b.last_activity.cmp(&a.last_activity).then_with(|| a.id.cmp(&b.id)));
     }
 
     pub fn replace(&self, mut list: Vec<ConversationSummary>) {
@@ -73,11 +67,7 @@ impl InboxState {
     }
 
     pub fn label(&self, id: &str) -> Option<String> {
-        self.conversations.with(|list| {
-            list.iter()
-                .find(|c| c.id == id)
-                .map(|c| c.buyer_label.clone())
-        })
+        self.conversations.with(|list| list.iter().find(|c| c.id == id).map(|c| c.buyer_label.clone()))
     }
 }
 

@@ -20,10 +20,7 @@ pub fn LoginForm(api: Api, #[prop(into)] on_login: Callback<(String, ShopInfo)>)
         error.set(None);
         let api = api.clone();
         spawn_local(async move {
-            match api
-                .login(&email.get_untracked(), &password.get_untracked())
-                .await
-            {
+            match api.login(&email.get_untracked(), &password.get_untracked()).await {
                 Ok(session) => on_login.run((session.token, session.shop)),
                 Err(err) => error.set(Some(err.message)),
             }
