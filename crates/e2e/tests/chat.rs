@@ -19,11 +19,11 @@ async fn buyer_and_merchant_chat_live_and_history_survives_reload() {
     buyer.client.goto(&format!("{base}/")).await.expect("open shop");
     buyer.click(".ts-launcher").await;
     buyer.wait(".ts-panel:not([hidden]) .ts-composer__send").await;
-    buyer.wait_texts(".ts-header__status", "the widget to come online", |t| t.iter().any(|s| s.starts_with("Online"))).await;
-    buyer.type_and_enter(".ts-composer__input", FIRST).await;
     buyer
-        .wait_texts(".ts-msg--mine .ts-msg__bubble", "the buyer's message", |t| t == [FIRST.to_string()])
+        .wait_texts(".ts-header__status", "the widget to come online", |t| t.iter().any(|s| s.starts_with("Online")))
         .await;
+    buyer.type_and_enter(".ts-composer__input", FIRST).await;
+    buyer.wait_texts(".ts-msg--mine .ts-msg__bubble", "the buyer's message", |t| t == [FIRST.to_string()]).await;
     buyer.wait_texts(".ts-msg__status", "the message to be stored", |t| t.is_empty()).await;
 
     // The merchant signs in and sees the conversation with an unread badge.
@@ -37,18 +37,24 @@ async fn buyer_and_merchant_chat_live_and_history_survives_reload() {
     assert_eq!(preview.len(), 1, "one conversation in the inbox: {preview:?}");
     assert!(preview[0].starts_with("Hello, is the terracotta vase"), "{preview:?}");
     merchant.click(".ts-inbox__item").await;
-    merchant.wait_texts(".ts-msg--theirs .ts-msg__bubble", "the buyer's text, literally", |t| t == [FIRST.to_string()]).await;
+    merchant
+        .wait_texts(".ts-msg--theirs .ts-msg__bubble", "the buyer's text, literally", |t| t == [FIRST.to_string()])
+        .await;
     let injected = merchant.eval("return document.querySelectorAll('.ts-thread script, .ts-thread img').length").await;
     assert_eq!(injected, serde_json::json!(0), "buyer markup must stay text");
 
     // The reply appears live in the buyer's open panel.
     merchant.type_and_enter(".ts-composer__input", REPLY).await;
-    buyer.wait_texts(".ts-msg--theirs .ts-msg__bubble", "the merchant's reply, live", |t| t == [REPLY.to_string()]).await;
+    buyer
+        .wait_texts(".ts-msg--theirs .ts-msg__bubble", "the merchant's reply, live", |t| t == [REPLY.to_string()])
+        .await;
 
     // And the buyer's next message appears live in the merchant's thread.
     buyer.type_and_enter(".ts-composer__input", SECOND).await;
     merchant
-        .wait_texts(".ts-msg--theirs .ts-msg__bubble", "the buyer's second message, live", |t| t.len() == 2 && t[1] == SECOND)
+        .wait_texts(".ts-msg--theirs .ts-msg__bubble", "the buyer's second message, live", |t| {
+            t.len() == 2 && t[1] == SECOND
+        })
         .await;
     let injected = buyer.eval("return document.querySelectorAll('.ts-thread script, .ts-thread img').length").await;
     assert_eq!(injected, serde_json::json!(0));
@@ -57,9 +63,7 @@ async fn buyer_and_merchant_chat_live_and_history_survives_reload() {
     // Reload: the buyer's history is all there, in order, nothing twice.
     buyer.client.refresh().await.expect("reload");
     buyer.click(".ts-launcher").await;
-    let all = buyer
-        .wait_texts(".ts-msg__bubble", "the whole history after reload", |t| t.len() >= 3)
-        .await;
+    let all = buyer.wait_texts(".ts-msg__bubble", "the whole history after reload", |t| t.len() >= 3).await;
     assert_eq!(all, vec![FIRST.to_string(), REPLY.to_string(), SECOND.to_string()]);
     buyer.screenshot("widget-thread").await;
 

@@ -107,10 +107,7 @@ mod tests {
         assert!(serde_json::from_str::<SendText>(r#"{"client_id":"a","text":"hi"}"#).is_ok());
         assert!(serde_json::from_str::<SendText>(r#"{"client_id":"a","text":5}"#).is_err());
         assert!(serde_json::from_str::<SendText>(r#"{"client_id":"a"}"#).is_err());
-        assert!(
-            serde_json::from_str::<SendText>(r#"{"client_id":"a","text":"x","html":true}"#)
-                .is_err()
-        );
+        assert!(serde_json::from_str::<SendText>(r#"{"client_id":"a","text":"x","html":true}"#).is_err());
     }
 
     #[test]

@@ -75,10 +75,7 @@ pub struct SetQuantity {
 
 pub fn validate_quantity(quantity: u32) -> Result<(), ApiError> {
     if quantity == 0 || quantity > MAX_QUANTITY {
-        return Err(ApiError::invalid(
-            "quantity",
-            format!("Quantity must be 1 to {MAX_QUANTITY}"),
-        ));
+        return Err(ApiError::invalid("quantity", format!("Quantity must be 1 to {MAX_QUANTITY}")));
     }
     Ok(())
 }
@@ -98,11 +95,7 @@ fn price_text(m: &Money) -> String {
 }
 
 fn options_text(options: &BTreeMap<String, String>) -> String {
-    options
-        .iter()
-        .map(|(k, v)| format!("{k}: {v}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    options.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", ")
 }
 
 impl CartLine {
@@ -142,16 +135,8 @@ impl CartLine {
             });
         }
         if !current.availability.can_buy(self.quantity) {
-            let old = if self.quantity == 1 {
-                "Available".to_string()
-            } else {
-                format!("{} available", self.quantity)
-            };
-            notices.push(CartNotice {
-                kind: ChangeKind::Availability,
-                old,
-                new: current.availability.label(),
-            });
+            let old = if self.quantity == 1 { "Available".to_string() } else { format!("{} available", self.quantity) };
+            notices.push(CartNotice { kind: ChangeKind::Availability, old, new: current.availability.label() });
         }
         notices
     }
@@ -257,9 +242,7 @@ mod tests {
 
     #[test]
     fn unchanged_product_gives_no_notice() {
-        assert!(line("10.00", 2)
-            .changes(Some(&product("10.00", Availability::InStock)))
-            .is_empty());
+        assert!(line("10.00", 2).changes(Some(&product("10.00", Availability::InStock))).is_empty());
     }
 
     #[test]
@@ -267,11 +250,7 @@ mod tests {
         let notices = line("10.00", 1).changes(Some(&product("12.50", Availability::InStock)));
         assert_eq!(
             notices,
-            vec![CartNotice {
-                kind: ChangeKind::Price,
-                old: "BRL 10.00".into(),
-                new: "BRL 12.50".into()
-            }]
+            vec![CartNotice { kind: ChangeKind::Price, old: "BRL 10.00".into(), new: "BRL 12.50".into() }]
         );
     }
 
@@ -279,19 +258,13 @@ mod tests {
     fn archived_or_missing_product_is_removed() {
         let mut archived = product("10.00", Availability::InStock);
         archived.archived = true;
-        assert_eq!(
-            line("10.00", 1).changes(Some(&archived))[0].kind,
-            ChangeKind::Removed
-        );
+        assert_eq!(line("10.00", 1).changes(Some(&archived))[0].kind, ChangeKind::Removed);
         assert_eq!(line("10.00", 1).changes(None)[0].kind, ChangeKind::Removed);
     }
 
     #[test]
     fn stock_below_quantity_is_an_availability_notice() {
-        let notices = line("10.00", 5).changes(Some(&product(
-            "10.00",
-            Availability::Limited { quantity: 2 },
-        )));
+        let notices = line("10.00", 5).changes(Some(&product("10.00", Availability::Limited { quantity: 2 })));
         assert_eq!(notices[0].kind, ChangeKind::Availability);
         assert_eq!(notices[0].new, "Only 2 left");
     }
@@ -299,38 +272,23 @@ mod tests {
     #[test]
     fn acknowledging_takes_current_values_and_caps_quantity() {
         let mut l = line("10.00", 5);
-        l.notices.push(CartNotice {
-            kind: ChangeKind::Price,
-            old: "a".into(),
-            new: "b".into(),
-        });
+        l.notices.push(CartNotice { kind: ChangeKind::Price, old: "a".into(), new: "b".into() });
         let mut p = product("12.00", Availability::Limited { quantity: 2 });
         p.version = 7;
         assert!(l.refresh(Some(&p)));
-        assert_eq!(
-            (l.unit_price, l.quantity, l.product_version),
-            (brl("12.00"), 2, 7)
-        );
+        assert_eq!((l.unit_price, l.quantity, l.product_version), (brl("12.00"), 2, 7));
         assert!(l.notices.is_empty());
         assert!(!line("10.00", 1).refresh(Some(&product("10.00", Availability::OutOfStock))));
     }
 
     #[test]
     fn subtotal_and_currency_rules() {
-        let cart = Cart {
-            id: "c".into(),
-            shop_id: "s".into(),
-            lines: vec![line("10.10", 3), line("0.05", 1)],
-            updated_at: 0,
-        };
+        let cart =
+            Cart { id: "c".into(), shop_id: "s".into(), lines: vec![line("10.10", 3), line("0.05", 1)], updated_at: 0 };
         assert_eq!(cart.subtotal().unwrap(), brl("30.35"));
         assert_eq!(cart.item_count(), 4);
         assert!(cart.accepts(Currency::Brl).is_ok());
-        assert!(cart
-            .accepts(Currency::Thb)
-            .unwrap_err()
-            .message
-            .contains("BRL"));
+        assert!(cart.accepts(Currency::Thb).unwrap_err().message.contains("BRL"));
     }
 
     #[test]

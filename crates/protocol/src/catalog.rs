@@ -47,9 +47,7 @@ impl Availability {
     pub fn label(self) -> String {
         match self {
             Availability::InStock => "In stock".into(),
-            Availability::OutOfStock | Availability::Limited { quantity: 0 } => {
-                "Out of stock".into()
-            }
+            Availability::OutOfStock | Availability::Limited { quantity: 0 } => "Out of stock".into(),
             Availability::Limited { quantity } => format!("Only {quantity} left"),
         }
     }
@@ -146,26 +144,18 @@ impl Product {
                 availability: self.availability,
             }),
             None => None,
-            Some(sku) => self
-                .variants
-                .iter()
-                .find(|v| v.sku == sku)
-                .map(|v| Purchasable {
-                    sku: &v.sku,
-                    options: v.options.clone(),
-                    price: v.price,
-                    availability: v.availability,
-                }),
+            Some(sku) => self.variants.iter().find(|v| v.sku == sku).map(|v| Purchasable {
+                sku: &v.sku,
+                options: v.options.clone(),
+                price: v.price,
+                availability: v.availability,
+            }),
         }
     }
 
     /// Lowest price across variants (or the product price): "from R$ 89,00".
     pub fn from_price(&self) -> Money {
-        self.variants
-            .iter()
-            .map(|v| v.price)
-            .min_by(|a, b| a.amount.cmp(&b.amount))
-            .unwrap_or(self.price)
+        self.variants.iter().map(|v| v.price).min_by(|a, b| a.amount.cmp(&b.amount)).unwrap_or(self.price)
     }
 
     pub fn is_available(&self) -> bool {
@@ -184,10 +174,7 @@ fn check_len(field: &str, value: &str, min: usize, max: usize) -> Result<(), Api
         return Err(ApiError::invalid(field, format!("{field} is required")));
     }
     if n < min || n > max {
-        return Err(ApiError::invalid(
-            field,
-            format!("{field} must be {min} to {max} characters (got {n})"),
-        ));
+        return Err(ApiError::invalid(field, format!("{field} must be {min} to {max} characters (got {n})")));
     }
     Ok(())
 }
@@ -196,9 +183,7 @@ fn check_len(field: &str, value: &str, min: usize, max: usize) -> Result<(), Api
 pub fn validate_sku(field: &str, sku: &str) -> Result<(), ApiError> {
     let ok = !sku.is_empty()
         && sku.len() <= MAX_RETAILER_ID_CHARS
-        && sku
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        && sku.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
     if ok {
         Ok(())
     } else {
@@ -211,14 +196,10 @@ pub fn validate_sku(field: &str, sku: &str) -> Result<(), ApiError> {
 
 /// An image URL must be `https://…` or a path on our own origin (`/…`, not `//…`).
 pub fn is_safe_image_url(url: &str) -> bool {
-    let no_space = !url
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '\\');
-    let https = url.strip_prefix("https://").is_some_and(|rest| {
-        rest.split('/')
-            .next()
-            .is_some_and(|host| !host.is_empty() && !host.contains('@'))
-    });
+    let no_space = !url.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '\\');
+    let https = url
+        .strip_prefix("https://")
+        .is_some_and(|rest| rest.split('/').next().is_some_and(|host| !host.is_empty() && !host.contains('@')));
     let same_origin = url.starts_with('/') && !url.starts_with("//");
     no_space && url.len() <= MAX_IMAGE_URL_CHARS && (https || same_origin)
 }
@@ -229,25 +210,14 @@ impl ProductInput {
         check_len("title", &self.title, 1, MAX_TITLE_CHARS)?;
         check_len("description", &self.description, 0, MAX_DESCRIPTION_CHARS)?;
         if !is_safe_image_url(&self.image_url) {
-            return Err(ApiError::invalid(
-                "image_url",
-                "image_url must start with https:// or be a path on this site",
-            ));
+            return Err(ApiError::invalid("image_url", "image_url must start with https:// or be a path on this site"));
         }
         self.price.validate_price("price")?;
         if self.options.len() > MAX_OPTIONS {
-            return Err(ApiError::invalid(
-                "options",
-                format!("At most {MAX_OPTIONS} options"),
-            ));
+            return Err(ApiError::invalid("options", format!("At most {MAX_OPTIONS} options")));
         }
         for (i, option) in self.options.iter().enumerate() {
-            check_len(
-                &format!("options[{i}].name"),
-                &option.name,
-                1,
-                MAX_OPTION_CHARS,
-            )?;
+            check_len(&format!("options[{i}].name"), &option.name, 1, MAX_OPTION_CHARS)?;
             if option.values.is_empty() || option.values.len() > MAX_OPTION_VALUES {
                 return Err(ApiError::invalid(
                     &format!("options[{i}].values"),
@@ -258,34 +228,20 @@ impl ProductInput {
                 check_len(&format!("options[{i}].values"), value, 1, MAX_OPTION_CHARS)?;
             }
             if self.options[..i].iter().any(|o| o.name == option.name) {
-                return Err(ApiError::invalid(
-                    "options",
-                    format!("Option {:?} is listed twice", option.name),
-                ));
+                return Err(ApiError::invalid("options", format!("Option {:?} is listed twice", option.name)));
             }
         }
         if self.variants.len() > MAX_VARIANTS {
-            return Err(ApiError::invalid(
-                "variants",
-                format!("At most {MAX_VARIANTS} variants"),
-            ));
+            return Err(ApiError::invalid("variants", format!("At most {MAX_VARIANTS} variants")));
         }
         if self.options.is_empty() != self.variants.is_empty() {
-            return Err(ApiError::invalid(
-                "variants",
-                "A product with options needs variants, and only then",
-            ));
+            return Err(ApiError::invalid("variants", "A product with options needs variants, and only then"));
         }
         for (i, variant) in self.variants.iter().enumerate() {
             let field = format!("variants[{i}]");
             validate_sku(&format!("{field}.sku"), &variant.sku)?;
-            if variant.sku == self.retailer_id
-                || self.variants[..i].iter().any(|v| v.sku == variant.sku)
-            {
-                return Err(ApiError::invalid(
-                    &format!("{field}.sku"),
-                    format!("SKU {:?} is used twice", variant.sku),
-                ));
+            if variant.sku == self.retailer_id || self.variants[..i].iter().any(|v| v.sku == variant.sku) {
+                return Err(ApiError::invalid(&format!("{field}.sku"), format!("SKU {:?} is used twice", variant.sku)));
             }
             if variant.price.currency != self.price.currency {
                 return Err(ApiError::invalid(
@@ -295,26 +251,15 @@ impl ProductInput {
             }
             variant.price.validate_price(&format!("{field}.price"))?;
             let complete = variant.options.len() == self.options.len()
-                && self.options.iter().all(|o| {
-                    variant
-                        .options
-                        .get(&o.name)
-                        .is_some_and(|v| o.values.contains(v))
-                });
+                && self.options.iter().all(|o| variant.options.get(&o.name).is_some_and(|v| o.values.contains(v)));
             if !complete {
                 return Err(ApiError::invalid(
                     &format!("{field}.options"),
                     "A variant names one listed value for every option",
                 ));
             }
-            if self.variants[..i]
-                .iter()
-                .any(|v| v.options == variant.options)
-            {
-                return Err(ApiError::invalid(
-                    &format!("{field}.options"),
-                    "Two variants have the same options",
-                ));
+            if self.variants[..i].iter().any(|v| v.options == variant.options) {
+                return Err(ApiError::invalid(&format!("{field}.options"), "Two variants have the same options"));
             }
         }
         Ok(())
@@ -358,10 +303,7 @@ mod tests {
             image_url: "/catalog-images/demo/VASE-01.svg".into(),
             price: brl("189.00"),
             availability: Availability::InStock,
-            options: vec![ProductOption {
-                name: "Size".into(),
-                values: vec!["S".into(), "L".into()],
-            }],
+            options: vec![ProductOption { name: "Size".into(), values: vec!["S".into(), "L".into()] }],
             variants: vec![
                 Variant {
                     sku: "VASE-01-S".into(),
@@ -385,10 +327,7 @@ mod tests {
         let product = Product::from_input(vase(), 1, 0);
         assert_eq!(product.from_price(), brl("149.00"));
         assert!(product.is_available());
-        assert!(
-            product.purchasable(None).is_none(),
-            "a product with variants is bought by variant"
-        );
+        assert!(product.purchasable(None).is_none(), "a product with variants is bought by variant");
         let small = product.purchasable(Some("VASE-01-S")).unwrap();
         assert!(small.availability.can_buy(3) && !small.availability.can_buy(4));
         assert!(product.purchasable(Some("NOPE")).is_none());
@@ -400,34 +339,19 @@ mod tests {
             (|p| p.retailer_id = "has space".into(), "retailer_id"),
             (|p| p.title = "  ".into(), "title"),
             (|p| p.title = "x".repeat(201), "title"),
-            (
-                |p| p.image_url = "http://evil.example/x.png".into(),
-                "image_url",
-            ),
+            (|p| p.image_url = "http://evil.example/x.png".into(), "image_url"),
             (|p| p.image_url = "javascript:alert(1)".into(), "image_url"),
             (|p| p.image_url = "//evil.example/x.png".into(), "image_url"),
             (|p| p.price = brl("0"), "price"),
             (|p| p.price = brl("1.001"), "price"),
-            (
-                |p| p.variants[1].sku = "VASE-01-S".into(),
-                "variants[1].sku",
-            ),
+            (|p| p.variants[1].sku = "VASE-01-S".into(), "variants[1].sku"),
             (|p| p.variants[0].options.clear(), "variants[0].options"),
             (
-                |p| {
-                    p.variants[0]
-                        .options
-                        .insert("Size".into(), "XL".into())
-                        .map(|_| ())
-                        .unwrap_or(())
-                },
+                |p| p.variants[0].options.insert("Size".into(), "XL".into()).map(|_| ()).unwrap_or(()),
                 "variants[0].options",
             ),
             (|p| p.variants.clear(), "variants"),
-            (
-                |p| p.variants[0].price = Money::new(Decimal::ONE, Currency::Thb),
-                "variants[0].price",
-            ),
+            (|p| p.variants[0].price = Money::new(Decimal::ONE, Currency::Thb), "variants[0].price"),
         ];
         for (break_it, field) in cases {
             let mut p = vase();
@@ -457,10 +381,7 @@ mod tests {
     #[test]
     fn availability_labels() {
         assert_eq!(Availability::Limited { quantity: 2 }.label(), "Only 2 left");
-        assert_eq!(
-            Availability::Limited { quantity: 0 }.label(),
-            "Out of stock"
-        );
+        assert_eq!(Availability::Limited { quantity: 0 }.label(), "Out of stock");
         let json = serde_json::to_string(&Availability::Limited { quantity: 2 }).unwrap();
         assert_eq!(json, r#"{"status":"limited","quantity":2}"#);
     }

@@ -55,19 +55,11 @@ pub struct ErrorBody {
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError {
-            code,
-            message: message.into(),
-            field: None,
-        }
+        ApiError { code, message: message.into(), field: None }
     }
 
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        ApiError {
-            code: ErrorCode::Invalid,
-            message: message.into(),
-            field: Some(field.to_owned()),
-        }
+        ApiError { code: ErrorCode::Invalid, message: message.into(), field: Some(field.to_owned()) }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -101,9 +93,7 @@ mod tests {
 
     #[test]
     fn error_body_shape_is_stable() {
-        let body = ErrorBody {
-            error: ApiError::invalid("text", "Message is empty"),
-        };
+        let body = ErrorBody { error: ApiError::invalid("text", "Message is empty") };
         let json = serde_json::to_value(&body).unwrap();
         assert_eq!(
             json,

@@ -12,10 +12,7 @@ pub enum ClientFrame {
     /// Keep-alive; answered with [`ServerFrame::Pong`].
     Ping,
     /// Send everything after `after_seq` in this conversation (after a reconnect).
-    Resume {
-        conversation_id: String,
-        after_seq: i64,
-    },
+    Resume { conversation_id: String, after_seq: i64 },
 }
 
 /// What the server sends.
@@ -56,8 +53,7 @@ pub enum ServerFrame {
 
 impl ClientFrame {
     pub fn parse(text: &str) -> Result<ClientFrame, ApiError> {
-        serde_json::from_str(text)
-            .map_err(|e| ApiError::bad_request(format!("Not a valid frame: {e}")))
+        serde_json::from_str(text).map_err(|e| ApiError::bad_request(format!("Not a valid frame: {e}")))
     }
 }
 
@@ -67,24 +63,12 @@ mod tests {
 
     #[test]
     fn client_frames_parse_and_garbage_is_an_error() {
-        assert_eq!(
-            ClientFrame::parse(r#"{"type":"ping"}"#).unwrap(),
-            ClientFrame::Ping
-        );
+        assert_eq!(ClientFrame::parse(r#"{"type":"ping"}"#).unwrap(), ClientFrame::Ping);
         assert_eq!(
             ClientFrame::parse(r#"{"type":"resume","conversation_id":"c","after_seq":4}"#).unwrap(),
-            ClientFrame::Resume {
-                conversation_id: "c".into(),
-                after_seq: 4
-            }
+            ClientFrame::Resume { conversation_id: "c".into(), after_seq: 4 }
         );
-        for bad in [
-            "",
-            "nope",
-            "{}",
-            r#"{"type":"launch"}"#,
-            r#"{"type":"resume","conversation_id":1}"#,
-        ] {
+        for bad in ["", "nope", "{}", r#"{"type":"launch"}"#, r#"{"type":"resume","conversation_id":1}"#] {
             let err = ClientFrame::parse(bad).unwrap_err();
             assert_eq!(err.code, crate::ErrorCode::BadRequest, "{bad}");
         }

@@ -93,12 +93,7 @@ impl Message {
             },
             MessageBody::ProductList { header, .. } => format!("🛍 {header}"),
             MessageBody::Order { order } => {
-                format!(
-                    "🧾 Order: {} item(s), {} {}",
-                    order.lines.len(),
-                    order.total.currency,
-                    order.total.amount
-                )
+                format!("🧾 Order: {} item(s), {} {}", order.lines.len(), order.total.currency, order.total.amount)
             }
         }
     }
@@ -121,10 +116,7 @@ mod tests {
         };
         let json = serde_json::to_value(&m).unwrap();
         assert_eq!(json["sender"], "buyer");
-        assert_eq!(
-            json["body"],
-            serde_json::json!({"type": "text", "text": "hi"})
-        );
+        assert_eq!(json["body"], serde_json::json!({"type": "text", "text": "hi"}));
         assert_eq!(serde_json::from_value::<Message>(json).unwrap(), m);
     }
 

@@ -21,14 +21,8 @@ pub enum Currency {
 }
 
 impl Currency {
-    pub const ALL: [Currency; 6] = [
-        Currency::Brl,
-        Currency::Thb,
-        Currency::Idr,
-        Currency::Usd,
-        Currency::Eur,
-        Currency::Jpy,
-    ];
+    pub const ALL: [Currency; 6] =
+        [Currency::Brl, Currency::Thb, Currency::Idr, Currency::Usd, Currency::Eur, Currency::Jpy];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -63,12 +57,7 @@ impl FromStr for Currency {
         Currency::ALL
             .into_iter()
             .find(|c| c.code() == code)
-            .ok_or_else(|| {
-                ApiError::invalid(
-                    "currency",
-                    format!("Unknown or unsupported currency {code:?}"),
-                )
-            })
+            .ok_or_else(|| ApiError::invalid("currency", format!("Unknown or unsupported currency {code:?}")))
     }
 }
 
@@ -87,8 +76,7 @@ impl Serialize for Currency {
 impl<'de> Deserialize<'de> for Currency {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let code = String::deserialize(d)?;
-        code.parse()
-            .map_err(|e: ApiError| serde::de::Error::custom(e.message))
+        code.parse().map_err(|e: ApiError| serde::de::Error::custom(e.message))
     }
 }
 
@@ -151,15 +139,12 @@ pub mod amount {
                 f.write_str("a decimal amount as a string, such as \"12.50\"")
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Decimal, E> {
-                let plain = !v.is_empty()
-                    && v.bytes()
-                        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
-                    && v.len() <= 40;
+                let plain =
+                    !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') && v.len() <= 40;
                 if !plain {
                     return Err(E::custom(format!("{v:?} is not a decimal amount")));
                 }
-                Decimal::from_str_exact(v)
-                    .map_err(|_| E::custom(format!("{v:?} is not a decimal amount")))
+                Decimal::from_str_exact(v).map_err(|_| E::custom(format!("{v:?} is not a decimal amount")))
             }
         }
         d.deserialize_str(StrOnly)
@@ -183,10 +168,7 @@ impl Money {
     }
 
     pub fn zero(currency: Currency) -> Money {
-        Money {
-            amount: Decimal::ZERO,
-            currency,
-        }
+        Money { amount: Decimal::ZERO, currency }
     }
 
     /// A price: more than zero, at most [`MAX_AMOUNT`], no more decimals than the currency has.
@@ -195,20 +177,13 @@ impl Money {
             return Err(ApiError::invalid(field, "Price must be more than zero"));
         }
         if self.amount > MAX_AMOUNT {
-            return Err(ApiError::invalid(
-                field,
-                format!("Price must be at most {MAX_AMOUNT}"),
-            ));
+            return Err(ApiError::invalid(field, format!("Price must be at most {MAX_AMOUNT}")));
         }
         let scale = self.amount.normalize().scale();
         if scale > self.currency.minor_units() {
             return Err(ApiError::invalid(
                 field,
-                format!(
-                    "{} prices have at most {} decimal places",
-                    self.currency,
-                    self.currency.minor_units()
-                ),
+                format!("{} prices have at most {} decimal places", self.currency, self.currency.minor_units()),
             ));
         }
         Ok(())
@@ -216,17 +191,11 @@ impl Money {
 
     /// `self * quantity`, exact.
     pub fn times(&self, quantity: u32) -> Money {
-        Money {
-            amount: self.amount * Decimal::from(quantity),
-            currency: self.currency,
-        }
+        Money { amount: self.amount * Decimal::from(quantity), currency: self.currency }
     }
 
     /// Sum of amounts in one currency, rounded once at the end; `None` if currencies differ.
-    pub fn total<'a>(
-        currency: Currency,
-        items: impl IntoIterator<Item = &'a Money>,
-    ) -> Option<Money> {
+    pub fn total<'a>(currency: Currency, items: impl IntoIterator<Item = &'a Money>) -> Option<Money> {
         let mut sum = Decimal::ZERO;
         for m in items {
             if m.currency != currency {
@@ -234,10 +203,7 @@ impl Money {
             }
             sum += m.amount;
         }
-        Some(Money {
-            amount: currency.round(sum),
-            currency,
-        })
+        Some(Money { amount: currency.round(sum), currency })
     }
 }
 
@@ -253,10 +219,7 @@ mod tests {
     fn amounts_travel_as_strings_only() {
         let m: Money = serde_json::from_str(r#"{"amount":"189.90","currency":"BRL"}"#).unwrap();
         assert_eq!(m, Money::new(d("189.90"), Currency::Brl));
-        assert_eq!(
-            serde_json::to_string(&m).unwrap(),
-            r#"{"amount":"189.90","currency":"BRL"}"#
-        );
+        assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"amount":"189.90","currency":"BRL"}"#);
         for bad in [
             r#"{"amount":189.9,"currency":"BRL"}"#,
             r#"{"amount":189,"currency":"BRL"}"#,
@@ -272,40 +235,21 @@ mod tests {
 
     #[test]
     fn prices_respect_minor_units() {
-        assert!(Money::new(d("10.99"), Currency::Brl)
-            .validate_price("price")
-            .is_ok());
-        assert!(Money::new(d("10.990"), Currency::Brl)
-            .validate_price("price")
-            .is_ok());
-        assert!(Money::new(d("10.999"), Currency::Brl)
-            .validate_price("price")
-            .is_err());
-        assert!(Money::new(d("15000"), Currency::Idr)
-            .validate_price("price")
-            .is_ok());
-        assert!(Money::new(d("15000.5"), Currency::Idr)
-            .validate_price("price")
-            .is_err());
-        assert!(Money::new(d("0"), Currency::Thb)
-            .validate_price("price")
-            .is_err());
-        assert!(Money::new(d("-1"), Currency::Thb)
-            .validate_price("price")
-            .is_err());
-        assert!(Money::new(d("1000000001"), Currency::Thb)
-            .validate_price("price")
-            .is_err());
+        assert!(Money::new(d("10.99"), Currency::Brl).validate_price("price").is_ok());
+        assert!(Money::new(d("10.990"), Currency::Brl).validate_price("price").is_ok());
+        assert!(Money::new(d("10.999"), Currency::Brl).validate_price("price").is_err());
+        assert!(Money::new(d("15000"), Currency::Idr).validate_price("price").is_ok());
+        assert!(Money::new(d("15000.5"), Currency::Idr).validate_price("price").is_err());
+        assert!(Money::new(d("0"), Currency::Thb).validate_price("price").is_err());
+        assert!(Money::new(d("-1"), Currency::Thb).validate_price("price").is_err());
+        assert!(Money::new(d("1000000001"), Currency::Thb).validate_price("price").is_err());
     }
 
     #[test]
     fn totals_round_once_at_the_end() {
         let third = Money::new(d("0.333"), Currency::Brl);
         let lines = [third, third, third];
-        assert_eq!(
-            Money::total(Currency::Brl, &lines).unwrap().amount,
-            d("1.00")
-        );
+        assert_eq!(Money::total(Currency::Brl, &lines).unwrap().amount, d("1.00"));
         assert_eq!(Currency::Brl.round(d("2.345")), d("2.35"));
         assert_eq!(Currency::Idr.round(d("1500.5")), d("1501"));
         let mixed = [third, Money::new(d("1"), Currency::Thb)];

@@ -79,9 +79,7 @@ impl Order {
                 "Some items in your cart changed; review them first",
             ));
         }
-        let total = cart
-            .subtotal()
-            .ok_or_else(|| ApiError::invalid("cart", "Your cart mixes currencies"))?;
+        let total = cart.subtotal().ok_or_else(|| ApiError::invalid("cart", "Your cart mixes currencies"))?;
         let lines = cart
             .lines
             .iter()
@@ -96,14 +94,7 @@ impl Order {
             })
             .collect();
         let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
-        Ok(Order {
-            id,
-            conversation_id,
-            lines,
-            total,
-            note,
-            created_at,
-        })
+        Ok(Order { id, conversation_id, lines, total, note, created_at })
     }
 }
 
@@ -148,14 +139,8 @@ mod tests {
             5,
         )
         .unwrap();
-        assert_eq!(
-            order.total.amount,
-            Decimal::from_str_exact("379.90").unwrap()
-        );
-        assert_eq!(
-            order.lines[0].line_total.amount,
-            Decimal::from_str_exact("379.80").unwrap()
-        );
+        assert_eq!(order.total.amount, Decimal::from_str_exact("379.90").unwrap());
+        assert_eq!(order.lines[0].line_total.amount, Decimal::from_str_exact("379.80").unwrap());
         assert_eq!(order.note.as_deref(), Some("gift wrap"));
     }
 
@@ -163,21 +148,14 @@ mod tests {
     fn empty_or_changed_cart_cannot_be_ordered() {
         assert!(Order::from_cart(&cart(vec![]), "o".into(), "c".into(), None, 0).is_err());
         let mut changed = cart(vec![("1.00", 1)]);
-        changed.lines[0].notices.push(CartNotice {
-            kind: ChangeKind::Price,
-            old: "1".into(),
-            new: "2".into(),
-        });
+        changed.lines[0].notices.push(CartNotice { kind: ChangeKind::Price, old: "1".into(), new: "2".into() });
         let err = Order::from_cart(&changed, "o".into(), "c".into(), None, 0).unwrap_err();
         assert_eq!(err.code, crate::ErrorCode::Conflict);
     }
 
     #[test]
     fn long_note_is_refused() {
-        let send = SendOrder {
-            client_id: "k".into(),
-            note: Some("n".repeat(501)),
-        };
+        let send = SendOrder { client_id: "k".into(), note: Some("n".repeat(501)) };
         assert_eq!(send.validate().unwrap_err().field.as_deref(), Some("note"));
     }
 }

@@ -53,10 +53,7 @@ fn check_optional(field: &str, value: &Option<String>, max: usize) -> Result<(),
     if let Some(v) = value {
         let n = v.chars().count();
         if n > max {
-            return Err(ApiError::invalid(
-                field,
-                format!("{field} is too long ({n} characters; at most {max})"),
-            ));
+            return Err(ApiError::invalid(field, format!("{field} is too long ({n} characters; at most {max})")));
         }
     }
     Ok(())
@@ -73,31 +70,19 @@ impl ProductMessage {
     /// Shape rules (lengths, counts, SKU syntax). Whether the SKUs exist is the server's check.
     pub fn validate(&self) -> Result<(), ApiError> {
         match self {
-            ProductMessage::Single {
-                retailer_id,
-                body,
-                footer,
-            } => {
+            ProductMessage::Single { retailer_id, body, footer } => {
                 validate_sku("retailer_id", retailer_id)?;
                 check_optional("body", body, MAX_BODY_CHARS)?;
                 check_optional("footer", footer, MAX_FOOTER_CHARS)
             }
-            ProductMessage::Multi {
-                header,
-                body,
-                footer,
-                sections,
-            } => {
+            ProductMessage::Multi { header, body, footer, sections } => {
                 check_required("header", header, MAX_HEADER_CHARS)?;
                 check_optional("body", body, MAX_BODY_CHARS)?;
                 check_optional("footer", footer, MAX_FOOTER_CHARS)?;
                 if sections.is_empty() || sections.len() > MAX_SECTIONS {
                     return Err(ApiError::invalid(
                         "sections",
-                        format!(
-                            "A product list has 1 to {MAX_SECTIONS} sections (got {})",
-                            sections.len()
-                        ),
+                        format!("A product list has 1 to {MAX_SECTIONS} sections (got {})", sections.len()),
                     ));
                 }
                 let total: usize = sections.iter().map(|s| s.retailer_ids.len()).sum();
@@ -109,11 +94,7 @@ impl ProductMessage {
                 }
                 let mut seen = std::collections::BTreeSet::new();
                 for (i, section) in sections.iter().enumerate() {
-                    check_required(
-                        &format!("sections[{i}].title"),
-                        &section.title,
-                        MAX_SECTION_TITLE_CHARS,
-                    )?;
+                    check_required(&format!("sections[{i}].title"), &section.title, MAX_SECTION_TITLE_CHARS)?;
                     if section.retailer_ids.is_empty() {
                         return Err(ApiError::invalid(
                             &format!("sections[{i}].retailer_ids"),
@@ -138,35 +119,18 @@ impl ProductMessage {
     pub fn retailer_ids(&self) -> Vec<&str> {
         match self {
             ProductMessage::Single { retailer_id, .. } => vec![retailer_id.as_str()],
-            ProductMessage::Multi { sections, .. } => sections
-                .iter()
-                .flat_map(|s| s.retailer_ids.iter().map(String::as_str))
-                .collect(),
+            ProductMessage::Multi { sections, .. } => {
+                sections.iter().flat_map(|s| s.retailer_ids.iter().map(String::as_str)).collect()
+            }
         }
     }
 
     pub fn into_body(self) -> MessageBody {
         match self {
-            ProductMessage::Single {
-                retailer_id,
-                body,
-                footer,
-            } => MessageBody::Product {
-                retailer_id,
-                body,
-                footer,
-            },
-            ProductMessage::Multi {
-                header,
-                body,
-                footer,
-                sections,
-            } => MessageBody::ProductList {
-                header,
-                body,
-                footer,
-                sections,
-            },
+            ProductMessage::Single { retailer_id, body, footer } => MessageBody::Product { retailer_id, body, footer },
+            ProductMessage::Multi { header, body, footer, sections } => {
+                MessageBody::ProductList { header, body, footer, sections }
+            }
         }
     }
 }
@@ -176,26 +140,16 @@ mod tests {
     use super::*;
 
     fn multi(sections: Vec<ProductSection>) -> ProductMessage {
-        ProductMessage::Multi {
-            header: "Our picks".into(),
-            body: None,
-            footer: None,
-            sections,
-        }
+        ProductMessage::Multi { header: "Our picks".into(), body: None, footer: None, sections }
     }
 
     fn section(title: &str, from: usize, n: usize) -> ProductSection {
-        ProductSection {
-            title: title.into(),
-            retailer_ids: (from..from + n).map(|i| format!("SKU-{i}")).collect(),
-        }
+        ProductSection { title: title.into(), retailer_ids: (from..from + n).map(|i| format!("SKU-{i}")).collect() }
     }
 
     #[test]
     fn multi_product_message_accepts_30_items_in_10_sections() {
-        let sections = (0..10)
-            .map(|i| section(&format!("S{i}"), i * 3, 3))
-            .collect();
+        let sections = (0..10).map(|i| section(&format!("S{i}"), i * 3, 3)).collect();
         multi(sections).validate().unwrap();
     }
 
@@ -209,16 +163,9 @@ mod tests {
     #[test]
     fn multi_product_message_rejects_11_sections_and_empty_ones() {
         let sections = (0..11).map(|i| section(&format!("S{i}"), i, 1)).collect();
+        assert_eq!(multi(sections).validate().unwrap_err().field.as_deref(), Some("sections"));
         assert_eq!(
-            multi(sections).validate().unwrap_err().field.as_deref(),
-            Some("sections")
-        );
-        assert_eq!(
-            multi(vec![section("Empty", 0, 0)])
-                .validate()
-                .unwrap_err()
-                .field
-                .as_deref(),
+            multi(vec![section("Empty", 0, 0)]).validate().unwrap_err().field.as_deref(),
             Some("sections[0].retailer_ids")
         );
         assert!(multi(vec![]).validate().is_err());
@@ -226,46 +173,15 @@ mod tests {
 
     #[test]
     fn texts_are_limited() {
-        let long_title = ProductSection {
-            title: "x".repeat(25),
-            retailer_ids: vec!["A".into()],
-        };
-        assert_eq!(
-            multi(vec![long_title])
-                .validate()
-                .unwrap_err()
-                .field
-                .as_deref(),
-            Some("sections[0].title")
-        );
-        let single = ProductMessage::Single {
-            retailer_id: "A".into(),
-            body: Some("b".repeat(1025)),
-            footer: None,
-        };
-        assert_eq!(
-            single.validate().unwrap_err().field.as_deref(),
-            Some("body")
-        );
-        let single = ProductMessage::Single {
-            retailer_id: "A".into(),
-            body: None,
-            footer: Some("f".repeat(61)),
-        };
-        assert_eq!(
-            single.validate().unwrap_err().field.as_deref(),
-            Some("footer")
-        );
-        let header = ProductMessage::Multi {
-            header: " ".into(),
-            body: None,
-            footer: None,
-            sections: vec![section("a", 0, 1)],
-        };
-        assert_eq!(
-            header.validate().unwrap_err().field.as_deref(),
-            Some("header")
-        );
+        let long_title = ProductSection { title: "x".repeat(25), retailer_ids: vec!["A".into()] };
+        assert_eq!(multi(vec![long_title]).validate().unwrap_err().field.as_deref(), Some("sections[0].title"));
+        let single = ProductMessage::Single { retailer_id: "A".into(), body: Some("b".repeat(1025)), footer: None };
+        assert_eq!(single.validate().unwrap_err().field.as_deref(), Some("body"));
+        let single = ProductMessage::Single { retailer_id: "A".into(), body: None, footer: Some("f".repeat(61)) };
+        assert_eq!(single.validate().unwrap_err().field.as_deref(), Some("footer"));
+        let header =
+            ProductMessage::Multi { header: " ".into(), body: None, footer: None, sections: vec![section("a", 0, 1)] };
+        assert_eq!(header.validate().unwrap_err().field.as_deref(), Some("header"));
     }
 
     #[test]

@@ -50,11 +50,7 @@ impl ThreadLog {
     }
 
     pub fn push_pending(&mut self, pending: PendingMessage) {
-        if !self
-            .pending
-            .iter()
-            .any(|p| p.client_id == pending.client_id)
-        {
+        if !self.pending.iter().any(|p| p.client_id == pending.client_id) {
             self.pending.push(pending);
         }
     }
@@ -101,10 +97,7 @@ impl ThreadLog {
 
     /// Messages from `other` after `read_seq`: the unread count for the viewer.
     pub fn unread_from(&self, other: Sender, read_seq: i64) -> usize {
-        self.stored
-            .range(read_seq + 1..)
-            .filter(|(_, m)| m.sender == other)
-            .count()
+        self.stored.range(read_seq + 1..).filter(|(_, m)| m.sender == other).count()
     }
 }
 
@@ -130,9 +123,7 @@ mod tests {
             seq,
             sender,
             client_id: client_id.into(),
-            body: MessageBody::Text {
-                text: format!("#{seq}"),
-            },
+            body: MessageBody::Text { text: format!("#{seq}") },
             created_at: seq * 1000,
         }
     }
@@ -140,16 +131,10 @@ mod tests {
     #[test]
     fn overlapping_pages_and_events_show_nothing_twice() {
         let mut log = ThreadLog::default();
-        assert_eq!(
-            log.merge((1..=5).map(|s| msg(s, Sender::Buyer, &format!("k{s}")))),
-            5
-        );
+        assert_eq!(log.merge((1..=5).map(|s| msg(s, Sender::Buyer, &format!("k{s}")))), 5);
         // a live event, then a resume backlog that overlaps it
         assert_eq!(log.merge([msg(6, Sender::Merchant, "x6")]), 1);
-        assert_eq!(
-            log.merge((4..=8).map(|s| msg(s, Sender::Merchant, &format!("x{s}")))),
-            2
-        );
+        assert_eq!(log.merge((4..=8).map(|s| msg(s, Sender::Merchant, &format!("x{s}")))), 2);
         let seqs: Vec<i64> = log.stored().map(|m| m.seq).collect();
         assert_eq!(seqs, (1..=8).collect::<Vec<_>>());
         assert!(log.is_contiguous());
@@ -206,16 +191,8 @@ mod tests {
     #[test]
     fn groups_break_on_sender_change_and_long_pauses() {
         assert!(starts_group(None, Sender::Buyer, 0));
-        assert!(!starts_group(
-            Some((Sender::Buyer, 0)),
-            Sender::Buyer,
-            60_000
-        ));
+        assert!(!starts_group(Some((Sender::Buyer, 0)), Sender::Buyer, 60_000));
         assert!(starts_group(Some((Sender::Buyer, 0)), Sender::Merchant, 1));
-        assert!(starts_group(
-            Some((Sender::Buyer, 0)),
-            Sender::Buyer,
-            6 * 60_000
-        ));
+        assert!(starts_group(Some((Sender::Buyer, 0)), Sender::Buyer, 6 * 60_000));
     }
 }

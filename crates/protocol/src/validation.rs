@@ -31,9 +31,7 @@ pub fn validate_text(text: &str) -> Result<&str, ApiError> {
 pub fn validate_client_id(id: &str) -> Result<&str, ApiError> {
     let ok = !id.is_empty()
         && id.len() <= MAX_CLIENT_ID_CHARS
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if ok {
         Ok(id)
     } else {

@@ -59,8 +59,7 @@ impl TokenKey {
     pub fn verify(&self, token: &str, now: i64) -> Result<Claims, ApiError> {
         let forged = || ApiError::unauthorized("Invalid token; sign in again");
         let mut parts = token.split('.');
-        let (Some("v1"), Some(payload), Some(sig), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some("v1"), Some(payload), Some(sig), None) = (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(forged());
         };
@@ -101,33 +100,21 @@ impl Viewer {
     /// A buyer sees only their own conversations; staff see their shop's.
     pub fn may_access(&self, conversation_shop: &str, conversation_visitor: &str) -> bool {
         match self.claims.role {
-            Role::Buyer => {
-                self.claims.sub == conversation_visitor && self.claims.shop == conversation_shop
-            }
+            Role::Buyer => self.claims.sub == conversation_visitor && self.claims.shop == conversation_shop,
             Role::Staff => self.claims.shop == conversation_shop,
         }
     }
 }
 
 pub fn bearer(parts: &Parts) -> Option<&str> {
-    parts
-        .headers
-        .get(axum::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+    parts.headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
 impl FromRequestParts<AppState> for Viewer {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts)
-            .ok_or_else(|| ApiError::unauthorized("Missing Authorization: Bearer token"))?;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts).ok_or_else(|| ApiError::unauthorized("Missing Authorization: Bearer token"))?;
         let claims = state.tokens.verify(token, crate::clock::now_secs())?;
         Ok(Viewer { claims })
     }
@@ -138,12 +125,7 @@ mod tests {
     use super::*;
 
     fn claims(exp: i64) -> Claims {
-        Claims {
-            sub: "v1".into(),
-            role: Role::Buyer,
-            shop: "demo".into(),
-            exp,
-        }
+        Claims { sub: "v1".into(), role: Role::Buyer, shop: "demo".into(), exp }
     }
 
     #[test]
@@ -157,16 +139,11 @@ mod tests {
     fn expired_forged_and_garbled_tokens_are_refused() {
         let key = TokenKey::new(b"k");
         let token = key.sign(&claims(100));
-        assert!(key
-            .verify(&token, 100)
-            .unwrap_err()
-            .message
-            .contains("expired"));
+        assert!(key.verify(&token, 100).unwrap_err().message.contains("expired"));
         assert!(TokenKey::new(b"other").verify(&token, 0).is_err());
         // swap in claims for another visitor, keep the old signature
         let mut parts: Vec<&str> = token.split('.').collect();
-        let evil =
-            URL_SAFE_NO_PAD.encode(br#"{"sub":"v2","role":"staff","shop":"demo","exp":999}"#);
+        let evil = URL_SAFE_NO_PAD.encode(br#"{"sub":"v2","role":"staff","shop":"demo","exp":999}"#);
         parts[1] = &evil;
         assert!(key.verify(&parts.join("."), 0).is_err());
         for bad in ["", "v1", "v1..", "v2.a.b", "v1.a.b.c", "v1.!!.??"] {

@@ -6,11 +6,7 @@ use std::path::PathBuf;
 use clap::Parser;
 
 #[derive(Debug, Clone, Parser)]
-#[command(
-    name = "talkshop-server",
-    version,
-    about = "Talkshop chat-commerce server"
-)]
+#[command(name = "talkshop-server", version, about = "Talkshop chat-commerce server")]
 pub struct Config {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, env = "TALKSHOP_BIND", default_value = "127.0.0.1:8080")]
@@ -38,11 +34,7 @@ pub struct Config {
     pub staff_token_hours: u64,
 
     /// E-mail of the demo shop's staff account.
-    #[arg(
-        long,
-        env = "TALKSHOP_STAFF_EMAIL",
-        default_value = "staff@demo.talkshop.test"
-    )]
+    #[arg(long, env = "TALKSHOP_STAFF_EMAIL", default_value = "staff@demo.talkshop.test")]
     pub staff_email: String,
 
     /// Password of the demo staff account; generated and printed at first start when not given.

@@ -34,12 +34,9 @@ impl AppError {
     pub fn to_api(&self) -> ApiError {
         match self {
             AppError::Api(e) => e.clone(),
-            AppError::Storage(
-                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_),
-            ) => ApiError::new(
-                ErrorCode::Unavailable,
-                "The shop is temporarily unavailable; try again shortly",
-            ),
+            AppError::Storage(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)) => {
+                ApiError::new(ErrorCode::Unavailable, "The shop is temporarily unavailable; try again shortly")
+            }
             _ => ApiError::new(ErrorCode::Internal, "Something went wrong on our side"),
         }
     }
@@ -56,8 +53,7 @@ impl IntoResponse for AppError {
 }
 
 pub fn error_response(api: ApiError) -> Response {
-    let status =
-        StatusCode::from_u16(api.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status = StatusCode::from_u16(api.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, Json(ErrorBody { error: api })).into_response()
 }
 
@@ -100,9 +96,7 @@ impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for ObjectOnly<T> 
             }
         }
 
-        deserializer
-            .deserialize_map(ObjectVisitor(std::marker::PhantomData))
-            .map(ObjectOnly)
+        deserializer.deserialize_map(ObjectVisitor(std::marker::PhantomData)).map(ObjectOnly)
     }
 }
 
@@ -114,12 +108,8 @@ impl<T: serde::Serialize> IntoResponse for AppJson<T> {
 
 fn json_rejection(rejection: JsonRejection) -> ApiError {
     match rejection {
-        JsonRejection::JsonDataError(e) => {
-            ApiError::bad_request(format!("Invalid request body: {}", e.body_text()))
-        }
-        JsonRejection::JsonSyntaxError(_) => {
-            ApiError::bad_request("Request body is not valid JSON")
-        }
+        JsonRejection::JsonDataError(e) => ApiError::bad_request(format!("Invalid request body: {}", e.body_text())),
+        JsonRejection::JsonSyntaxError(_) => ApiError::bad_request("Request body is not valid JSON"),
         JsonRejection::MissingJsonContentType(_) => {
             ApiError::bad_request("Expected a JSON body with Content-Type: application/json")
         }

@@ -15,9 +15,7 @@ pub struct Event {
 impl Event {
     pub fn visible_to(&self, viewer: &Viewer) -> bool {
         match viewer.claims.role {
-            Role::Buyer => {
-                viewer.claims.sub == self.visitor_id && viewer.claims.shop == self.shop_id
-            }
+            Role::Buyer => viewer.claims.sub == self.visitor_id && viewer.claims.shop == self.shop_id,
             Role::Staff => viewer.claims.shop == self.shop_id,
         }
     }

@@ -44,14 +44,9 @@ pub fn app(state: AppState) -> Router {
 
 pub fn init_tracing(json: bool) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn,sqlx=warn"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn,sqlx=warn"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    let _ = if json {
-        builder.json().try_init()
-    } else {
-        builder.try_init()
-    };
+    let _ = if json { builder.json().try_init() } else { builder.try_init() };
 }
 
 pub async fn open_storage(config: &Config) -> AppResult<Arc<dyn Storage>> {
@@ -69,9 +64,7 @@ impl Running {
     /// Stops accepting, closes sockets, lets in-flight requests finish, closes storage.
     pub async fn stop(self) -> AppResult<()> {
         let _ = self.stop.send(true);
-        self.task
-            .await
-            .map_err(|e| error::AppError::Internal(e.to_string()))?
+        self.task.await.map_err(|e| error::AppError::Internal(e.to_string()))?
     }
 
     pub fn url(&self) -> String {
@@ -84,19 +77,11 @@ pub async fn start(config: Config) -> AppResult<Running> {
     let storage = open_storage(&config).await?;
     let secret = match &config.secret {
         Some(secret) => secret.clone(),
-        None => {
-            storage
-                .init_setting("token_secret", &seed::random_secret())
-                .await?
-        }
+        None => storage.init_setting("token_secret", &seed::random_secret()).await?,
     };
     seed::demo(storage.as_ref(), &config).await?;
-    let listener = TcpListener::bind(config.bind)
-        .await
-        .map_err(|e| error::AppError::Internal(e.to_string()))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| error::AppError::Internal(e.to_string()))?;
+    let listener = TcpListener::bind(config.bind).await.map_err(|e| error::AppError::Internal(e.to_string()))?;
+    let addr = listener.local_addr().map_err(|e| error::AppError::Internal(e.to_string()))?;
     let (stop, stopped) = watch::channel(false);
     let (events, _) = broadcast::channel(hub::EVENT_BUFFER);
     let state = AppState {

@@ -14,11 +14,7 @@ pub const DEMO_SHOP_ID: &str = "demo";
 pub const DEMO_SHOP_NAME: &str = "Casa Aurora";
 
 pub fn random_secret() -> String {
-    rand::thread_rng()
-        .sample_iter(&Alphanumeric)
-        .take(48)
-        .map(char::from)
-        .collect()
+    rand::thread_rng().sample_iter(&Alphanumeric).take(48).map(char::from).collect()
 }
 
 fn hash_password(password: &str) -> AppResult<String> {
@@ -30,21 +26,13 @@ fn hash_password(password: &str) -> AppResult<String> {
 }
 
 pub async fn demo(storage: &dyn Storage, config: &Config) -> AppResult<()> {
-    storage
-        .upsert_shop(&ShopInfo {
-            id: DEMO_SHOP_ID.into(),
-            name: DEMO_SHOP_NAME.into(),
-        })
-        .await?;
+    storage.upsert_shop(&ShopInfo { id: DEMO_SHOP_ID.into(), name: DEMO_SHOP_NAME.into() }).await?;
     let existing = storage.staff_by_email(&config.staff_email).await?;
     let password = match (&existing, &config.staff_password) {
         // A configured password that no longer matches replaces the stored one.
         (Some(staff), Some(wanted)) => {
-            let matches = PasswordHash::new(&staff.password_hash).is_ok_and(|h| {
-                Argon2::default()
-                    .verify_password(wanted.as_bytes(), &h)
-                    .is_ok()
-            });
+            let matches = PasswordHash::new(&staff.password_hash)
+                .is_ok_and(|h| Argon2::default().verify_password(wanted.as_bytes(), &h).is_ok());
             if matches {
                 return Ok(());
             }

@@ -76,12 +76,7 @@ pub trait Storage: Send + Sync + 'static {
     async fn visitor(&self, id: &str) -> AppResult<Option<Visitor>>;
 
     /// The visitor's conversation with the shop, created on first call.
-    async fn open_conversation(
-        &self,
-        shop_id: &str,
-        visitor_id: &str,
-        now: i64,
-    ) -> AppResult<Conversation>;
+    async fn open_conversation(&self, shop_id: &str, visitor_id: &str, now: i64) -> AppResult<Conversation>;
     async fn conversation(&self, id: &str) -> AppResult<Option<Conversation>>;
     /// Summaries as `viewer` sees them (unread counts messages of the other party).
     async fn summary(&self, id: &str, viewer: Sender) -> AppResult<Option<ConversationSummary>>;
@@ -92,11 +87,7 @@ pub trait Storage: Send + Sync + 'static {
 
     async fn append_message(&self, message: NewMessage<'_>) -> AppResult<Appended>;
     /// Ascending by `seq`; `has_more` when `limit` cut the slice.
-    async fn messages(
-        &self,
-        conversation_id: &str,
-        query: HistoryQuery,
-    ) -> AppResult<(Vec<Message>, bool)>;
+    async fn messages(&self, conversation_id: &str, query: HistoryQuery) -> AppResult<(Vec<Message>, bool)>;
     /// Raises the reader's read mark to `seq` (never lowers it, never past the last message).
     async fn mark_read(&self, conversation_id: &str, reader: Sender, seq: i64) -> AppResult<i64>;
 

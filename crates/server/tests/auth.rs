@@ -21,17 +21,11 @@ async fn staff_login_returns_a_console_token() {
     assert_eq!(session.shop.id, SHOP);
     assert_eq!(session.shop.name, SHOP_NAME);
     assert!(!session.staff_name.is_empty());
-    let claims = TokenKey::new(SECRET)
-        .verify(&session.token, now_secs())
-        .unwrap();
+    let claims = TokenKey::new(SECRET).verify(&session.token, now_secs()).unwrap();
     assert_eq!(claims.role, Role::Staff);
     assert_eq!(claims.shop, SHOP);
 
-    let resp = server
-        .get("/console/me", Some(&session.token))
-        .send()
-        .await
-        .unwrap();
+    let resp = server.get("/console/me", Some(&session.token)).send().await.unwrap();
     let shop: ShopInfo = expect_json(resp, StatusCode::OK).await;
     assert_eq!(shop.id, SHOP);
 }
@@ -45,24 +39,14 @@ async fn wrong_staff_password_is_unauthorized() {
         .send()
         .await
         .unwrap();
-    let wrong_password = expect_error(
-        wrong_password,
-        StatusCode::UNAUTHORIZED,
-        ErrorCode::Unauthorized,
-    )
-    .await;
+    let wrong_password = expect_error(wrong_password, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
     let unknown_email = server
         .post("/console/login", None)
         .json(&json!({"email": "nobody@demo.talkshop.test", "password": STAFF_PASSWORD}))
         .send()
         .await
         .unwrap();
-    let unknown_email = expect_error(
-        unknown_email,
-        StatusCode::UNAUTHORIZED,
-        ErrorCode::Unauthorized,
-    )
-    .await;
+    let unknown_email = expect_error(unknown_email, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
     // The answer does not tell which of the two was wrong.
     assert_eq!(wrong_password, unknown_email);
 }
@@ -79,17 +63,11 @@ async fn missing_token_is_unauthorized() {
         server
             .post(&format!("/conversations/{conversation}/messages"), None)
             .json(&json!({"client_id": "c1", "text": "hi"})),
-        server
-            .post(&format!("/conversations/{conversation}/read"), None)
-            .json(&json!({"seq": 1})),
+        server.post(&format!("/conversations/{conversation}/read"), None).json(&json!({"seq": 1})),
         server.get("/console/me", None),
         // Not a bearer token.
-        server
-            .get("/conversations", None)
-            .header("authorization", "Basic c3RhZmY6cGFzcw=="),
-        server
-            .get("/conversations", None)
-            .header("authorization", "Bearer "),
+        server.get("/conversations", None).header("authorization", "Basic c3RhZmY6cGFzcw=="),
+        server.get("/conversations", None).header("authorization", "Bearer "),
     ];
     for request in requests {
         let resp = request.send().await.unwrap();
@@ -106,18 +84,8 @@ async fn forged_token_is_unauthorized() {
     let mut forged = token_parts(&visitor.token);
     forged[1] = token_parts(&sign(&staff_claims, Some(b"whatever")))[1].clone();
     let forged = forged.join(".");
-    for token in [
-        forged.as_str(),
-        "v1.e30.AAAA",
-        "garbage",
-        "v2.a.b",
-        &format!("{}x", visitor.token),
-    ] {
-        let resp = server
-            .get("/conversations", Some(token))
-            .send()
-            .await
-            .unwrap();
+    for token in [forged.as_str(), "v1.e30.AAAA", "garbage", "v2.a.b", &format!("{}x", visitor.token)] {
+        let resp = server.get("/conversations", Some(token)).send().await.unwrap();
         expect_error(resp, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
     }
     // Nothing was opened in anybody's name.
@@ -130,25 +98,12 @@ async fn expired_token_is_unauthorized() {
     let server = Server::start().await;
     let visitor = server.visitor().await;
     let conversation = server.open_conversation(&visitor.token).await.id;
-    let expired = sign(
-        &claims(&visitor.visitor_id, Role::Buyer, SHOP, now_secs() - 10),
-        None,
-    );
-    let resp = server
-        .get(
-            &format!("/conversations/{conversation}/messages"),
-            Some(&expired),
-        )
-        .send()
-        .await
-        .unwrap();
+    let expired = sign(&claims(&visitor.visitor_id, Role::Buyer, SHOP, now_secs() - 10), None);
+    let resp = server.get(&format!("/conversations/{conversation}/messages"), Some(&expired)).send().await.unwrap();
     let error = expect_error(resp, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
     assert!(error.message.contains("expired"), "{error:?}");
     // The same claims with a future expiry are accepted.
-    let fresh = sign(
-        &claims(&visitor.visitor_id, Role::Buyer, SHOP, now_secs() + 60),
-        None,
-    );
+    let fresh = sign(&claims(&visitor.visitor_id, Role::Buyer, SHOP, now_secs() + 60), None);
     let page = server.history(&fresh, &conversation, "").await;
     assert!(page.messages.is_empty());
 }
@@ -163,37 +118,23 @@ async fn token_signed_with_another_key_is_unauthorized() {
         Some(b"another-secret-0123456789abcdef"),
     );
     let resp = server
-        .post(
-            &format!("/conversations/{conversation}/messages"),
-            Some(&other_key),
-        )
+        .post(&format!("/conversations/{conversation}/messages"), Some(&other_key))
         .json(&json!({"client_id": "c1", "text": "hi"}))
         .send()
         .await
         .unwrap();
     expect_error(resp, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
     let staff_other_key = sign(&staff_claims_for(SHOP), Some(b"another key"));
-    let resp = server
-        .get("/conversations", Some(&staff_other_key))
-        .send()
-        .await
-        .unwrap();
+    let resp = server.get("/conversations", Some(&staff_other_key)).send().await.unwrap();
     expect_error(resp, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
-    assert!(server
-        .all_messages(&visitor.token, &conversation)
-        .await
-        .is_empty());
+    assert!(server.all_messages(&visitor.token, &conversation).await.is_empty());
 }
 
 #[tokio::test]
 async fn console_me_refuses_buyer_tokens() {
     let server = Server::start().await;
     let visitor = server.visitor().await;
-    let resp = server
-        .get("/console/me", Some(&visitor.token))
-        .send()
-        .await
-        .unwrap();
+    let resp = server.get("/console/me", Some(&visitor.token)).send().await.unwrap();
     expect_error(resp, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
 }
 
@@ -201,11 +142,7 @@ async fn console_me_refuses_buyer_tokens() {
 async fn staff_cannot_open_a_conversation() {
     let server = Server::start().await;
     let staff = server.staff_token().await;
-    let resp = server
-        .post("/conversations", Some(&staff))
-        .send()
-        .await
-        .unwrap();
+    let resp = server.post("/conversations", Some(&staff)).send().await.unwrap();
     expect_error(resp, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
     assert!(server.list(&staff).await.conversations.is_empty());
 }
@@ -269,14 +206,7 @@ async fn staff_of_another_shop_cannot_touch_this_shops_conversations() {
     let outsider = sign(&staff_claims_for("another-shop"), None);
 
     assert!(server.list(&outsider).await.conversations.is_empty());
-    let resp = server
-        .get(
-            &format!("/conversations/{alices}/messages"),
-            Some(&outsider),
-        )
-        .send()
-        .await
-        .unwrap();
+    let resp = server.get(&format!("/conversations/{alices}/messages"), Some(&outsider)).send().await.unwrap();
     expect_error(resp, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
     let resp = server.send_raw(&outsider, &alices, "c-x", "hijack").await;
     expect_error(resp, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;

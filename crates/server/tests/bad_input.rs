@@ -15,25 +15,14 @@ async fn conversation_with_one_message(server: &Server) -> (String, String, Mess
 
 /// The conversation still holds only `first`, and the next message gets seq 2.
 async fn assert_nothing_stored(server: &Server, buyer: &str, conversation: &str, first: &Message) {
-    assert_eq!(
-        server.all_messages(buyer, conversation).await,
-        vec![first.clone()]
-    );
+    assert_eq!(server.all_messages(buyer, conversation).await, vec![first.clone()]);
     assert_eq!(server.summary(buyer, conversation).await.last_seq, 1);
 }
 
 /// Posts `body` as JSON to the conversation's messages.
-async fn post_raw(
-    server: &Server,
-    token: &str,
-    conversation: &str,
-    body: &str,
-) -> reqwest::Response {
+async fn post_raw(server: &Server, token: &str, conversation: &str, body: &str) -> reqwest::Response {
     server
-        .post(
-            &format!("/conversations/{conversation}/messages"),
-            Some(token),
-        )
+        .post(&format!("/conversations/{conversation}/messages"), Some(token))
         .header("content-type", "application/json")
         .body(body.to_owned())
         .send()
@@ -111,10 +100,7 @@ async fn unknown_fields_are_a_bad_request() {
 async fn duplicate_fields_are_a_bad_request() {
     let server = Server::start().await;
     let (buyer, conversation, first) = conversation_with_one_message(&server).await;
-    for body in [
-        r#"{"client_id":"c1","text":"a","text":"b"}"#,
-        r#"{"client_id":"c1","client_id":"c2","text":"a"}"#,
-    ] {
+    for body in [r#"{"client_id":"c1","text":"a","text":"b"}"#, r#"{"client_id":"c1","client_id":"c2","text":"a"}"#] {
         let resp = post_raw(&server, &buyer, &conversation, body).await;
         expect_error(resp, StatusCode::BAD_REQUEST, ErrorCode::BadRequest).await;
     }
@@ -127,21 +113,11 @@ async fn missing_or_wrong_content_type_is_a_bad_request() {
     let (buyer, conversation, first) = conversation_with_one_message(&server).await;
     let body = r#"{"client_id":"c1","text":"hi"}"#;
     let path = format!("/conversations/{conversation}/messages");
-    let no_type = server
-        .post(&path, Some(&buyer))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let no_type = server.post(&path, Some(&buyer)).body(body).send().await.unwrap();
     expect_error(no_type, StatusCode::BAD_REQUEST, ErrorCode::BadRequest).await;
     for content_type in ["text/plain", "application/x-www-form-urlencoded"] {
-        let resp = server
-            .post(&path, Some(&buyer))
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let resp =
+            server.post(&path, Some(&buyer)).header("content-type", content_type).body(body).send().await.unwrap();
         expect_error(resp, StatusCode::BAD_REQUEST, ErrorCode::BadRequest).await;
     }
     assert_nothing_stored(&server, &buyer, &conversation, &first).await;
@@ -152,9 +128,7 @@ async fn empty_or_whitespace_only_text_is_invalid() {
     let server = Server::start().await;
     let (buyer, conversation, first) = conversation_with_one_message(&server).await;
     for text in ["", " ", "   \n\t  \r\n", "\u{3000}", "\u{a0}\u{2003}"] {
-        let resp = server
-            .send_raw(&buyer, &conversation, &unique("c"), text)
-            .await;
+        let resp = server.send_raw(&buyer, &conversation, &unique("c"), text).await;
         expect_invalid(resp, "text").await;
     }
     assert_nothing_stored(&server, &buyer, &conversation, &first).await;
@@ -170,9 +144,7 @@ async fn text_over_4096_characters_is_invalid() {
         "😀".repeat(4097), // 4 bytes each
         format!("{}é", "a".repeat(4096)),
     ] {
-        let resp = server
-            .send_raw(&buyer, &conversation, &unique("c"), &text)
-            .await;
+        let resp = server.send_raw(&buyer, &conversation, &unique("c"), &text).await;
         let error = expect_invalid(resp, "text").await;
         assert!(error.message.contains("4097"), "{error:?}");
     }
@@ -183,12 +155,7 @@ async fn text_over_4096_characters_is_invalid() {
 async fn text_of_exactly_4096_characters_is_accepted() {
     let server = Server::start().await;
     let (buyer, conversation) = server.buyer().await;
-    let texts = [
-        "a".repeat(4096),
-        "ก".repeat(4096),
-        "😀".repeat(4096),
-        format!("{}é", "a".repeat(4095)),
-    ];
+    let texts = ["a".repeat(4096), "ก".repeat(4096), "😀".repeat(4096), format!("{}é", "a".repeat(4095))];
     for text in &texts {
         let message = server.send(&buyer, &conversation, text).await;
         assert_eq!(message.text(), text);
@@ -205,9 +172,7 @@ async fn bad_client_id_is_invalid() {
     let (buyer, conversation, first) = conversation_with_one_message(&server).await;
     let too_long = "k".repeat(65);
     for client_id in ["", "has space", "<b>", "ü", "a.b", too_long.as_str()] {
-        let resp = server
-            .send_raw(&buyer, &conversation, client_id, "hi")
-            .await;
+        let resp = server.send_raw(&buyer, &conversation, client_id, "hi").await;
         expect_invalid(resp, "client_id").await;
     }
     assert_nothing_stored(&server, &buyer, &conversation, &first).await;
@@ -219,9 +184,7 @@ async fn unknown_conversation_is_not_found() {
     let (buyer, conversation, first) = conversation_with_one_message(&server).await;
     let staff = server.staff_token().await;
     for token in [&buyer, &staff] {
-        let resp = server
-            .send_raw(token, "no-such-conversation", &unique("c"), "hi")
-            .await;
+        let resp = server.send_raw(token, "no-such-conversation", &unique("c"), "hi").await;
         expect_error(resp, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
         let resp = server.mark_read(token, "no-such-conversation", 1).await;
         expect_error(resp, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
@@ -236,12 +199,7 @@ async fn body_over_64_kib_is_payload_too_large() {
     for size in [64 * 1024 + 1, 256 * 1024] {
         let text = "a".repeat(size);
         let resp = server.send_raw(&buyer, &conversation, "big-1", &text).await;
-        expect_error(
-            resp,
-            StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::PayloadTooLarge,
-        )
-        .await;
+        expect_error(resp, StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge).await;
     }
     assert_nothing_stored(&server, &buyer, &conversation, &first).await;
     // The server still answers normally afterwards.

@@ -48,27 +48,16 @@ async fn history_pages_forward_with_after_and_limit() {
     let mut after = 0;
     let mut pages = Vec::new();
     loop {
-        let page = server
-            .history(&buyer, &conversation, &format!("after={after}&limit=3"))
-            .await;
+        let page = server.history(&buyer, &conversation, &format!("after={after}&limit=3")).await;
         pages.push((seqs(&page), page.has_more));
         if !page.has_more {
             break;
         }
         after = page.messages.last().unwrap().seq;
     }
-    assert_eq!(
-        pages,
-        vec![
-            (vec![1, 2, 3], true),
-            (vec![4, 5, 6], true),
-            (vec![7], false)
-        ]
-    );
+    assert_eq!(pages, vec![(vec![1, 2, 3], true), (vec![4, 5, 6], true), (vec![7], false)]);
     // Exactly `limit` left is not "more".
-    let page = server
-        .history(&buyer, &conversation, "after=4&limit=3")
-        .await;
+    let page = server.history(&buyer, &conversation, "after=4&limit=3").await;
     assert_eq!((seqs(&page), page.has_more), (vec![5, 6, 7], false));
     // Nothing after the last message.
     let page = server.history(&buyer, &conversation, "after=7").await;
@@ -82,17 +71,11 @@ async fn history_pages_backward_with_before_and_limit() {
     let server = Server::start().await;
     let (buyer, conversation) = conversation_with(&server, 7).await;
     // The newest page first, each page ascending.
-    let page = server
-        .history(&buyer, &conversation, "before=8&limit=3")
-        .await;
+    let page = server.history(&buyer, &conversation, "before=8&limit=3").await;
     assert_eq!((seqs(&page), page.has_more), (vec![5, 6, 7], true));
-    let page = server
-        .history(&buyer, &conversation, "before=5&limit=3")
-        .await;
+    let page = server.history(&buyer, &conversation, "before=5&limit=3").await;
     assert_eq!((seqs(&page), page.has_more), (vec![2, 3, 4], true));
-    let page = server
-        .history(&buyer, &conversation, "before=2&limit=3")
-        .await;
+    let page = server.history(&buyer, &conversation, "before=2&limit=3").await;
     assert_eq!((seqs(&page), page.has_more), (vec![1], false));
     let page = server.history(&buyer, &conversation, "before=1").await;
     assert_eq!((seqs(&page), page.has_more), (vec![], false));
@@ -105,17 +88,11 @@ async fn history_pages_backward_with_before_and_limit() {
 async fn history_with_after_and_before_returns_the_window_between() {
     let server = Server::start().await;
     let (buyer, conversation) = conversation_with(&server, 7).await;
-    let page = server
-        .history(&buyer, &conversation, "after=2&before=6")
-        .await;
+    let page = server.history(&buyer, &conversation, "after=2&before=6").await;
     assert_eq!((seqs(&page), page.has_more), (vec![3, 4, 5], false));
-    let page = server
-        .history(&buyer, &conversation, "after=2&before=6&limit=2")
-        .await;
+    let page = server.history(&buyer, &conversation, "after=2&before=6&limit=2").await;
     assert_eq!((seqs(&page), page.has_more), (vec![3, 4], true));
-    let page = server
-        .history(&buyer, &conversation, "after=5&before=5")
-        .await;
+    let page = server.history(&buyer, &conversation, "after=5&before=5").await;
     assert_eq!((seqs(&page), page.has_more), (vec![], false));
 }
 
@@ -147,19 +124,9 @@ async fn history_staff_and_buyer_see_the_same_pages() {
 async fn negative_after_or_before_is_invalid() {
     let server = Server::start().await;
     let (buyer, conversation) = conversation_with(&server, 2).await;
-    for (query, field) in [
-        ("after=-1", "after"),
-        ("before=-1", "before"),
-        ("after=-5&limit=2", "after"),
-    ] {
-        let resp = server
-            .get(
-                &format!("/conversations/{conversation}/messages?{query}"),
-                Some(&buyer),
-            )
-            .send()
-            .await
-            .unwrap();
+    for (query, field) in [("after=-1", "after"), ("before=-1", "before"), ("after=-5&limit=2", "after")] {
+        let resp =
+            server.get(&format!("/conversations/{conversation}/messages?{query}"), Some(&buyer)).send().await.unwrap();
         expect_invalid(resp, field).await;
     }
 }
@@ -168,23 +135,11 @@ async fn negative_after_or_before_is_invalid() {
 async fn non_numeric_paging_parameters_are_a_json_bad_request() {
     let server = Server::start().await;
     let (buyer, conversation) = conversation_with(&server, 2).await;
-    for query in [
-        "after=abc",
-        "after=1.5",
-        "before=x",
-        "limit=ten",
-        "limit=-1",
-        "after=99999999999999999999999",
-        "page=2",
-    ] {
-        let resp = server
-            .get(
-                &format!("/conversations/{conversation}/messages?{query}"),
-                Some(&buyer),
-            )
-            .send()
-            .await
-            .unwrap();
+    for query in
+        ["after=abc", "after=1.5", "before=x", "limit=ten", "limit=-1", "after=99999999999999999999999", "page=2"]
+    {
+        let resp =
+            server.get(&format!("/conversations/{conversation}/messages?{query}"), Some(&buyer)).send().await.unwrap();
         expect_error(resp, StatusCode::BAD_REQUEST, ErrorCode::BadRequest).await;
     }
 }
@@ -195,17 +150,9 @@ async fn history_of_an_unknown_conversation_is_not_found() {
     let (buyer, _) = server.buyer().await;
     let staff = server.staff_token().await;
     for token in [&buyer, &staff] {
-        let resp = server
-            .get("/conversations/no-such-conversation/messages", Some(token))
-            .send()
-            .await
-            .unwrap();
+        let resp = server.get("/conversations/no-such-conversation/messages", Some(token)).send().await.unwrap();
         expect_error(resp, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
-        let resp = server
-            .get("/conversations/no-such-conversation", Some(token))
-            .send()
-            .await
-            .unwrap();
+        let resp = server.get("/conversations/no-such-conversation", Some(token)).send().await.unwrap();
         expect_error(resp, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
     }
 }

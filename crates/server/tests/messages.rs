@@ -13,11 +13,7 @@ use talkshop_protocol::{ConversationSummary, ErrorCode, Message, MessageBody, Se
 async fn buyer_opening_twice_gets_the_same_conversation() {
     let server = Server::start().await;
     let visitor = server.visitor().await;
-    let resp = server
-        .post("/conversations", Some(&visitor.token))
-        .send()
-        .await
-        .unwrap();
+    let resp = server.post("/conversations", Some(&visitor.token)).send().await.unwrap();
     let first: ConversationSummary = expect_json(resp, StatusCode::CREATED).await;
     assert_eq!(first.shop.id, SHOP);
     assert_eq!((first.last_seq, first.unread), (0, 0));
@@ -28,11 +24,7 @@ async fn buyer_opening_twice_gets_the_same_conversation() {
 
     // Once it has messages, reopening answers 200 with the same conversation.
     server.send(&visitor.token, &first.id, "hi").await;
-    let resp = server
-        .post("/conversations", Some(&visitor.token))
-        .send()
-        .await
-        .unwrap();
+    let resp = server.post("/conversations", Some(&visitor.token)).send().await.unwrap();
     let reopened: ConversationSummary = expect_json(resp, StatusCode::OK).await;
     assert_eq!(reopened.id, first.id);
     assert_eq!(reopened.last_seq, 1);
@@ -44,31 +36,16 @@ async fn sent_message_comes_back_as_stored() {
     let server = Server::start().await;
     let (buyer, conversation) = server.buyer().await;
     let before = talkshop_server::clock::now_millis();
-    let resp = server
-        .send_raw(
-            &buyer,
-            &conversation,
-            "client-1",
-            "Is the blue vase in stock?",
-        )
-        .await;
+    let resp = server.send_raw(&buyer, &conversation, "client-1", "Is the blue vase in stock?").await;
     let message: Message = expect_json(resp, StatusCode::CREATED).await;
     let after = talkshop_server::clock::now_millis();
     assert_eq!(message.conversation_id, conversation);
     assert_eq!(message.seq, 1);
     assert_eq!(message.sender, Sender::Buyer);
     assert_eq!(message.client_id, "client-1");
-    assert_eq!(
-        message.body,
-        MessageBody::Text {
-            text: "Is the blue vase in stock?".into()
-        }
-    );
+    assert_eq!(message.body, MessageBody::Text { text: "Is the blue vase in stock?".into() });
     assert!((before..=after).contains(&message.created_at));
-    assert_eq!(
-        server.all_messages(&buyer, &conversation).await,
-        vec![message]
-    );
+    assert_eq!(server.all_messages(&buyer, &conversation).await, vec![message]);
 }
 
 #[tokio::test]
@@ -94,13 +71,8 @@ async fn seq_increases_by_one_per_message_across_buyer_and_merchant() {
         assert_eq!(message.sender, *sender);
     }
     let stored = server.all_messages(&buyer, &conversation).await;
-    let got: Vec<(i64, Sender, &str)> =
-        stored.iter().map(|m| (m.seq, m.sender, m.text())).collect();
-    let want: Vec<(i64, Sender, &str)> = script
-        .iter()
-        .enumerate()
-        .map(|(i, (s, t))| (i as i64 + 1, *s, *t))
-        .collect();
+    let got: Vec<(i64, Sender, &str)> = stored.iter().map(|m| (m.seq, m.sender, m.text())).collect();
+    let want: Vec<(i64, Sender, &str)> = script.iter().enumerate().map(|(i, (s, t))| (i as i64 + 1, *s, *t)).collect();
     assert_eq!(got, want);
     // Staff see the same history.
     assert_eq!(server.all_messages(&staff, &conversation).await, stored);
@@ -124,13 +96,9 @@ async fn conversations_number_their_messages_independently() {
 async fn same_client_id_twice_stores_one_message() {
     let server = Server::start().await;
     let (buyer, conversation) = server.buyer().await;
-    let resp = server
-        .send_raw(&buyer, &conversation, "retry-1", "hello")
-        .await;
+    let resp = server.send_raw(&buyer, &conversation, "retry-1", "hello").await;
     let first: Message = expect_json(resp, StatusCode::CREATED).await;
-    let resp = server
-        .send_raw(&buyer, &conversation, "retry-1", "hello")
-        .await;
+    let resp = server.send_raw(&buyer, &conversation, "retry-1", "hello").await;
     let second: Message = expect_json(resp, StatusCode::OK).await;
     assert_eq!(second, first);
 
@@ -144,19 +112,12 @@ async fn same_client_id_twice_stores_one_message() {
 async fn same_client_id_with_different_text_is_a_conflict() {
     let server = Server::start().await;
     let (buyer, conversation) = server.buyer().await;
-    let resp = server
-        .send_raw(&buyer, &conversation, "retry-1", "hello")
-        .await;
+    let resp = server.send_raw(&buyer, &conversation, "retry-1", "hello").await;
     let first: Message = expect_json(resp, StatusCode::CREATED).await;
-    let resp = server
-        .send_raw(&buyer, &conversation, "retry-1", "goodbye")
-        .await;
+    let resp = server.send_raw(&buyer, &conversation, "retry-1", "goodbye").await;
     let error = expect_error(resp, StatusCode::CONFLICT, ErrorCode::Conflict).await;
     assert_eq!(error.field.as_deref(), Some("client_id"));
-    assert_eq!(
-        server.all_messages(&buyer, &conversation).await,
-        vec![first]
-    );
+    assert_eq!(server.all_messages(&buyer, &conversation).await, vec![first]);
 }
 
 #[tokio::test]
@@ -164,13 +125,9 @@ async fn buyer_and_merchant_client_ids_do_not_collide() {
     let server = Server::start().await;
     let (buyer, conversation) = server.buyer().await;
     let staff = server.staff_token().await;
-    let resp = server
-        .send_raw(&buyer, &conversation, "k-1", "from buyer")
-        .await;
+    let resp = server.send_raw(&buyer, &conversation, "k-1", "from buyer").await;
     let a: Message = expect_json(resp, StatusCode::CREATED).await;
-    let resp = server
-        .send_raw(&staff, &conversation, "k-1", "from merchant")
-        .await;
+    let resp = server.send_raw(&staff, &conversation, "k-1", "from merchant").await;
     let b: Message = expect_json(resp, StatusCode::CREATED).await;
     assert_eq!((a.seq, b.seq), (1, 2));
     assert_eq!(server.all_messages(&buyer, &conversation).await, vec![a, b]);
@@ -187,40 +144,22 @@ async fn markup_is_stored_and_returned_verbatim_as_text() {
         "  keeps  spacing\nand newlines\t ",
     ];
     for text in texts {
-        let resp = server
-            .send_raw(&buyer, &conversation, &unique("m"), text)
-            .await;
+        let resp = server.send_raw(&buyer, &conversation, &unique("m"), text).await;
         let message: Message = expect_json(resp, StatusCode::CREATED).await;
         assert_eq!(message.text(), text);
     }
     // The raw JSON of the history carries the exact text as a text body.
-    let resp = server
-        .get(
-            &format!("/conversations/{conversation}/messages"),
-            Some(&buyer),
-        )
-        .send()
-        .await
-        .unwrap();
+    let resp = server.get(&format!("/conversations/{conversation}/messages"), Some(&buyer)).send().await.unwrap();
     let page: serde_json::Value = expect_json(resp, StatusCode::OK).await;
-    let bodies: Vec<&serde_json::Value> = page["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| &m["body"])
-        .collect();
+    let bodies: Vec<&serde_json::Value> = page["messages"].as_array().unwrap().iter().map(|m| &m["body"]).collect();
     assert_eq!(bodies.len(), texts.len());
     for (body, text) in bodies.iter().zip(texts) {
         assert_eq!(**body, serde_json::json!({"type": "text", "text": text}));
     }
     // Staff get the same, verbatim.
     let staff = server.staff_token().await;
-    let staff_texts: Vec<String> = server
-        .all_messages(&staff, &conversation)
-        .await
-        .iter()
-        .map(|m| m.text().to_owned())
-        .collect();
+    let staff_texts: Vec<String> =
+        server.all_messages(&staff, &conversation).await.iter().map(|m| m.text().to_owned()).collect();
     assert_eq!(staff_texts, texts);
 }
 
@@ -232,9 +171,7 @@ async fn twenty_concurrent_sends_get_seqs_one_to_twenty() {
     for i in 0..20 {
         let (server, buyer, conversation) = (server.clone(), buyer.clone(), conversation.clone());
         tasks.spawn(async move {
-            let resp = server
-                .send_raw(&buyer, &conversation, &format!("c-{i}"), &format!("#{i}"))
-                .await;
+            let resp = server.send_raw(&buyer, &conversation, &format!("c-{i}"), &format!("#{i}")).await;
             let message: Message = expect_json(resp, StatusCode::CREATED).await;
             message
         });
@@ -247,10 +184,7 @@ async fn twenty_concurrent_sends_get_seqs_one_to_twenty() {
     assert_eq!(seqs, (1..=20).collect::<BTreeSet<i64>>());
 
     let stored = server.all_messages(&buyer, &conversation).await;
-    assert_eq!(
-        stored.iter().map(|m| m.seq).collect::<Vec<_>>(),
-        (1..=20).collect::<Vec<_>>()
-    );
+    assert_eq!(stored.iter().map(|m| m.seq).collect::<Vec<_>>(), (1..=20).collect::<Vec<_>>());
     // Each answer is exactly what was stored under its seq.
     for message in &answered {
         assert_eq!(&stored[message.seq as usize - 1], message);
@@ -279,14 +213,8 @@ async fn concurrent_sends_from_buyer_and_merchant_share_one_sequence() {
     }
     assert_eq!(count, 20);
     let stored = server.all_messages(&staff, &conversation).await;
-    assert_eq!(
-        stored.iter().map(|m| m.seq).collect::<Vec<_>>(),
-        (1..=20).collect::<Vec<_>>()
-    );
-    let merchant = stored
-        .iter()
-        .filter(|m| m.sender == Sender::Merchant)
-        .count();
+    assert_eq!(stored.iter().map(|m| m.seq).collect::<Vec<_>>(), (1..=20).collect::<Vec<_>>());
+    let merchant = stored.iter().filter(|m| m.sender == Sender::Merchant).count();
     assert_eq!(merchant, 10);
 }
 
@@ -298,9 +226,7 @@ async fn concurrent_retries_of_one_client_id_store_one_message() {
     for _ in 0..8 {
         let (server, buyer, conversation) = (server.clone(), buyer.clone(), conversation.clone());
         tasks.spawn(async move {
-            let resp = server
-                .send_raw(&buyer, &conversation, "same-1", "only once")
-                .await;
+            let resp = server.send_raw(&buyer, &conversation, "same-1", "only once").await;
             let status = resp.status();
             let message: Message = resp.json().await.expect("message body");
             (status, message)
@@ -310,10 +236,7 @@ async fn concurrent_retries_of_one_client_id_store_one_message() {
     while let Some(done) = tasks.join_next().await {
         answers.push(done.expect("send task"));
     }
-    let created = answers
-        .iter()
-        .filter(|(s, _)| *s == StatusCode::CREATED)
-        .count();
+    let created = answers.iter().filter(|(s, _)| *s == StatusCode::CREATED).count();
     let repeated = answers.iter().filter(|(s, _)| *s == StatusCode::OK).count();
     assert_eq!((created, repeated), (1, 7), "{answers:?}");
     assert!(answers.iter().all(|(_, m)| m == &answers[0].1));

@@ -33,9 +33,7 @@ async fn history_survives_a_graceful_restart() {
     assert_eq!(server.send(&buyer, &conversation, "after").await.seq, 7);
     // A retry of a message sent before the restart is still recognised.
     let first = &before[0];
-    let resp = server
-        .send_raw(&buyer, &conversation, &first.client_id, first.text())
-        .await;
+    let resp = server.send_raw(&buyer, &conversation, &first.client_id, first.text()).await;
     let again: talkshop_protocol::Message = expect_json(resp, StatusCode::OK).await;
     assert_eq!(&again, first);
     // The staff password still works against the reopened file.
@@ -62,12 +60,7 @@ async fn stop_closes_open_sockets_and_keeps_the_data() {
 #[tokio::test]
 async fn healthz_answers_ok() {
     let server = Server::start().await;
-    let resp = server
-        .http
-        .get(format!("{}/healthz", server.url))
-        .send()
-        .await
-        .unwrap();
+    let resp = server.http.get(format!("{}/healthz", server.url)).send().await.unwrap();
     let health: talkshop_protocol::Health = expect_json(resp, StatusCode::OK).await;
     assert_eq!(health.status, "ok");
     assert!(!health.version.is_empty());

@@ -24,9 +24,8 @@ async fn visitor_is_created_with_a_working_token() {
     assert!(!session.visitor_id.is_empty());
 
     // The token is a buyer token for this visitor and shop, valid for about a year.
-    let claims = TokenKey::new(SECRET)
-        .verify(&session.token, now_secs())
-        .expect("token verifies with the server secret");
+    let claims =
+        TokenKey::new(SECRET).verify(&session.token, now_secs()).expect("token verifies with the server secret");
     assert_eq!(claims.sub, session.visitor_id);
     assert_eq!(claims.role, Role::Buyer);
     assert_eq!(claims.shop, SHOP);
@@ -34,11 +33,7 @@ async fn visitor_is_created_with_a_working_token() {
     assert!((claims.exp - now_secs() - year).abs() < 60, "{claims:?}");
 
     // ... and the server accepts it.
-    let resp = server
-        .post("/conversations", Some(&session.token))
-        .send()
-        .await
-        .unwrap();
+    let resp = server.post("/conversations", Some(&session.token)).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::CREATED);
     let list = server.list(&session.token).await;
     assert_eq!(list.conversations.len(), 1);
@@ -61,12 +56,8 @@ async fn each_visitor_gets_its_own_identity() {
 async fn unknown_shop_is_refused_as_invalid_shop_field() {
     let server = Server::start().await;
     for shop in ["nope", "", "DEMO", "demo "] {
-        let resp = server
-            .post("/visitors", None)
-            .json(&json!({"shop": shop, "device_id": "device-1"}))
-            .send()
-            .await
-            .unwrap();
+        let resp =
+            server.post("/visitors", None).json(&json!({"shop": shop, "device_id": "device-1"})).send().await.unwrap();
         let error = expect_invalid(resp, "shop").await;
         assert!(error.message.contains("shop"), "{shop:?}: {error:?}");
     }
@@ -77,21 +68,13 @@ async fn bad_device_id_is_refused() {
     let server = Server::start().await;
     let too_long = "d".repeat(65);
     for device_id in ["", "has space", "<b>", "ünïcode", "a/b", too_long.as_str()] {
-        let resp = server
-            .post("/visitors", None)
-            .json(&json!({"shop": SHOP, "device_id": device_id}))
-            .send()
-            .await
-            .unwrap();
+        let resp =
+            server.post("/visitors", None).json(&json!({"shop": SHOP, "device_id": device_id})).send().await.unwrap();
         expect_invalid(resp, "device_id").await;
     }
     // The longest allowed id still works.
-    let resp = server
-        .post("/visitors", None)
-        .json(&json!({"shop": SHOP, "device_id": "d".repeat(64)}))
-        .send()
-        .await
-        .unwrap();
+    let resp =
+        server.post("/visitors", None).json(&json!({"shop": SHOP, "device_id": "d".repeat(64)})).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::CREATED);
 }
 
@@ -106,13 +89,8 @@ async fn visitor_request_that_cannot_be_read_is_a_bad_request() {
         r#"{"shop":"demo","#,
         "[]",
     ] {
-        let resp = server
-            .post("/visitors", None)
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let resp =
+            server.post("/visitors", None).header("content-type", "application/json").body(body).send().await.unwrap();
         expect_error(resp, StatusCode::BAD_REQUEST, ErrorCode::BadRequest).await;
     }
 }

@@ -39,12 +39,7 @@ async fn ws_with_bad_token_is_refused() {
         let (status, _) = server.ws_refused(&server.ws_url(token)).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "token {token:?}");
     }
-    let resp = server
-        .http
-        .get(server.api(&format!("/ws?token={expired}")))
-        .send()
-        .await
-        .unwrap();
+    let resp = server.http.get(server.api(&format!("/ws?token={expired}"))).send().await.unwrap();
     let error = expect_error(resp, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
     assert!(error.message.contains("expired"), "{error:?}");
 }
@@ -70,9 +65,7 @@ async fn buyer_message_reaches_staff_and_every_buyer_tab_live() {
     let mut tab2 = server.ws(&buyer).await;
     let mut console = server.ws(&staff).await;
 
-    let sent = server
-        .send(&buyer, &conversation, "is this in stock?")
-        .await;
+    let sent = server.send(&buyer, &conversation, "is this in stock?").await;
     for ws in [&mut console, &mut tab1, &mut tab2] {
         assert_eq!(ws.next_message().await, sent);
     }
@@ -86,10 +79,7 @@ async fn buyer_message_reaches_staff_and_every_buyer_tab_live() {
     // The frame on the wire has the documented shape.
     let third = server.send(&buyer, &conversation, "<b>great</b>").await;
     let raw = tab1.next_json().await;
-    assert_eq!(
-        raw,
-        json!({"type": "message", "message": serde_json::to_value(&third).unwrap()})
-    );
+    assert_eq!(raw, json!({"type": "message", "message": serde_json::to_value(&third).unwrap()}));
 }
 
 #[tokio::test]
@@ -141,11 +131,7 @@ async fn read_marks_are_pushed_to_both_parties() {
 
     let resp = server.mark_read(&staff, &conversation, sent.seq).await;
     assert_eq!(resp.status(), StatusCode::OK);
-    let expected = ServerFrame::Read {
-        conversation_id: conversation.clone(),
-        reader: Sender::Merchant,
-        seq: 1,
-    };
+    let expected = ServerFrame::Read { conversation_id: conversation.clone(), reader: Sender::Merchant, seq: 1 };
     assert_eq!(tab.next_frame().await, expected);
     assert_eq!(console.next_frame().await, expected);
 }
@@ -171,10 +157,7 @@ async fn invalid_frames_get_an_error_frame_and_the_socket_keeps_working() {
         assert_eq!(error.code, ErrorCode::BadRequest, "{text:?}");
         ws.assert_alive().await;
     }
-    ws.stream
-        .send(WsMessage::binary(vec![0u8, 159, 146, 150]))
-        .await
-        .unwrap();
+    ws.stream.send(WsMessage::binary(vec![0u8, 159, 146, 150])).await.unwrap();
     let error = ws.next_error().await;
     assert_eq!(error.code, ErrorCode::BadRequest);
     ws.assert_alive().await;
@@ -209,34 +192,18 @@ async fn resume_returns_exactly_the_messages_after_the_given_seq() {
     let stored = server.all_messages(&buyer, &conversation).await;
     let mut ws = server.ws(&buyer).await;
     for after_seq in [0, 2, 4, 5, 9] {
-        ws.send_frame(&ClientFrame::Resume {
-            conversation_id: conversation.clone(),
-            after_seq,
-        })
-        .await;
+        ws.send_frame(&ClientFrame::Resume { conversation_id: conversation.clone(), after_seq }).await;
         let frame = ws.next_frame().await;
-        let ServerFrame::Backlog {
-            conversation_id,
-            messages,
-        } = frame
-        else {
+        let ServerFrame::Backlog { conversation_id, messages } = frame else {
             panic!("expected a backlog, got {frame:?}");
         };
         assert_eq!(conversation_id, conversation);
-        let want: Vec<_> = stored
-            .iter()
-            .filter(|m| m.seq > after_seq)
-            .cloned()
-            .collect();
+        let want: Vec<_> = stored.iter().filter(|m| m.seq > after_seq).cloned().collect();
         assert_eq!(messages, want, "after {after_seq}");
     }
     // Staff resume the same conversation too.
     let mut console = server.ws(&staff).await;
-    console
-        .send_text(&format!(
-            r#"{{"type":"resume","conversation_id":"{conversation}","after_seq":3}}"#
-        ))
-        .await;
+    console.send_text(&format!(r#"{{"type":"resume","conversation_id":"{conversation}","after_seq":3}}"#)).await;
     match console.next_frame().await {
         ServerFrame::Backlog { messages, .. } => {
             assert_eq!(messages.iter().map(|m| m.seq).collect::<Vec<_>>(), [4, 5]);
@@ -252,11 +219,7 @@ async fn resume_on_another_buyers_conversation_is_forbidden() {
     let (bob, _) = server.buyer().await;
     server.send(&alice, &alices, "private").await;
     let mut ws = server.ws(&bob).await;
-    ws.send_frame(&ClientFrame::Resume {
-        conversation_id: alices.clone(),
-        after_seq: 0,
-    })
-    .await;
+    ws.send_frame(&ClientFrame::Resume { conversation_id: alices.clone(), after_seq: 0 }).await;
     let error = ws.next_error().await;
     assert_eq!(error.code, ErrorCode::Forbidden);
     // No backlog follows; the socket still works.
@@ -269,17 +232,9 @@ async fn resume_with_bad_arguments_answers_an_error_frame() {
     let (buyer, conversation) = server.buyer().await;
     server.send(&buyer, &conversation, "hi").await;
     let mut ws = server.ws(&buyer).await;
-    ws.send_frame(&ClientFrame::Resume {
-        conversation_id: "no-such-conversation".into(),
-        after_seq: 0,
-    })
-    .await;
+    ws.send_frame(&ClientFrame::Resume { conversation_id: "no-such-conversation".into(), after_seq: 0 }).await;
     assert_eq!(ws.next_error().await.code, ErrorCode::NotFound);
-    ws.send_frame(&ClientFrame::Resume {
-        conversation_id: conversation.clone(),
-        after_seq: -1,
-    })
-    .await;
+    ws.send_frame(&ClientFrame::Resume { conversation_id: conversation.clone(), after_seq: -1 }).await;
     let error = ws.next_error().await;
     assert_eq!(error.code, ErrorCode::Invalid);
     assert_eq!(error.field.as_deref(), Some("after_seq"));
@@ -297,22 +252,13 @@ async fn messages_sent_while_offline_are_recovered_by_resume() {
     ws.stream.close(None).await.unwrap();
     drop(ws);
 
-    let missed = [
-        server.send(&staff, &conversation, "missed 1").await,
-        server.send(&staff, &conversation, "missed 2").await,
-    ];
+    let missed =
+        [server.send(&staff, &conversation, "missed 1").await, server.send(&staff, &conversation, "missed 2").await];
     let mut ws = server.ws(&buyer).await;
-    ws.send_frame(&ClientFrame::Resume {
-        conversation_id: conversation.clone(),
-        after_seq: seen.seq,
-    })
-    .await;
+    ws.send_frame(&ClientFrame::Resume { conversation_id: conversation.clone(), after_seq: seen.seq }).await;
     assert_eq!(
         ws.next_frame().await,
-        ServerFrame::Backlog {
-            conversation_id: conversation.clone(),
-            messages: missed.to_vec(),
-        }
+        ServerFrame::Backlog { conversation_id: conversation.clone(), messages: missed.to_vec() }
     );
     // Live delivery continues after the backlog.
     let live = server.send(&staff, &conversation, "live again").await;

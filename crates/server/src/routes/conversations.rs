@@ -9,8 +9,8 @@ use axum::Router;
 use serde::Deserialize;
 use talkshop_protocol::validation::page_size;
 use talkshop_protocol::{
-    validate_client_id, validate_text, ApiError, ConversationList, ConversationSummary, ErrorCode,
-    MarkRead, Message, MessageBody, MessagePage, SendText, Sender, ServerFrame,
+    validate_client_id, validate_text, ApiError, ConversationList, ConversationSummary, ErrorCode, MarkRead, Message,
+    MessageBody, MessagePage, SendText, Sender, ServerFrame,
 };
 
 use crate::auth::Viewer;
@@ -24,20 +24,13 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/conversations", get(list).post(open))
         .route("/api/v1/conversations/{id}", get(show))
-        .route(
-            "/api/v1/conversations/{id}/messages",
-            get(history).post(send),
-        )
+        .route("/api/v1/conversations/{id}/messages", get(history).post(send))
         .route("/api/v1/conversations/{id}/read", post(read))
 }
 
 /// The conversation, if the viewer may see it: 404 when it does not exist, 403 when it is someone else's.
 pub async fn authorized(state: &AppState, viewer: &Viewer, id: &str) -> AppResult<Conversation> {
-    let conversation = state
-        .storage
-        .conversation(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Conversation"))?;
+    let conversation = state.storage.conversation(id).await?.ok_or_else(|| ApiError::not_found("Conversation"))?;
     if !viewer.may_access(&conversation.shop_id, &conversation.visitor_id) {
         return Err(ApiError::forbidden("This conversation belongs to someone else").into());
     }
@@ -48,43 +41,28 @@ fn conversation_id(path: Result<Path<String>, PathRejection>) -> AppResult<Strin
     path.map(|Path(id)| id).map_err(path_rejection)
 }
 
-async fn list(
-    State(state): State<AppState>,
-    viewer: Viewer,
-) -> AppResult<AppJson<ConversationList>> {
+async fn list(State(state): State<AppState>, viewer: Viewer) -> AppResult<AppJson<ConversationList>> {
     let conversations = if viewer.is_staff() {
         state.storage.shop_inbox(&viewer.claims.shop, 200).await?
     } else {
-        state
-            .storage
-            .visitor_conversations(&viewer.claims.sub)
-            .await?
+        state.storage.visitor_conversations(&viewer.claims.sub).await?
     };
     Ok(AppJson(ConversationList { conversations }))
 }
 
 /// A buyer opens (or reopens) their conversation with the shop.
-async fn open(
-    State(state): State<AppState>,
-    viewer: Viewer,
-) -> AppResult<(StatusCode, AppJson<ConversationSummary>)> {
+async fn open(State(state): State<AppState>, viewer: Viewer) -> AppResult<(StatusCode, AppJson<ConversationSummary>)> {
     if viewer.is_staff() {
         return Err(ApiError::forbidden("Only buyers start conversations").into());
     }
-    let conversation = state
-        .storage
-        .open_conversation(&viewer.claims.shop, &viewer.claims.sub, clock::now_millis())
-        .await?;
+    let conversation =
+        state.storage.open_conversation(&viewer.claims.shop, &viewer.claims.sub, clock::now_millis()).await?;
     let summary = state
         .storage
         .summary(&conversation.id, Sender::Buyer)
         .await?
         .ok_or_else(|| ApiError::not_found("Conversation"))?;
-    let status = if conversation.last_seq == 0 {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
+    let status = if conversation.last_seq == 0 { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, AppJson(summary)))
 }
 
@@ -95,11 +73,8 @@ async fn show(
 ) -> AppResult<AppJson<ConversationSummary>> {
     let id = conversation_id(path)?;
     authorized(&state, &viewer, &id).await?;
-    let summary = state
-        .storage
-        .summary(&id, viewer.sender())
-        .await?
-        .ok_or_else(|| ApiError::not_found("Conversation"))?;
+    let summary =
+        state.storage.summary(&id, viewer.sender()).await?.ok_or_else(|| ApiError::not_found("Conversation"))?;
     Ok(AppJson(summary))
 }
 
@@ -125,11 +100,7 @@ async fn history(
         }
     }
     authorized(&state, &viewer, &id).await?;
-    let query = HistoryQuery {
-        after: params.after,
-        before: params.before,
-        limit: page_size(params.limit),
-    };
+    let query = HistoryQuery { after: params.after, before: params.before, limit: page_size(params.limit) };
     let (messages, has_more) = state.storage.messages(&id, query).await?;
     Ok(AppJson(MessagePage { messages, has_more }))
 }
@@ -158,19 +129,11 @@ async fn send(
     match appended {
         Appended::Created(message) => {
             tracing::info!(conversation = %id, seq = message.seq, sender = message.sender.as_str(), "message stored");
-            publish(
-                &state,
-                &conversation,
-                ServerFrame::Message {
-                    message: message.clone(),
-                },
-            );
+            publish(&state, &conversation, ServerFrame::Message { message: message.clone() });
             Ok((StatusCode::CREATED, AppJson(message)))
         }
         // A retry of a message already stored: same answer, nothing stored twice.
-        Appended::Existing(message) if message.body == body => {
-            Ok((StatusCode::OK, AppJson(message)))
-        }
+        Appended::Existing(message) if message.body == body => Ok((StatusCode::OK, AppJson(message))),
         Appended::Existing(_) => Err(ApiError {
             code: ErrorCode::Conflict,
             message: "This client_id was already used for a different message".into(),
@@ -191,19 +154,8 @@ async fn read(
         return Err(ApiError::invalid("seq", "seq must not be negative").into());
     }
     let conversation = authorized(&state, &viewer, &id).await?;
-    let seq = state
-        .storage
-        .mark_read(&id, viewer.sender(), req.seq)
-        .await?;
-    publish(
-        &state,
-        &conversation,
-        ServerFrame::Read {
-            conversation_id: id,
-            reader: viewer.sender(),
-            seq,
-        },
-    );
+    let seq = state.storage.mark_read(&id, viewer.sender(), req.seq).await?;
+    publish(&state, &conversation, ServerFrame::Read { conversation_id: id, reader: viewer.sender(), seq });
     Ok(AppJson(MarkRead { seq }))
 }
 

@@ -43,10 +43,7 @@ async fn page(state: &AppState, file: &str) -> Response {
 }
 
 async fn health() -> AppJson<Health> {
-    AppJson(Health {
-        status: "ok".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-    })
+    AppJson(Health { status: "ok".into(), version: env!("CARGO_PKG_VERSION").into() })
 }
 
 async fn api_not_found() -> Response {

@@ -11,53 +11,28 @@ use crate::error::{AppJson, AppResult};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/console/login", post(login))
-        .route("/api/v1/console/me", get(me))
+    Router::new().route("/api/v1/console/login", post(login)).route("/api/v1/console/me", get(me))
 }
 
-async fn login(
-    State(state): State<AppState>,
-    AppJson(req): AppJson<StaffLogin>,
-) -> AppResult<AppJson<StaffSession>> {
+async fn login(State(state): State<AppState>, AppJson(req): AppJson<StaffLogin>) -> AppResult<AppJson<StaffSession>> {
     let refused = || ApiError::unauthorized("Wrong e-mail or password");
-    let staff = state
-        .storage
-        .staff_by_email(req.email.trim())
-        .await?
-        .ok_or_else(refused)?;
+    let staff = state.storage.staff_by_email(req.email.trim()).await?.ok_or_else(refused)?;
     let hash = staff.password_hash.clone();
     // Hashing is CPU-heavy: keep it off the async workers.
     let ok = tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash).is_ok_and(|parsed| {
-            Argon2::default()
-                .verify_password(req.password.as_bytes(), &parsed)
-                .is_ok()
-        })
+        PasswordHash::new(&hash)
+            .is_ok_and(|parsed| Argon2::default().verify_password(req.password.as_bytes(), &parsed).is_ok())
     })
     .await
     .unwrap_or(false);
     if !ok {
         return Err(refused().into());
     }
-    let shop = state
-        .storage
-        .shop(&staff.shop_id)
-        .await?
-        .ok_or_else(refused)?;
+    let shop = state.storage.shop(&staff.shop_id).await?.ok_or_else(refused)?;
     let exp = clock::now_secs() + (state.config.staff_token_hours * 3600) as i64;
-    let token = state.tokens.sign(&Claims {
-        sub: staff.id.clone(),
-        role: Role::Staff,
-        shop: shop.id.clone(),
-        exp,
-    });
+    let token = state.tokens.sign(&Claims { sub: staff.id.clone(), role: Role::Staff, shop: shop.id.clone(), exp });
     tracing::info!(staff = %staff.id, "staff signed in");
-    Ok(AppJson(StaffSession {
-        token,
-        staff_name: staff.name,
-        shop,
-    }))
+    Ok(AppJson(StaffSession { token, staff_name: staff.name, shop }))
 }
 
 /// Who the console token belongs to (the console checks its stored token with it).
@@ -65,10 +40,6 @@ async fn me(State(state): State<AppState>, viewer: Viewer) -> AppResult<AppJson<
     if !viewer.is_staff() {
         return Err(ApiError::forbidden("Only shop staff can use the console").into());
     }
-    let shop = state
-        .storage
-        .shop(&viewer.claims.shop)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Shop"))?;
+    let shop = state.storage.shop(&viewer.claims.shop).await?.ok_or_else(|| ApiError::not_found("Shop"))?;
     Ok(AppJson(shop))
 }

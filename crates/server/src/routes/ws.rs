@@ -39,22 +39,14 @@ async fn upgrade(
     Query(params): Query<WsParams>,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> AppResult<Response> {
-    let token = params
-        .token
-        .ok_or_else(|| ApiError::unauthorized("Missing token query parameter"))?;
+    let token = params.token.ok_or_else(|| ApiError::unauthorized("Missing token query parameter"))?;
     let claims = state.tokens.verify(&token, clock::now_secs())?;
-    let ws = ws.map_err(|e| {
-        AppError::from(ApiError::bad_request(format!(
-            "Not a WebSocket request: {e}"
-        )))
-    })?;
+    let ws = ws.map_err(|e| AppError::from(ApiError::bad_request(format!("Not a WebSocket request: {e}"))))?;
     let viewer = Viewer { claims };
-    Ok(ws
-        .max_message_size(MAX_FRAME_BYTES)
-        .on_upgrade(move |socket: WebSocket| {
-            let (sink, stream) = socket.split();
-            serve_socket(sink, stream, viewer, state)
-        }))
+    Ok(ws.max_message_size(MAX_FRAME_BYTES).on_upgrade(move |socket: WebSocket| {
+        let (sink, stream) = socket.split();
+        serve_socket(sink, stream, viewer, state)
+    }))
 }
 
 async fn send_frame<W>(sink: &mut W, frame: &ServerFrame) -> bool
@@ -123,12 +115,7 @@ fn error_frame(error: ApiError) -> ServerFrame {
 }
 
 /// Answers one client frame; a backlog is streamed page by page before the answer.
-async fn handle_frame<W>(
-    state: &AppState,
-    viewer: &Viewer,
-    text: &str,
-    sink: &mut W,
-) -> Option<ServerFrame>
+async fn handle_frame<W>(state: &AppState, viewer: &Viewer, text: &str, sink: &mut W) -> Option<ServerFrame>
 where
     W: Sink<WsMessage> + Unpin,
 {
@@ -138,23 +125,16 @@ where
     };
     match frame {
         ClientFrame::Ping => Some(ServerFrame::Pong),
-        ClientFrame::Resume {
-            conversation_id,
-            after_seq,
-        } => match resume(state, viewer, &conversation_id, after_seq, sink).await {
-            Ok(()) => None,
-            Err(err) => Some(error_frame(err.to_api())),
-        },
+        ClientFrame::Resume { conversation_id, after_seq } => {
+            match resume(state, viewer, &conversation_id, after_seq, sink).await {
+                Ok(()) => None,
+                Err(err) => Some(error_frame(err.to_api())),
+            }
+        }
     }
 }
 
-async fn resume<W>(
-    state: &AppState,
-    viewer: &Viewer,
-    id: &str,
-    after_seq: i64,
-    sink: &mut W,
-) -> AppResult<()>
+async fn resume<W>(state: &AppState, viewer: &Viewer, id: &str, after_seq: i64, sink: &mut W) -> AppResult<()>
 where
     W: Sink<WsMessage> + Unpin,
 {
@@ -164,17 +144,10 @@ where
     authorized(state, viewer, id).await?;
     let mut after = after_seq;
     loop {
-        let query = HistoryQuery {
-            after: Some(after),
-            before: None,
-            limit: MAX_PAGE_SIZE,
-        };
+        let query = HistoryQuery { after: Some(after), before: None, limit: MAX_PAGE_SIZE };
         let (messages, has_more) = state.storage.messages(id, query).await?;
         after = messages.last().map_or(after, |m| m.seq);
-        let frame = ServerFrame::Backlog {
-            conversation_id: id.to_owned(),
-            messages,
-        };
+        let frame = ServerFrame::Backlog { conversation_id: id.to_owned(), messages };
         if !send_frame(sink, &frame).await || !has_more {
             return Ok(());
         }

@@ -4,9 +4,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 use talkshop_protocol::{ConversationSummary, Message, MessageBody, Sender, ShopInfo};
 use tokio::sync::Mutex;
@@ -29,15 +27,9 @@ impl SqliteStorage {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await?;
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStorage {
-            pool,
-            write: Mutex::new(()),
-        })
+        Ok(SqliteStorage { pool, write: Mutex::new(()) })
     }
 }
 
@@ -55,13 +47,11 @@ SELECT c.id, c.shop_id, s.name AS shop_name, c.visitor_id, c.last_seq, c.last_ac
   LEFT JOIN messages lm ON lm.conversation_id = c.id AND lm.seq = c.last_seq";
 
 fn parse_body(raw: &str) -> AppResult<MessageBody> {
-    serde_json::from_str(raw)
-        .map_err(|e| AppError::Internal(format!("stored message body is unreadable: {e}")))
+    serde_json::from_str(raw).map_err(|e| AppError::Internal(format!("stored message body is unreadable: {e}")))
 }
 
 fn parse_sender(raw: &str) -> AppResult<Sender> {
-    Sender::parse(raw)
-        .ok_or_else(|| AppError::Internal(format!("stored sender {raw:?} is unknown")))
+    Sender::parse(raw).ok_or_else(|| AppError::Internal(format!("stored sender {raw:?} is unknown")))
 }
 
 fn message_from_row(row: &SqliteRow) -> AppResult<Message> {
@@ -93,19 +83,13 @@ fn summary_from_row(row: &SqliteRow, viewer: Sender) -> AppResult<ConversationSu
         None => None,
     };
     let (unread, read_seq) = match viewer {
-        Sender::Merchant => (
-            row.try_get("unread_merchant")?,
-            row.try_get("merchant_read_seq")?,
-        ),
+        Sender::Merchant => (row.try_get("unread_merchant")?, row.try_get("merchant_read_seq")?),
         Sender::Buyer => (row.try_get("unread_buyer")?, row.try_get("buyer_read_seq")?),
     };
     Ok(ConversationSummary {
         buyer_label: buyer_label(&visitor_id),
         id,
-        shop: ShopInfo {
-            id: row.try_get("shop_id")?,
-            name: row.try_get("shop_name")?,
-        },
+        shop: ShopInfo { id: row.try_get("shop_id")?, name: row.try_get("shop_name")? },
         last_seq,
         last_activity: row.try_get("last_activity")?,
         unread,
@@ -116,11 +100,7 @@ fn summary_from_row(row: &SqliteRow, viewer: Sender) -> AppResult<ConversationSu
 
 /// How the console names an anonymous buyer.
 pub fn buyer_label(visitor_id: &str) -> String {
-    let short: String = visitor_id
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .take(6)
-        .collect();
+    let short: String = visitor_id.chars().filter(|c| c.is_ascii_alphanumeric()).take(6).collect();
     format!("Visitor {short}")
 }
 
@@ -142,12 +122,7 @@ fn new_id() -> String {
 #[async_trait]
 impl Storage for SqliteStorage {
     async fn setting(&self, key: &str) -> AppResult<Option<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
-                .bind(key)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(key).fetch_optional(&self.pool).await?)
     }
 
     async fn init_setting(&self, key: &str, value: &str) -> AppResult<String> {
@@ -157,12 +132,7 @@ impl Storage for SqliteStorage {
             .bind(value)
             .execute(&self.pool)
             .await?;
-        Ok(
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
-                .bind(key)
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(key).fetch_one(&self.pool).await?)
     }
 
     async fn upsert_shop(&self, shop: &ShopInfo) -> AppResult<()> {
@@ -176,26 +146,15 @@ impl Storage for SqliteStorage {
     }
 
     async fn shop(&self, id: &str) -> AppResult<Option<ShopInfo>> {
-        let row = sqlx::query("SELECT id, name FROM shops WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| {
-            Ok(ShopInfo {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-            })
-        })
-        .transpose()
+        let row = sqlx::query("SELECT id, name FROM shops WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
+        row.map(|r| Ok(ShopInfo { id: r.try_get("id")?, name: r.try_get("name")? })).transpose()
     }
 
     async fn staff_by_email(&self, email: &str) -> AppResult<Option<Staff>> {
-        let row = sqlx::query(
-            "SELECT id, shop_id, email, name, password_hash FROM staff WHERE email = ?",
-        )
-        .bind(email)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query("SELECT id, shop_id, email, name, password_hash FROM staff WHERE email = ?")
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|r| {
             Ok(Staff {
                 id: r.try_get("id")?,
@@ -226,20 +185,14 @@ impl Storage for SqliteStorage {
 
     async fn create_visitor(&self, shop_id: &str, device_id: &str, now: i64) -> AppResult<Visitor> {
         let _turn = self.write.lock().await;
-        let visitor = Visitor {
-            id: new_id(),
-            shop_id: shop_id.to_owned(),
-            device_id: device_id.to_owned(),
-        };
-        sqlx::query(
-            "INSERT INTO visitors (id, shop_id, device_id, created_at) VALUES (?, ?, ?, ?)",
-        )
-        .bind(&visitor.id)
-        .bind(shop_id)
-        .bind(device_id)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
+        let visitor = Visitor { id: new_id(), shop_id: shop_id.to_owned(), device_id: device_id.to_owned() };
+        sqlx::query("INSERT INTO visitors (id, shop_id, device_id, created_at) VALUES (?, ?, ?, ?)")
+            .bind(&visitor.id)
+            .bind(shop_id)
+            .bind(device_id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
         Ok(visitor)
     }
 
@@ -249,21 +202,12 @@ impl Storage for SqliteStorage {
             .fetch_optional(&self.pool)
             .await?;
         row.map(|r| {
-            Ok(Visitor {
-                id: r.try_get("id")?,
-                shop_id: r.try_get("shop_id")?,
-                device_id: r.try_get("device_id")?,
-            })
+            Ok(Visitor { id: r.try_get("id")?, shop_id: r.try_get("shop_id")?, device_id: r.try_get("device_id")? })
         })
         .transpose()
     }
 
-    async fn open_conversation(
-        &self,
-        shop_id: &str,
-        visitor_id: &str,
-        now: i64,
-    ) -> AppResult<Conversation> {
+    async fn open_conversation(&self, shop_id: &str, visitor_id: &str, now: i64) -> AppResult<Conversation> {
         let _turn = self.write.lock().await;
         sqlx::query(
             "INSERT INTO conversations (id, shop_id, visitor_id, created_at, last_activity) VALUES (?, ?, ?, ?, ?)
@@ -285,31 +229,21 @@ impl Storage for SqliteStorage {
     }
 
     async fn conversation(&self, id: &str) -> AppResult<Option<Conversation>> {
-        let row = sqlx::query("SELECT * FROM conversations WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query("SELECT * FROM conversations WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
         row.as_ref().map(conversation_from_row).transpose()
     }
 
     async fn summary(&self, id: &str, viewer: Sender) -> AppResult<Option<ConversationSummary>> {
-        let row = sqlx::query(&format!("{SUMMARY_SELECT} WHERE c.id = ?"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&format!("{SUMMARY_SELECT} WHERE c.id = ?")).bind(id).fetch_optional(&self.pool).await?;
         row.map(|r| summary_from_row(&r, viewer)).transpose()
     }
 
     async fn visitor_conversations(&self, visitor_id: &str) -> AppResult<Vec<ConversationSummary>> {
-        let rows = sqlx::query(&format!(
-            "{SUMMARY_SELECT} WHERE c.visitor_id = ? ORDER BY c.last_activity DESC"
-        ))
-        .bind(visitor_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| summary_from_row(r, Sender::Buyer))
-            .collect()
+        let rows = sqlx::query(&format!("{SUMMARY_SELECT} WHERE c.visitor_id = ? ORDER BY c.last_activity DESC"))
+            .bind(visitor_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| summary_from_row(r, Sender::Buyer)).collect()
     }
 
     async fn shop_inbox(&self, shop_id: &str, limit: u32) -> AppResult<Vec<ConversationSummary>> {
@@ -320,24 +254,19 @@ impl Storage for SqliteStorage {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| summary_from_row(r, Sender::Merchant))
-            .collect()
+        rows.iter().map(|r| summary_from_row(r, Sender::Merchant)).collect()
     }
 
     async fn append_message(&self, new: NewMessage<'_>) -> AppResult<Appended> {
-        let body =
-            serde_json::to_string(new.body).map_err(|e| AppError::Internal(e.to_string()))?;
+        let body = serde_json::to_string(new.body).map_err(|e| AppError::Internal(e.to_string()))?;
         let _turn = self.write.lock().await;
         let mut tx = self.pool.begin().await?;
-        let existing = sqlx::query(
-            "SELECT * FROM messages WHERE conversation_id = ? AND sender = ? AND client_id = ?",
-        )
-        .bind(new.conversation_id)
-        .bind(new.sender.as_str())
-        .bind(new.client_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let existing = sqlx::query("SELECT * FROM messages WHERE conversation_id = ? AND sender = ? AND client_id = ?")
+            .bind(new.conversation_id)
+            .bind(new.sender.as_str())
+            .bind(new.client_id)
+            .fetch_optional(&mut *tx)
+            .await?;
         if let Some(row) = existing {
             return Ok(Appended::Existing(message_from_row(&row)?));
         }
@@ -375,22 +304,16 @@ impl Storage for SqliteStorage {
             Sender::Buyer => "buyer_read_seq",
             Sender::Merchant => "merchant_read_seq",
         };
-        sqlx::query(&format!(
-            "UPDATE conversations SET {read_column} = ? WHERE id = ?"
-        ))
-        .bind(seq)
-        .bind(new.conversation_id)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(&format!("UPDATE conversations SET {read_column} = ? WHERE id = ?"))
+            .bind(seq)
+            .bind(new.conversation_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(Appended::Created(message))
     }
 
-    async fn messages(
-        &self,
-        conversation_id: &str,
-        q: HistoryQuery,
-    ) -> AppResult<(Vec<Message>, bool)> {
+    async fn messages(&self, conversation_id: &str, q: HistoryQuery) -> AppResult<(Vec<Message>, bool)> {
         let after = q.after.unwrap_or(0);
         let before = q.before.unwrap_or(i64::MAX);
         let limit = i64::from(q.limit);
@@ -407,11 +330,7 @@ impl Storage for SqliteStorage {
         .fetch_all(&self.pool)
         .await?;
         let has_more = rows.len() as i64 > limit;
-        let mut messages = rows
-            .iter()
-            .take(q.limit as usize)
-            .map(message_from_row)
-            .collect::<AppResult<Vec<_>>>()?;
+        let mut messages = rows.iter().take(q.limit as usize).map(message_from_row).collect::<AppResult<Vec<_>>>()?;
         if newest_first {
             messages.reverse();
         }

@@ -15,8 +15,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use talkshop_protocol::error::ErrorBody;
 use talkshop_protocol::{
-    ApiError, ClientFrame, ConversationList, ConversationSummary, ErrorCode, Message, MessagePage,
-    ServerFrame, StaffSession, VisitorSession,
+    ApiError, ClientFrame, ConversationList, ConversationSummary, ErrorCode, Message, MessagePage, ServerFrame,
+    StaffSession, VisitorSession,
 };
 use talkshop_server::auth::{Claims, Role, TokenKey};
 use talkshop_server::config::Config;
@@ -51,12 +51,7 @@ pub fn sign(claims: &Claims, key: Option<&[u8]>) -> String {
 }
 
 pub fn claims(sub: &str, role: Role, shop: &str, exp: i64) -> Claims {
-    Claims {
-        sub: sub.into(),
-        role,
-        shop: shop.into(),
-        exp,
-    }
+    Claims { sub: sub.into(), role, shop: shop.into(), exp }
 }
 
 /// A running server on its own SQLite file, with an HTTP client.
@@ -79,18 +74,14 @@ impl Server {
 
     /// A server on the given SQLite file (created if missing).
     pub async fn start_on(db: &Path) -> Server {
-        let running =
-            talkshop_server::start(Config::for_tests(format!("sqlite://{}", db.display())))
-                .await
-                .expect("server starts");
+        let running = talkshop_server::start(Config::for_tests(format!("sqlite://{}", db.display())))
+            .await
+            .expect("server starts");
         let url = running.url();
         Server {
             running: Some(running),
             url,
-            http: Client::builder()
-                .timeout(Duration::from_secs(30))
-                .build()
-                .expect("http client"),
+            http: Client::builder().timeout(Duration::from_secs(30)).build().expect("http client"),
             _dir: None,
         }
     }
@@ -144,16 +135,8 @@ impl Server {
     }
 
     pub async fn open_conversation(&self, token: &str) -> ConversationSummary {
-        let resp = self
-            .post("/conversations", Some(token))
-            .send()
-            .await
-            .expect("POST /conversations");
-        assert!(
-            resp.status().is_success(),
-            "opening a conversation answered {}",
-            resp.status()
-        );
+        let resp = self.post("/conversations", Some(token)).send().await.expect("POST /conversations");
+        assert!(resp.status().is_success(), "opening a conversation answered {}", resp.status());
         resp.json().await.expect("conversation summary")
     }
 
@@ -172,38 +155,24 @@ impl Server {
     }
 
     /// `POST /conversations/{id}/messages` as given; the caller checks the answer.
-    pub async fn send_raw(
-        &self,
-        token: &str,
-        conversation: &str,
-        client_id: &str,
-        text: &str,
-    ) -> Response {
-        self.post(
-            &format!("/conversations/{conversation}/messages"),
-            Some(token),
-        )
-        .json(&serde_json::json!({"client_id": client_id, "text": text}))
-        .send()
-        .await
-        .expect("POST messages")
+    pub async fn send_raw(&self, token: &str, conversation: &str, client_id: &str, text: &str) -> Response {
+        self.post(&format!("/conversations/{conversation}/messages"), Some(token))
+            .json(&serde_json::json!({"client_id": client_id, "text": text}))
+            .send()
+            .await
+            .expect("POST messages")
     }
 
     /// Sends a text with a fresh client id and expects it stored (201).
     pub async fn send(&self, token: &str, conversation: &str, text: &str) -> Message {
-        let resp = self
-            .send_raw(token, conversation, &unique("msg"), text)
-            .await;
+        let resp = self.send_raw(token, conversation, &unique("msg"), text).await;
         expect_json(resp, StatusCode::CREATED).await
     }
 
     /// `GET /conversations/{id}/messages?{query}`, expecting 200.
     pub async fn history(&self, token: &str, conversation: &str, query: &str) -> MessagePage {
         let resp = self
-            .get(
-                &format!("/conversations/{conversation}/messages?{query}"),
-                Some(token),
-            )
+            .get(&format!("/conversations/{conversation}/messages?{query}"), Some(token))
             .send()
             .await
             .expect("GET messages");
@@ -218,20 +187,13 @@ impl Server {
     }
 
     pub async fn summary(&self, token: &str, conversation: &str) -> ConversationSummary {
-        let resp = self
-            .get(&format!("/conversations/{conversation}"), Some(token))
-            .send()
-            .await
-            .expect("GET conversation");
+        let resp =
+            self.get(&format!("/conversations/{conversation}"), Some(token)).send().await.expect("GET conversation");
         expect_json(resp, StatusCode::OK).await
     }
 
     pub async fn list(&self, token: &str) -> ConversationList {
-        let resp = self
-            .get("/conversations", Some(token))
-            .send()
-            .await
-            .expect("GET conversations");
+        let resp = self.get("/conversations", Some(token)).send().await.expect("GET conversations");
         expect_json(resp, StatusCode::OK).await
     }
 
@@ -245,13 +207,11 @@ impl Server {
 
     /// Opens a socket with `?token=` and checks the first frame is `ready`.
     pub async fn ws(&self, token: &str) -> Ws {
-        let (stream, response) = tokio::time::timeout(
-            FRAME_TIMEOUT,
-            tokio_tungstenite::connect_async(self.ws_url(token)),
-        )
-        .await
-        .expect("WebSocket handshake within the timeout")
-        .expect("WebSocket handshake");
+        let (stream, response) =
+            tokio::time::timeout(FRAME_TIMEOUT, tokio_tungstenite::connect_async(self.ws_url(token)))
+                .await
+                .expect("WebSocket handshake within the timeout")
+                .expect("WebSocket handshake");
         assert_eq!(response.status(), StatusCode::SWITCHING_PROTOCOLS);
         let mut ws = Ws { stream };
         let first = ws.next_json().await;
@@ -266,9 +226,7 @@ impl Server {
             .expect("handshake answer within the timeout");
         match result {
             Ok(_) => panic!("WebSocket upgrade to {url} was accepted"),
-            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
-                (response.status(), response.body().clone())
-            }
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => (response.status(), response.body().clone()),
             Err(other) => panic!("expected an HTTP refusal, got {other}"),
         }
     }
@@ -288,25 +246,17 @@ pub async fn expect_json<T: DeserializeOwned>(resp: Response, status: StatusCode
     let text = resp.text().await.expect("response body");
     assert_eq!(got, status, "unexpected status; body: {text}");
     assert!(json_type, "answer is not JSON: {text}");
-    serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("body does not have the expected shape ({e}): {text}"))
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("body does not have the expected shape ({e}): {text}"))
 }
 
 fn is_json(resp: &Response) -> bool {
-    resp.headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"))
+    resp.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"))
 }
 
 /// Asserts an error answer: the status, a JSON body of exactly
 /// `{"error":{"code":..,"message":..(,"field":..)}}` and the code.
 pub async fn expect_error(resp: Response, status: StatusCode, code: ErrorCode) -> ApiError {
-    assert_eq!(
-        code.http_status(),
-        status.as_u16(),
-        "test expects a consistent pair"
-    );
+    assert_eq!(code.http_status(), status.as_u16(), "test expects a consistent pair");
     let body: Value = expect_json(resp, status).await;
     check_error_body(&body, code)
 }
@@ -323,17 +273,9 @@ pub fn error_shape(body: &Value) -> ApiError {
     let envelope = body.as_object().expect("error body is an object");
     assert_eq!(envelope.len(), 1, "only `error` at the top: {body}");
     let error = envelope["error"].as_object().expect("`error` is an object");
-    assert!(
-        error
-            .keys()
-            .all(|k| ["code", "message", "field"].contains(&k.as_str())),
-        "unexpected keys in {body}"
-    );
+    assert!(error.keys().all(|k| ["code", "message", "field"].contains(&k.as_str())), "unexpected keys in {body}");
     let parsed: ErrorBody = serde_json::from_value(body.clone()).expect("ErrorBody");
-    assert!(
-        !parsed.error.message.trim().is_empty(),
-        "empty message: {body}"
-    );
+    assert!(!parsed.error.message.trim().is_empty(), "empty message: {body}");
     parsed.error
 }
 
@@ -368,15 +310,12 @@ impl Ws {
                 }
             }
         };
-        tokio::time::timeout(FRAME_TIMEOUT, read)
-            .await
-            .expect("a frame arrives within the timeout")
+        tokio::time::timeout(FRAME_TIMEOUT, read).await.expect("a frame arrives within the timeout")
     }
 
     pub async fn next_frame(&mut self) -> ServerFrame {
         let value = self.next_json().await;
-        serde_json::from_value(value.clone())
-            .unwrap_or_else(|e| panic!("not a server frame ({e}): {value}"))
+        serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("not a server frame ({e}): {value}"))
     }
 
     /// The next frame, which must be a `message` frame.
@@ -396,15 +335,11 @@ impl Ws {
     }
 
     pub async fn send_text(&mut self, text: &str) {
-        self.stream
-            .send(WsMessage::text(text.to_owned()))
-            .await
-            .expect("send text frame");
+        self.stream.send(WsMessage::text(text.to_owned())).await.expect("send text frame");
     }
 
     pub async fn send_frame(&mut self, frame: &ClientFrame) {
-        self.send_text(&serde_json::to_string(frame).expect("frame serializes"))
-            .await;
+        self.send_text(&serde_json::to_string(frame).expect("frame serializes")).await;
     }
 
     /// Sends `ping` and expects `pong` as the very next frame.
@@ -424,9 +359,7 @@ impl Ws {
                 }
             }
         };
-        tokio::time::timeout(FRAME_TIMEOUT, read)
-            .await
-            .expect("the socket closes within the timeout");
+        tokio::time::timeout(FRAME_TIMEOUT, read).await.expect("the socket closes within the timeout");
     }
 }
 
