@@ -121,8 +121,7 @@ impl CartState {
     /// Sends queued changes in order (after a reconnect), then reloads the cart.
     pub fn flush(self) {
         spawn_local(async move {
-            loop {
-                let Some(next) = self.outbox.with_untracked(|o| o.first().cloned()) else { break };
+            while let Some(next) = self.outbox.with_untracked(|o| o.first().cloned()) {
                 match Self::apply(&self.api.get_value(), &next).await {
                     Err(err) if err.code == ErrorCode::Unavailable => return,
                     Err(err) => self.error.set(Some(err)),

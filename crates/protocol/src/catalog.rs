@@ -335,7 +335,8 @@ mod tests {
 
     #[test]
     fn invalid_products_name_the_field() {
-        let cases: Vec<(fn(&mut ProductInput), &str)> = vec![
+        type Breakage = (fn(&mut ProductInput), &'static str);
+        let cases: Vec<Breakage> = vec![
             (|p| p.retailer_id = "has space".into(), "retailer_id"),
             (|p| p.title = "  ".into(), "title"),
             (|p| p.title = "x".repeat(201), "title"),
