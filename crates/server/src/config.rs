@@ -41,6 +41,14 @@ pub struct Config {
     #[arg(long, env = "TALKSHOP_STAFF_PASSWORD", hide_env_values = true)]
     pub staff_password: Option<String>,
 
+    /// Product messages may be sent only this many hours after the buyer's last message.
+    #[arg(long, env = "TALKSHOP_SERVICE_WINDOW_HOURS", default_value_t = 24)]
+    pub service_window_hours: u64,
+
+    /// API key of the demo shop's merchant API; generated and printed at first start when not given.
+    #[arg(long, env = "TALKSHOP_DEMO_API_KEY", hide_env_values = true)]
+    pub demo_api_key: Option<String>,
+
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "TALKSHOP_LOG_JSON", default_value_t = false)]
     pub log_json: bool,
@@ -58,6 +66,8 @@ impl Config {
             staff_token_hours: 12,
             staff_email: "staff@demo.talkshop.test".into(),
             staff_password: Some("correct horse battery staple".into()),
+            service_window_hours: 24,
+            demo_api_key: Some("test-api-key".into()),
             log_json: false,
         }
     }

@@ -4,19 +4,34 @@ use talkshop_protocol::ServerFrame;
 
 use crate::auth::{Role, Viewer};
 
-/// A frame for one conversation, with what decides who may receive it.
+/// Who may receive an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audience {
+    /// Both parties of a conversation: its buyer and the shop's staff.
+    Conversation { shop_id: String, visitor_id: String },
+    /// One buyer only (their cart).
+    Visitor { shop_id: String, visitor_id: String },
+    /// Everyone connected to a shop: its buyers and its staff (catalog changes).
+    Shop { shop_id: String },
+}
+
 #[derive(Debug, Clone)]
 pub struct Event {
-    pub shop_id: String,
-    pub visitor_id: String,
+    pub audience: Audience,
     pub frame: ServerFrame,
 }
 
 impl Event {
     pub fn visible_to(&self, viewer: &Viewer) -> bool {
-        match viewer.claims.role {
-            Role::Buyer => viewer.claims.sub == self.visitor_id && viewer.claims.shop == self.shop_id,
-            Role::Staff => viewer.claims.shop == self.shop_id,
+        let claims = &viewer.claims;
+        match (&self.audience, claims.role) {
+            (Audience::Conversation { shop_id, visitor_id }, Role::Buyer)
+            | (Audience::Visitor { shop_id, visitor_id }, Role::Buyer) => {
+                claims.sub == *visitor_id && claims.shop == *shop_id
+            }
+            (Audience::Conversation { shop_id, .. }, Role::Staff) => claims.shop == *shop_id,
+            (Audience::Visitor { .. }, Role::Staff) => false,
+            (Audience::Shop { shop_id }, _) => claims.shop == *shop_id,
         }
     }
 }

@@ -2,12 +2,14 @@
 //! built widget, demo shop and console as static files.
 
 pub mod auth;
+pub mod catalog_changes;
 pub mod clock;
 pub mod config;
 pub mod error;
 pub mod hub;
 pub mod routes;
 pub mod seed;
+pub mod seed_catalog;
 pub mod state;
 pub mod storage;
 
@@ -35,6 +37,11 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::visitors::router())
         .merge(routes::staff::router())
         .merge(routes::conversations::router())
+        .merge(routes::catalog::router())
+        .merge(routes::cart::router())
+        .merge(routes::orders::router())
+        .merge(routes::product_messages::router())
+        .merge(routes::catalog_images::router())
         .merge(routes::ws::router())
         .merge(routes::site::router(&state))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

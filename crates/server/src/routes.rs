@@ -1,6 +1,11 @@
 //! HTTP routes, one module per resource, merged once in [`crate::app`].
 
+pub mod cart;
+pub mod catalog;
+pub mod catalog_images;
 pub mod conversations;
+pub mod orders;
+pub mod product_messages;
 pub mod site;
 pub mod staff;
 pub mod visitors;

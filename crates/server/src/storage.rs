@@ -4,7 +4,7 @@
 pub mod sqlite;
 
 use async_trait::async_trait;
-use talkshop_protocol::{ConversationSummary, Message, MessageBody, Sender, ShopInfo};
+use talkshop_protocol::{Cart, ConversationSummary, Message, MessageBody, Order, Product, Sender, ShopInfo};
 
 use crate::error::AppResult;
 
@@ -52,6 +52,17 @@ pub struct NewMessage<'a> {
     pub created_at: i64,
 }
 
+/// Everything a purchase request stores at once.
+#[derive(Debug, Clone)]
+pub struct PlacedOrder<'a> {
+    pub message: NewMessage<'a>,
+    pub order: &'a Order,
+    pub shop_id: &'a str,
+    pub visitor_id: &'a str,
+    pub device_id: &'a str,
+    pub emptied_cart: &'a Cart,
+}
+
 /// A slice of history: after `after` and/or before `before`, at most `limit`.
 #[derive(Debug, Clone, Copy)]
 pub struct HistoryQuery {
@@ -90,6 +101,41 @@ pub trait Storage: Send + Sync + 'static {
     async fn messages(&self, conversation_id: &str, query: HistoryQuery) -> AppResult<(Vec<Message>, bool)>;
     /// Raises the reader's read mark to `seq` (never lowers it, never past the last message).
     async fn mark_read(&self, conversation_id: &str, reader: Sender, seq: i64) -> AppResult<i64>;
+
+    // Catalog
+
+    /// A shop's products, by title; archived ones only when asked.
+    async fn products(&self, shop_id: &str, include_archived: bool) -> AppResult<Vec<Product>>;
+    /// The named products of a shop (archived included); unknown ids are absent.
+    async fn products_by_ids(&self, shop_id: &str, ids: &[String]) -> AppResult<Vec<Product>>;
+    /// Inserts or replaces products in one transaction.
+    async fn save_products(&self, shop_id: &str, products: &[Product]) -> AppResult<()>;
+    async fn shop_for_api_key(&self, key_hash: &str) -> AppResult<Option<String>>;
+    async fn add_api_key(&self, shop_id: &str, key_hash: &str, now: i64) -> AppResult<()>;
+
+    // Carts
+
+    async fn cart(&self, shop_id: &str, visitor_id: &str, device_id: &str) -> AppResult<Option<Cart>>;
+    async fn save_cart(&self, cart: &Cart, visitor_id: &str, device_id: &str) -> AppResult<()>;
+    /// Carts holding a product, with their visitor and device.
+    async fn carts_holding(&self, shop_id: &str, retailer_id: &str) -> AppResult<Vec<(Cart, String, String)>>;
+
+    // Orders
+
+    /// Stores the order message, the order and the emptied cart in one
+    /// transaction; a retry with the same client id changes nothing.
+    async fn place_order(&self, placed: PlacedOrder<'_>) -> AppResult<Appended>;
+    /// Newest first; a visitor's own when `visitor_id` is given.
+    async fn orders(&self, shop_id: &str, visitor_id: Option<&str>) -> AppResult<Vec<Order>>;
+    /// When the buyer last wrote in a conversation.
+    async fn last_buyer_message_at(&self, conversation_id: &str) -> AppResult<Option<i64>>;
+    /// The message a sender stored under a client id, if any (retries).
+    async fn message_by_client_id(
+        &self,
+        conversation_id: &str,
+        sender: Sender,
+        client_id: &str,
+    ) -> AppResult<Option<Message>>;
 
     async fn close(&self);
 }

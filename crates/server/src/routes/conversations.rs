@@ -16,7 +16,7 @@ use talkshop_protocol::{
 use crate::auth::Viewer;
 use crate::clock;
 use crate::error::{path_rejection, query_rejection, AppJson, AppResult};
-use crate::hub::Event;
+use crate::hub::Audience;
 use crate::state::AppState;
 use crate::storage::{Appended, Conversation, HistoryQuery, NewMessage};
 
@@ -160,10 +160,7 @@ async fn read(
 }
 
 pub fn publish(state: &AppState, conversation: &Conversation, frame: ServerFrame) {
-    // No receivers is fine: nobody is online.
-    let _ = state.events.send(Event {
-        shop_id: conversation.shop_id.clone(),
-        visitor_id: conversation.visitor_id.clone(),
-        frame,
-    });
+    let audience =
+        Audience::Conversation { shop_id: conversation.shop_id.clone(), visitor_id: conversation.visitor_id.clone() };
+    crate::catalog_changes::publish(state, audience, frame);
 }

@@ -6,10 +6,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
-use talkshop_protocol::{ConversationSummary, Message, MessageBody, Sender, ShopInfo};
+use talkshop_protocol::{Cart, ConversationSummary, Message, MessageBody, Order, Product, Sender, ShopInfo};
 use tokio::sync::Mutex;
 
-use super::{Appended, Conversation, HistoryQuery, NewMessage, Staff, Storage, Visitor};
+use super::{Appended, Conversation, HistoryQuery, NewMessage, PlacedOrder, Staff, Storage, Visitor};
 use crate::error::{AppError, AppResult};
 
 pub struct SqliteStorage {
@@ -258,59 +258,13 @@ impl Storage for SqliteStorage {
     }
 
     async fn append_message(&self, new: NewMessage<'_>) -> AppResult<Appended> {
-        let body = serde_json::to_string(new.body).map_err(|e| AppError::Internal(e.to_string()))?;
         let _turn = self.write.lock().await;
         let mut tx = self.pool.begin().await?;
-        let existing = sqlx::query("SELECT * FROM messages WHERE conversation_id = ? AND sender = ? AND client_id = ?")
-            .bind(new.conversation_id)
-            .bind(new.sender.as_str())
-            .bind(new.client_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if let Some(row) = existing {
-            return Ok(Appended::Existing(message_from_row(&row)?));
+        let appended = append_in(&mut tx, &new).await?;
+        if let Appended::Created(_) = appended {
+            tx.commit().await?;
         }
-        let seq: i64 = sqlx::query_scalar(
-            "UPDATE conversations SET last_seq = last_seq + 1, last_activity = ? WHERE id = ? RETURNING last_seq",
-        )
-        .bind(new.created_at)
-        .bind(new.conversation_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let message = Message {
-            id: new_id(),
-            conversation_id: new.conversation_id.to_owned(),
-            seq,
-            sender: new.sender,
-            client_id: new.client_id.to_owned(),
-            body: new.body.clone(),
-            created_at: new.created_at,
-        };
-        sqlx::query(
-            "INSERT INTO messages (id, conversation_id, seq, sender, client_id, body, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&message.id)
-        .bind(&message.conversation_id)
-        .bind(seq)
-        .bind(message.sender.as_str())
-        .bind(&message.client_id)
-        .bind(&body)
-        .bind(message.created_at)
-        .execute(&mut *tx)
-        .await?;
-        // The sender has read everything up to their own message.
-        let read_column = match new.sender {
-            Sender::Buyer => "buyer_read_seq",
-            Sender::Merchant => "merchant_read_seq",
-        };
-        sqlx::query(&format!("UPDATE conversations SET {read_column} = ? WHERE id = ?"))
-            .bind(seq)
-            .bind(new.conversation_id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(Appended::Created(message))
+        Ok(appended)
     }
 
     async fn messages(&self, conversation_id: &str, q: HistoryQuery) -> AppResult<(Vec<Message>, bool)> {
@@ -353,7 +307,258 @@ impl Storage for SqliteStorage {
         Ok(stored)
     }
 
+    async fn products(&self, shop_id: &str, include_archived: bool) -> AppResult<Vec<Product>> {
+        let rows =
+            sqlx::query("SELECT data FROM products WHERE shop_id = ? AND (archived = 0 OR ?) ORDER BY retailer_id")
+                .bind(shop_id)
+                .bind(include_archived)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(|r| parse_json(r.try_get("data")?)).collect()
+    }
+
+    async fn products_by_ids(&self, shop_id: &str, ids: &[String]) -> AppResult<Vec<Product>> {
+        let mut products = Vec::with_capacity(ids.len());
+        for id in ids {
+            let row = sqlx::query("SELECT data FROM products WHERE shop_id = ? AND retailer_id = ?")
+                .bind(shop_id)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+            if let Some(row) = row {
+                products.push(parse_json(row.try_get("data")?)?);
+            }
+        }
+        Ok(products)
+    }
+
+    async fn save_products(&self, shop_id: &str, products: &[Product]) -> AppResult<()> {
+        let _turn = self.write.lock().await;
+        let mut tx = self.pool.begin().await?;
+        for p in products {
+            sqlx::query(
+                "INSERT INTO products (shop_id, retailer_id, data, version, archived, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (shop_id, retailer_id) DO UPDATE SET data = excluded.data, version = excluded.version,
+                 archived = excluded.archived, updated_at = excluded.updated_at",
+            )
+            .bind(shop_id)
+            .bind(&p.retailer_id)
+            .bind(to_json(p)?)
+            .bind(p.version)
+            .bind(p.archived)
+            .bind(p.updated_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn shop_for_api_key(&self, key_hash: &str) -> AppResult<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT shop_id FROM api_keys WHERE key_hash = ?")
+            .bind(key_hash)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    async fn add_api_key(&self, shop_id: &str, key_hash: &str, now: i64) -> AppResult<()> {
+        let _turn = self.write.lock().await;
+        sqlx::query("INSERT INTO api_keys (key_hash, shop_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+            .bind(key_hash)
+            .bind(shop_id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn cart(&self, shop_id: &str, visitor_id: &str, device_id: &str) -> AppResult<Option<Cart>> {
+        let row = sqlx::query("SELECT data FROM carts WHERE shop_id = ? AND visitor_id = ? AND device_id = ?")
+            .bind(shop_id)
+            .bind(visitor_id)
+            .bind(device_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| parse_json(r.try_get("data")?)).transpose()
+    }
+
+    async fn save_cart(&self, cart: &Cart, visitor_id: &str, device_id: &str) -> AppResult<()> {
+        let _turn = self.write.lock().await;
+        let mut tx = self.pool.begin().await?;
+        write_cart(&mut tx, cart, visitor_id, device_id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn carts_holding(&self, shop_id: &str, retailer_id: &str) -> AppResult<Vec<(Cart, String, String)>> {
+        let rows = sqlx::query(
+            "SELECT c.data, c.visitor_id, c.device_id FROM carts c
+             JOIN cart_products cp ON cp.cart_id = c.id
+             WHERE cp.shop_id = ? AND cp.retailer_id = ?",
+        )
+        .bind(shop_id)
+        .bind(retailer_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((parse_json(r.try_get("data")?)?, r.try_get("visitor_id")?, r.try_get("device_id")?)))
+            .collect()
+    }
+
+    async fn place_order(&self, placed: PlacedOrder<'_>) -> AppResult<Appended> {
+        let _turn = self.write.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let appended = append_in(&mut tx, &placed.message).await?;
+        if let Appended::Existing(_) = appended {
+            return Ok(appended);
+        }
+        sqlx::query(
+            "INSERT INTO orders (id, shop_id, conversation_id, visitor_id, data, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&placed.order.id)
+        .bind(placed.shop_id)
+        .bind(&placed.order.conversation_id)
+        .bind(placed.visitor_id)
+        .bind(to_json(placed.order)?)
+        .bind(placed.order.created_at)
+        .execute(&mut *tx)
+        .await?;
+        write_cart(&mut tx, placed.emptied_cart, placed.visitor_id, placed.device_id).await?;
+        tx.commit().await?;
+        Ok(appended)
+    }
+
+    async fn orders(&self, shop_id: &str, visitor_id: Option<&str>) -> AppResult<Vec<Order>> {
+        let rows = sqlx::query(
+            "SELECT data FROM orders WHERE shop_id = ? AND (? IS NULL OR visitor_id = ?) ORDER BY created_at DESC LIMIT 500",
+        )
+        .bind(shop_id)
+        .bind(visitor_id)
+        .bind(visitor_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| parse_json(r.try_get("data")?)).collect()
+    }
+
+    async fn last_buyer_message_at(&self, conversation_id: &str) -> AppResult<Option<i64>> {
+        Ok(sqlx::query_scalar("SELECT MAX(created_at) FROM messages WHERE conversation_id = ? AND sender = 'buyer'")
+            .bind(conversation_id)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    async fn message_by_client_id(
+        &self,
+        conversation_id: &str,
+        sender: Sender,
+        client_id: &str,
+    ) -> AppResult<Option<Message>> {
+        let row = sqlx::query("SELECT * FROM messages WHERE conversation_id = ? AND sender = ? AND client_id = ?")
+            .bind(conversation_id)
+            .bind(sender.as_str())
+            .bind(client_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(message_from_row).transpose()
+    }
+
     async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Appends a message inside a transaction (the caller commits): a stored
+/// message with the same sender and client id is returned instead.
+async fn append_in(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, new: &NewMessage<'_>) -> AppResult<Appended> {
+    let body = serde_json::to_string(new.body).map_err(|e| AppError::Internal(e.to_string()))?;
+    let existing = sqlx::query("SELECT * FROM messages WHERE conversation_id = ? AND sender = ? AND client_id = ?")
+        .bind(new.conversation_id)
+        .bind(new.sender.as_str())
+        .bind(new.client_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if let Some(row) = existing {
+        return Ok(Appended::Existing(message_from_row(&row)?));
+    }
+    let seq: i64 = sqlx::query_scalar(
+        "UPDATE conversations SET last_seq = last_seq + 1, last_activity = ? WHERE id = ? RETURNING last_seq",
+    )
+    .bind(new.created_at)
+    .bind(new.conversation_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let message = Message {
+        id: new_id(),
+        conversation_id: new.conversation_id.to_owned(),
+        seq,
+        sender: new.sender,
+        client_id: new.client_id.to_owned(),
+        body: new.body.clone(),
+        created_at: new.created_at,
+    };
+    sqlx::query(
+        "INSERT INTO messages (id, conversation_id, seq, sender, client_id, body, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&message.id)
+    .bind(&message.conversation_id)
+    .bind(seq)
+    .bind(message.sender.as_str())
+    .bind(&message.client_id)
+    .bind(&body)
+    .bind(message.created_at)
+    .execute(&mut **tx)
+    .await?;
+    // The sender has read everything up to their own message.
+    let read_column = match new.sender {
+        Sender::Buyer => "buyer_read_seq",
+        Sender::Merchant => "merchant_read_seq",
+    };
+    sqlx::query(&format!("UPDATE conversations SET {read_column} = ? WHERE id = ?"))
+        .bind(seq)
+        .bind(new.conversation_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(Appended::Created(message))
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(raw: &str) -> AppResult<T> {
+    serde_json::from_str(raw).map_err(|e| AppError::Internal(format!("stored JSON is unreadable: {e}")))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> AppResult<String> {
+    serde_json::to_string(value).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Writes a cart and its product index inside a transaction.
+async fn write_cart(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    cart: &Cart,
+    visitor_id: &str,
+    device_id: &str,
+) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO carts (id, shop_id, visitor_id, device_id, data, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+    )
+    .bind(&cart.id)
+    .bind(&cart.shop_id)
+    .bind(visitor_id)
+    .bind(device_id)
+    .bind(to_json(cart)?)
+    .bind(cart.updated_at)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM cart_products WHERE cart_id = ?").bind(&cart.id).execute(&mut **tx).await?;
+    for line in &cart.lines {
+        sqlx::query(
+            "INSERT INTO cart_products (cart_id, shop_id, retailer_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(&cart.id)
+        .bind(&cart.shop_id)
+        .bind(&line.retailer_id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }

@@ -1,0 +1,44 @@
+//! What happens when products change: every open card refreshes, and every
+//! cart holding them gets notices with the old and new values.
+
+use talkshop_protocol::{Product, ServerFrame};
+
+use crate::clock;
+use crate::error::AppResult;
+use crate::hub::{Audience, Event};
+use crate::state::AppState;
+
+/// Announces changed products to the shop and marks the carts that hold them.
+pub async fn announce(state: &AppState, shop_id: &str, products: Vec<Product>) -> AppResult<()> {
+    if products.is_empty() {
+        return Ok(());
+    }
+    for product in &products {
+        for (mut cart, visitor_id, device_id) in state.storage.carts_holding(shop_id, &product.retailer_id).await? {
+            let mut touched = false;
+            for line in cart.lines.iter_mut().filter(|l| l.retailer_id == product.retailer_id) {
+                let notices = line.changes(Some(product));
+                if notices != line.notices {
+                    line.notices = notices;
+                    touched = true;
+                }
+            }
+            if touched {
+                cart.updated_at = clock::now_millis();
+                state.storage.save_cart(&cart, &visitor_id, &device_id).await?;
+                publish(
+                    state,
+                    Audience::Visitor { shop_id: shop_id.into(), visitor_id },
+                    ServerFrame::CartChanged { cart },
+                );
+            }
+        }
+    }
+    publish(state, Audience::Shop { shop_id: shop_id.into() }, ServerFrame::ProductsChanged { products });
+    Ok(())
+}
+
+pub fn publish(state: &AppState, audience: Audience, frame: ServerFrame) {
+    // No receivers is fine: nobody is online.
+    let _ = state.events.send(Event { audience, frame });
+}

@@ -1,0 +1,128 @@
+//! Product messages into a conversation, from the console (staff token) or the
+//! merchant's own system (API key). Only inside a conversation the buyer
+//! started, and only within the service window after their last message.
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::Router;
+use talkshop_protocol::{ApiError, ErrorCode, Message, ProductMessage, SendProducts, Sender, ServerFrame};
+
+use crate::auth::Viewer;
+use crate::clock;
+use crate::error::{path_rejection, AppJson, AppResult};
+use crate::routes::catalog::Merchant;
+use crate::routes::conversations::{authorized, publish};
+use crate::state::AppState;
+use crate::storage::{Appended, Conversation, NewMessage};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/conversations/{id}/products", post(from_console))
+        .route("/api/v1/merchant/conversations/{id}/products", post(from_api))
+}
+
+async fn from_console(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    path: Result<Path<String>, PathRejection>,
+    AppJson(req): AppJson<SendProducts>,
+) -> AppResult<(StatusCode, AppJson<Message>)> {
+    let Path(id) = path.map_err(path_rejection)?;
+    if !viewer.is_staff() {
+        return Err(ApiError::forbidden("Only the shop sends product messages").into());
+    }
+    req.message.validate()?;
+    talkshop_protocol::validate_client_id(&req.client_id)?;
+    let conversation = authorized(&state, &viewer, &id).await?;
+    send(&state, &conversation, req).await
+}
+
+async fn from_api(
+    State(state): State<AppState>,
+    merchant: Merchant,
+    path: Result<Path<String>, PathRejection>,
+    AppJson(req): AppJson<SendProducts>,
+) -> AppResult<(StatusCode, AppJson<Message>)> {
+    let Path(id) = path.map_err(path_rejection)?;
+    req.message.validate()?;
+    talkshop_protocol::validate_client_id(&req.client_id)?;
+    let conversation = state
+        .storage
+        .conversation(&id)
+        .await?
+        .filter(|c| c.shop_id == merchant.shop_id)
+        .ok_or_else(|| ApiError::not_found("Conversation"))?;
+    send(&state, &conversation, req).await
+}
+
+/// The field a SKU sits in, for the error.
+fn field_of(message: &ProductMessage, sku: &str) -> String {
+    match message {
+        ProductMessage::Single { .. } => "retailer_id".into(),
+        ProductMessage::Multi { sections, .. } => sections
+            .iter()
+            .position(|s| s.retailer_ids.iter().any(|id| id == sku))
+            .map_or_else(|| "sections".into(), |i| format!("sections[{i}].retailer_ids")),
+    }
+}
+
+async fn send(
+    state: &AppState,
+    conversation: &Conversation,
+    req: SendProducts,
+) -> AppResult<(StatusCode, AppJson<Message>)> {
+    let last_buyer = state.storage.last_buyer_message_at(&conversation.id).await?.ok_or_else(|| ApiError {
+        code: ErrorCode::Forbidden,
+        message: "Products can only be sent once the buyer has written to you".into(),
+        field: None,
+    })?;
+    let window_ms = (state.config.service_window_hours as i64).saturating_mul(3_600_000);
+    if clock::now_millis() - last_buyer > window_ms {
+        return Err(ApiError {
+            code: ErrorCode::Forbidden,
+            message: format!(
+                "The buyer's last message was over {} hours ago; wait for them to write again",
+                state.config.service_window_hours
+            ),
+            field: None,
+        }
+        .into());
+    }
+    let ids: Vec<String> = req.message.retailer_ids().into_iter().map(String::from).collect();
+    let found = state.storage.products_by_ids(&conversation.shop_id, &ids).await?;
+    for sku in &ids {
+        match found.iter().find(|p| &p.retailer_id == sku) {
+            None => return Err(ApiError::invalid(&field_of(&req.message, sku), format!("Unknown SKU {sku:?}")).into()),
+            Some(p) if p.archived => {
+                return Err(ApiError::invalid(&field_of(&req.message, sku), format!("SKU {sku:?} is archived")).into())
+            }
+            Some(_) => {}
+        }
+    }
+    let body = req.message.into_body();
+    let appended = state
+        .storage
+        .append_message(NewMessage {
+            conversation_id: &conversation.id,
+            sender: Sender::Merchant,
+            client_id: &req.client_id,
+            body: &body,
+            created_at: clock::now_millis(),
+        })
+        .await?;
+    match appended {
+        Appended::Created(message) => {
+            publish(state, conversation, ServerFrame::Message { message: message.clone() });
+            Ok((StatusCode::CREATED, AppJson(message)))
+        }
+        Appended::Existing(message) if message.body == body => Ok((StatusCode::OK, AppJson(message))),
+        Appended::Existing(_) => Err(ApiError {
+            code: ErrorCode::Conflict,
+            message: "This client_id was already used for a different message".into(),
+            field: Some("client_id".into()),
+        }
+        .into()),
+    }
+}
