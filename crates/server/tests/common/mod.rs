@@ -72,11 +72,23 @@ impl Server {
         server
     }
 
+    /// A server on a fresh SQLite file with a changed configuration.
+    pub async fn start_with(change: impl FnOnce(&mut Config)) -> Server {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = Config::for_tests(format!("sqlite://{}", dir.path().join("t.db").display()));
+        change(&mut config);
+        let mut server = Server::from_config(config).await;
+        server._dir = Some(dir);
+        server
+    }
+
     /// A server on the given SQLite file (created if missing).
     pub async fn start_on(db: &Path) -> Server {
-        let running = talkshop_server::start(Config::for_tests(format!("sqlite://{}", db.display())))
-            .await
-            .expect("server starts");
+        Server::from_config(Config::for_tests(format!("sqlite://{}", db.display()))).await
+    }
+
+    async fn from_config(config: Config) -> Server {
+        let running = talkshop_server::start(config).await.expect("server starts");
         let url = running.url();
         Server {
             running: Some(running),
@@ -114,6 +126,18 @@ impl Server {
 
     pub fn post(&self, path: &str, token: Option<&str>) -> RequestBuilder {
         with_token(self.http.post(self.api(path)), token)
+    }
+
+    pub fn put(&self, path: &str, token: Option<&str>) -> RequestBuilder {
+        with_token(self.http.put(self.api(path)), token)
+    }
+
+    pub fn patch(&self, path: &str, token: Option<&str>) -> RequestBuilder {
+        with_token(self.http.patch(self.api(path)), token)
+    }
+
+    pub fn delete(&self, path: &str, token: Option<&str>) -> RequestBuilder {
+        with_token(self.http.delete(self.api(path)), token)
     }
 
     /// `POST /visitors` for the demo shop with a fresh device id.
