@@ -423,7 +423,7 @@ async fn cart_shows_change_notices_and_blocks_the_order_until_acknowledged() {
                 "Terracotta vase",
                 "189.00",
                 1,
-                vec![CartNotice { kind: ChangeKind::Price, old: "BRL 189.00".into(), new: "BRL 199.00".into() }],
+                vec![CartNotice { kind: ChangeKind::Price, old: "R$ 189,00".into(), new: "R$ 199,00".into() }],
             ),
         ],
         updated_at: 0,
@@ -433,7 +433,7 @@ async fn cart_shows_change_notices_and_blocks_the_order_until_acknowledged() {
     settle().await;
     assert_eq!(texts(&root, ".ts-cart__name"), vec!["Mug", "Terracotta vase"]);
     assert_eq!(text(&root, ".ts-cart__total strong"), "R$ 268,80");
-    assert_eq!(text(&root, ".ts-cart__notice"), "Price changed: BRL 189.00 → BRL 199.00");
+    assert_eq!(text(&root, ".ts-cart__notice"), "Price changed: R$ 189,00 → R$ 199,00");
     assert!(find(&root, ".ts-cart__changed").is_some());
     assert!(is_disabled(&root, ".ts-cart__send"), "a cart with unacknowledged changes cannot be sent");
     // Once the server has applied the new values, the order can go.

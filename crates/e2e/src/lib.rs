@@ -138,6 +138,36 @@ impl Browser {
         }
     }
 
+    /// Opens the chat panel once the wasm has mounted the widget. The page
+    /// carries a static launcher that shows before the wasm has loaded and
+    /// does nothing when clicked; the mounted one has `aria-expanded`.
+    pub async fn open_widget(&self) {
+        self.click(".ts-launcher[aria-expanded=false]").await;
+        self.wait(".ts-panel:not([hidden]) .ts-composer__input").await;
+    }
+
+    /// Waits until the widget has signed in, loaded its history and opened the live link.
+    pub async fn wait_online(&self) {
+        self.wait_texts(".ts-header__status", "the widget to come online", |t| {
+            t.iter().any(|s| s.starts_with("Online"))
+        })
+        .await;
+    }
+
+    /// Checks that the texts of `css` equal `expected` now and keep doing so
+    /// for `settle` (a late duplicate or a reorder would show up here).
+    pub async fn assert_texts_stay(&self, css: &str, expected: &[String], settle: Duration) {
+        let until = Instant::now() + settle;
+        loop {
+            let texts = self.texts(css).await;
+            assert_eq!(texts, expected, "{css} changed");
+            if Instant::now() >= until {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     pub async fn click(&self, css: &str) {
         self.wait(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
     }

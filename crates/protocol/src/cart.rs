@@ -91,7 +91,7 @@ impl AddToCart {
 }
 
 fn price_text(m: &Money) -> String {
-    format!("{} {}", m.currency, m.amount)
+    m.display()
 }
 
 fn options_text(options: &BTreeMap<String, String>) -> String {
@@ -250,7 +250,7 @@ mod tests {
         let notices = line("10.00", 1).changes(Some(&product("12.50", Availability::InStock)));
         assert_eq!(
             notices,
-            vec![CartNotice { kind: ChangeKind::Price, old: "BRL 10.00".into(), new: "BRL 12.50".into() }]
+            vec![CartNotice { kind: ChangeKind::Price, old: "R$ 10,00".into(), new: "R$ 12,50".into() }]
         );
     }
 

@@ -88,12 +88,13 @@ impl Message {
         match &self.body {
             MessageBody::Text { text } => text.clone(),
             MessageBody::Product { body, .. } => match body {
-                Some(body) if !body.trim().is_empty() => format!("🛍 {body}"),
-                _ => "🛍 Product".into(),
+                Some(body) if !body.trim().is_empty() => format!("Product: {body}"),
+                _ => "Product".into(),
             },
-            MessageBody::ProductList { header, .. } => format!("🛍 {header}"),
+            MessageBody::ProductList { header, .. } => format!("Products: {header}"),
             MessageBody::Order { order } => {
-                format!("🧾 Order: {} item(s), {} {}", order.lines.len(), order.total.currency, order.total.amount)
+                let items: u32 = order.lines.iter().map(|l| l.quantity).sum();
+                format!("Purchase request: {items} item(s), {}", order.total.display())
             }
         }
     }

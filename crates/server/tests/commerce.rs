@@ -433,7 +433,7 @@ async fn price_change_notifies_the_cart_live_and_blocks_the_order_until_acknowle
     server.put("/catalog/products/MUG-1", Some(&staff)).json(&mug("55.00")).send().await.unwrap();
     let changed = next_cart_change(&mut buyer_ws).await;
     let notice = &changed.lines[0].notices[0];
-    assert_eq!((notice.kind, notice.old.as_str(), notice.new.as_str()), (ChangeKind::Price, "BRL 50.00", "BRL 55.00"));
+    assert_eq!((notice.kind, notice.old.as_str(), notice.new.as_str()), (ChangeKind::Price, "R$ 50,00", "R$ 55,00"));
     assert_eq!(changed.subtotal().unwrap().amount.to_string(), "100.00", "totals never change silently");
 
     let order = |client_id: &str| {
