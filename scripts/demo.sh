@@ -13,9 +13,12 @@ export TALKSHOP_DIST="${TALKSHOP_DIST:-$PWD/dist}"
 export DATABASE_URL="${DATABASE_URL:-sqlite://$PWD/talkshop-demo.db}"
 export TALKSHOP_BIND="${TALKSHOP_BIND:-127.0.0.1:8080}"
 export TALKSHOP_STAFF_PASSWORD="${TALKSHOP_STAFF_PASSWORD:-talkshop-demo}"
+export TALKSHOP_DEMO_API_KEY="${TALKSHOP_DEMO_API_KEY:-demo-api-key}"
 echo
 echo "Demo shop with the widget:  http://$TALKSHOP_BIND/"
-echo "Merchant console:           http://$TALKSHOP_BIND/console  (staff@demo.talkshop.test / $TALKSHOP_STAFF_PASSWORD)"
+echo "Second demo shop (THB):     http://$TALKSHOP_BIND/siam"
+echo "Merchant console:           http://$TALKSHOP_BIND/console  (staff@demo.talkshop.test or staff@siam.talkshop.test / $TALKSHOP_STAFF_PASSWORD)"
+echo "Merchant API key (demo):    $TALKSHOP_DEMO_API_KEY"
 echo "Stop with Ctrl-C."
 echo
 exec ./target/debug/talkshop-server

@@ -88,6 +88,8 @@ pub fn CartView(
                     <textarea class="ts-cart__note" rows="2" maxlength=MAX_NOTE_CHARS.to_string()
                         prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
                 </label>
+                <button class="ts-link ts-cart__clear" type="button" disabled=move || cart.busy.get()
+                    on:click=move |_| change(CartIntent::Clear)>"Empty the cart"</button>
                 <button class="ts-button ts-cart__send" type="button"
                     disabled=move || cart.busy.get() || needs_ack.get()
                     on:click=move |_| {

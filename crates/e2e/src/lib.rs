@@ -40,7 +40,8 @@ pub async fn start_server(dir: &tempfile::TempDir) -> Running {
     talkshop_server::start(config).await.expect("server starts")
 }
 
-/// A chromedriver process, killed when dropped (also when a test fails).
+/// A chromedriver process, killed when dropped (also when a test fails),
+/// together with every browser it started.
 pub struct Chromedriver {
     child: Child,
     pub url: String,
@@ -56,20 +57,55 @@ impl Chromedriver {
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {binary}: {e} (run scripts/setup.sh)"));
+        // Made first so that a failed start is cleaned up too.
+        let driver = Chromedriver { child, url: format!("http://127.0.0.1:{port}") };
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not start listening");
+            assert!(Instant::now() < deadline, "chromedriver did not start listening on port {port}");
             std::thread::sleep(Duration::from_millis(50));
         }
-        Chromedriver { child, url: format!("http://127.0.0.1:{port}") }
+        driver
     }
 }
 
 impl Drop for Chromedriver {
     fn drop(&mut self) {
+        // Killing only chromedriver would leave the Chromium of every session
+        // not closed yet (a failed test) running, so its browsers go too. They
+        // are collected first: once chromedriver is gone they are init's.
+        let browsers = descendants(self.child.id());
         let _ = self.child.kill();
         let _ = self.child.wait();
+        for pid in browsers {
+            if let Ok(pid) = libc::pid_t::try_from(pid) {
+                // SAFETY: kill(2) only sends a signal; no memory is shared with the callee.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+            }
+        }
     }
+}
+
+/// Every process below `root`, read from /proc.
+fn descendants(root: u32) -> Vec<u32> {
+    let mut parents = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        // "pid (comm) state ppid …", where comm may hold spaces and parentheses.
+        let ppid = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok());
+        if let Some(ppid) = ppid {
+            parents.push((pid, ppid));
+        }
+    }
+    let mut found = vec![root];
+    let mut next = 0;
+    while next < found.len() {
+        let parent = found[next];
+        found.extend(parents.iter().filter(|(_, ppid)| *ppid == parent).map(|(pid, _)| *pid));
+        next += 1;
+    }
+    found.remove(0);
+    found
 }
 
 /// One browser with its own empty profile: a separate device.

@@ -15,6 +15,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let assets = ServeDir::new(&state.config.dist).append_index_html_on_directories(false);
     Router::new()
         .route("/", get(shop_page))
+        .route("/siam", get(siam_page))
         .route("/console", get(console_page))
         .route("/console/", get(console_page))
         .route("/healthz", get(health))
@@ -24,6 +25,17 @@ pub fn router(state: &AppState) -> Router<AppState> {
 
 async fn shop_page(State(state): State<AppState>) -> Response {
     page(&state, "index.html").await
+}
+
+/// The same demo page embedding the second demo shop (Baan Siam Tea House, THB).
+async fn siam_page(State(state): State<AppState>) -> Response {
+    match tokio::fs::read_to_string(state.config.dist.join("index.html")).await {
+        Ok(html) => {
+            let html = html.replacen(r#"data-shop="demo""#, r#"data-shop="siam""#, 1);
+            ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response()
+        }
+        Err(_) => page(&state, "index.html").await,
+    }
 }
 
 /// The console is its own Trunk build (its own wasm) under `dist/console/`.
