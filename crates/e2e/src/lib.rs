@@ -215,6 +215,14 @@ impl Browser {
         field.send_keys("\u{E007}").await.unwrap_or_else(|e| panic!("press Enter in {css}: {e}"));
     }
 
+    /// Signs in to the console as the demo shop's staff.
+    pub async fn sign_in_to_console(&self, base: &str) {
+        self.client.goto(&format!("{base}/console")).await.expect("open console");
+        self.wait("input[name=email]").await.send_keys(STAFF_EMAIL).await.expect("type e-mail");
+        self.wait("input[name=password]").await.send_keys(STAFF_PASSWORD).await.expect("type password");
+        self.click(".ts-login button[type=submit]").await;
+    }
+
     pub async fn eval(&self, script: &str) -> serde_json::Value {
         self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}"))
     }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use talkshop_e2e::{Browser, Chromedriver, STAFF_EMAIL, STAFF_PASSWORD};
+use talkshop_e2e::{Browser, Chromedriver};
 
 const FIRST: &str = "Hello, is the terracotta vase in stock? <script>alert(1)</script>";
 const REPLY: &str = "Yes! We have 3 left.";
@@ -27,10 +27,7 @@ async fn buyer_and_merchant_chat_live_and_history_survives_reload() {
 
     // The merchant signs in and sees the conversation with an unread badge.
     let merchant = Browser::open(&driver).await;
-    merchant.client.goto(&format!("{base}/console")).await.expect("open console");
-    merchant.wait("input[name=email]").await.send_keys(STAFF_EMAIL).await.expect("type e-mail");
-    merchant.wait("input[name=password]").await.send_keys(STAFF_PASSWORD).await.expect("type password");
-    merchant.click(".ts-login button[type=submit]").await;
+    merchant.sign_in_to_console(&base).await;
     merchant.wait_texts(".ts-inbox__badge", "one unread message", |t| t == ["1".to_string()]).await;
     let preview = merchant.texts(".ts-inbox__preview").await;
     assert_eq!(merchant.texts(".ts-inbox__item").await.len(), 1, "one conversation in the inbox: {preview:?}");

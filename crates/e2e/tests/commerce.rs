@@ -3,15 +3,8 @@
 //! a price, the buyer acknowledges the notice and orders; the merchant sees
 //! the order with the right total. Another device has its own empty cart.
 
-use talkshop_e2e::{Browser, Chromedriver, STAFF_EMAIL, STAFF_PASSWORD};
+use talkshop_e2e::{Browser, Chromedriver};
 use talkshop_protocol::ProductInput;
-
-async fn sign_in(merchant: &Browser, base: &str) {
-    merchant.client.goto(&format!("{base}/console")).await.expect("open console");
-    merchant.wait("input[name=email]").await.send_keys(STAFF_EMAIL).await.expect("e-mail");
-    merchant.wait("input[name=password]").await.send_keys(STAFF_PASSWORD).await.expect("password");
-    merchant.click(".ts-login button[type=submit]").await;
-}
 
 /// Clicks the element matching `css` whose text contains `text`.
 async fn click_text(browser: &Browser, css: &str, text: &str) {
@@ -41,7 +34,7 @@ async fn merchant_sends_products_buyer_orders_after_a_price_change() {
 
     // The merchant answers with a product list of two items that have options.
     let merchant = Browser::open(&driver).await;
-    sign_in(&merchant, &base).await;
+    merchant.sign_in_to_console(&base).await;
     merchant.click(".ts-inbox__item").await;
     merchant.click(".ts-console__threadbar .ts-button").await;
     click_text(&merchant, ".ts-picker__item label", "Linen throw").await;

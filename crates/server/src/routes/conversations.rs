@@ -116,20 +116,32 @@ async fn send(
     validate_text(&req.text)?;
     let conversation = authorized(&state, &viewer, &id).await?;
     let body = MessageBody::Text { text: req.text };
+    store_and_publish(&state, &conversation, viewer.sender(), &req.client_id, body).await
+}
+
+/// Stores a message and tells both parties; a retry with the same client id
+/// and body gets the stored message back (200), another body is a conflict.
+pub async fn store_and_publish(
+    state: &AppState,
+    conversation: &Conversation,
+    sender: Sender,
+    client_id: &str,
+    body: MessageBody,
+) -> AppResult<(StatusCode, AppJson<Message>)> {
     let appended = state
         .storage
         .append_message(NewMessage {
             conversation_id: &conversation.id,
-            sender: viewer.sender(),
-            client_id: &req.client_id,
+            sender,
+            client_id,
             body: &body,
             created_at: clock::now_millis(),
         })
         .await?;
     match appended {
         Appended::Created(message) => {
-            tracing::info!(conversation = %id, seq = message.seq, sender = message.sender.as_str(), "message stored");
-            publish(&state, &conversation, ServerFrame::Message { message: message.clone() });
+            tracing::info!(conversation = %conversation.id, seq = message.seq, sender = sender.as_str(), "message stored");
+            publish(state, conversation, ServerFrame::Message { message: message.clone() });
             Ok((StatusCode::CREATED, AppJson(message)))
         }
         // A retry of a message already stored: same answer, nothing stored twice.

@@ -7,15 +7,15 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Router;
-use talkshop_protocol::{ApiError, ErrorCode, Message, ProductMessage, SendProducts, Sender, ServerFrame};
+use talkshop_protocol::{ApiError, ErrorCode, Message, ProductMessage, SendProducts, Sender};
 
 use crate::auth::Viewer;
 use crate::clock;
 use crate::error::{path_rejection, AppJson, AppResult};
 use crate::routes::catalog::Merchant;
-use crate::routes::conversations::{authorized, publish};
+use crate::routes::conversations::{authorized, store_and_publish};
 use crate::state::AppState;
-use crate::storage::{Appended, Conversation, NewMessage};
+use crate::storage::Conversation;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -101,28 +101,5 @@ async fn send(
             Some(_) => {}
         }
     }
-    let body = req.message.into_body();
-    let appended = state
-        .storage
-        .append_message(NewMessage {
-            conversation_id: &conversation.id,
-            sender: Sender::Merchant,
-            client_id: &req.client_id,
-            body: &body,
-            created_at: clock::now_millis(),
-        })
-        .await?;
-    match appended {
-        Appended::Created(message) => {
-            publish(state, conversation, ServerFrame::Message { message: message.clone() });
-            Ok((StatusCode::CREATED, AppJson(message)))
-        }
-        Appended::Existing(message) if message.body == body => Ok((StatusCode::OK, AppJson(message))),
-        Appended::Existing(_) => Err(ApiError {
-            code: ErrorCode::Conflict,
-            message: "This client_id was already used for a different message".into(),
-            field: Some("client_id".into()),
-        }
-        .into()),
-    }
+    store_and_publish(state, conversation, Sender::Merchant, &req.client_id, req.message.into_body()).await
 }
