@@ -28,9 +28,15 @@ pub fn boot_widget() {
     let Some(host) = document.get_element_by_id(MOUNT_ID) else { return };
     let shop = host.get_attribute("data-shop").unwrap_or_else(|| "demo".into());
     let api_base = host.get_attribute("data-api").unwrap_or_default();
+    // The static launcher is a link to #talkshop-open: a click before the wasm loaded is kept.
+    let start_open = web_sys::window().and_then(|w| w.location().hash().ok()).is_some_and(|h| h == "#talkshop-open");
     host.set_text_content(None);
     let Ok(host) = host.dyn_into::<web_sys::HtmlElement>() else { return };
-    leptos::mount::mount_to(host, move || view! { <widget::ChatWidget shop=shop api_base=api_base/> }).forget();
+    leptos::mount::mount_to(
+        host,
+        move || view! { <widget::ChatWidget shop=shop api_base=api_base start_open=start_open/> },
+    )
+    .forget();
 }
 
 /// Mounts the merchant console on its own page.

@@ -71,10 +71,16 @@ async fn bootstrap(shop: &str, base: &Api, session: ChatSession, shop_name: RwSi
 }
 
 #[component]
-pub fn ChatWidget(shop: String, #[prop(optional)] api_base: String) -> impl IntoView {
+pub fn ChatWidget(
+    shop: String,
+    #[prop(optional)] api_base: String,
+    /// Open the panel at once (the buyer clicked the launcher before the wasm loaded).
+    #[prop(optional)]
+    start_open: bool,
+) -> impl IntoView {
     let base = Api::new(api_base);
     let session = ChatSession::new(base.clone(), Sender::Buyer);
-    let open = RwSignal::new(false);
+    let open = RwSignal::new(start_open);
     let shop_name = RwSignal::new(String::from("Shop"));
     let boot_error = RwSignal::new(None::<ApiError>);
     let ready = RwSignal::new(false);

@@ -25,7 +25,13 @@ pub fn Launcher(
             on:click=move |_| on_toggle.run(())
         >
             <svg class="ts-launcher__icon" viewBox="0 0 24 24" aria-hidden="true">
-                <path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"></path>
+                <path d=move || {
+                    if open.get() {
+                        "M6.4 8.6 12 14.2l5.6-5.6L19 10l-7 7-7-7z"
+                    } else {
+                        "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"
+                    }
+                }></path>
             </svg>
             <Show when=move || { !open.get() && unread.get() > 0 }>
                 <span class="ts-badge" aria-hidden="true">

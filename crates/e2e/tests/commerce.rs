@@ -27,8 +27,8 @@ async fn merchant_sends_products_buyer_orders_after_a_price_change() {
 
     let buyer = Browser::open(&driver).await;
     buyer.client.goto(&format!("{base}/")).await.expect("open shop");
-    buyer.click(".ts-launcher").await;
-    buyer.wait_texts(".ts-header__status", "online", |t| t.iter().any(|s| s.starts_with("Online"))).await;
+    buyer.open_widget().await;
+    buyer.wait_online().await;
     buyer.type_and_enter(".ts-composer__input", "Hi! Something soft for the sofa?").await;
     buyer.wait_texts(".ts-msg__status", "stored", |t| t.is_empty()).await;
 
@@ -98,7 +98,7 @@ async fn merchant_sends_products_buyer_orders_after_a_price_change() {
     // The buyer's cart is empty after ordering; another device has its own empty cart.
     let other = Browser::open(&driver).await;
     other.client.goto(&format!("{base}/")).await.expect("open shop");
-    other.click(".ts-launcher").await;
+    other.open_widget().await;
     other.click(".ts-header__cart").await;
     other.wait(".ts-cart .ts-empty").await;
     assert!(other.texts(".ts-cart__name").await.is_empty());
