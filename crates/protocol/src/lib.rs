@@ -7,11 +7,13 @@
 pub mod api;
 pub mod cart;
 pub mod catalog;
+pub mod emv_qr;
 pub mod error;
 pub mod frame;
 pub mod message;
 pub mod money;
 pub mod order;
+pub mod payment;
 pub mod product_message;
 pub mod thread;
 pub mod validation;
