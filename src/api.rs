@@ -200,4 +200,36 @@ impl Api {
     pub async fn orders(&self) -> Result<OrderList, ApiError> {
         self.get("/orders").await
     }
+
+    // Payments
+
+    pub async fn create_payment_request(
+        &self,
+        conversation: &str,
+        body: &talkshop_protocol::payment::CreatePaymentRequest,
+    ) -> Result<Message, ApiError> {
+        self.post(&format!("/conversations/{conversation}/payment-requests"), body).await
+    }
+
+    /// Pays with an idempotency key: a retry with the same key gets the first answer.
+    pub async fn pay(
+        &self,
+        request_id: &str,
+        body: &talkshop_protocol::payment::PayRequest,
+        idempotency_key: &str,
+    ) -> Result<talkshop_protocol::payment::PaymentRequest, ApiError> {
+        let builder = Request::post(&self.url(&format!("/payment-requests/{request_id}/pay")))
+            .header("Idempotency-Key", idempotency_key);
+        self.send_json(builder, Some(body)).await
+    }
+
+    /// A merchant action: `cancel`, `ship`, `deliver` or `refund`.
+    pub async fn payment_action(
+        &self,
+        request_id: &str,
+        action: &str,
+        body: &talkshop_protocol::payment::ShipRequest,
+    ) -> Result<talkshop_protocol::payment::PaymentRequest, ApiError> {
+        self.post(&format!("/payment-requests/{request_id}/{action}"), body).await
+    }
 }

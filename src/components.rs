@@ -5,6 +5,7 @@ pub mod composer;
 pub mod connection_banner;
 pub mod launcher;
 pub mod order_card;
+pub mod payment_card;
 pub mod product_card;
 pub mod product_detail;
 pub mod product_list_card;

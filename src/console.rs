@@ -15,6 +15,7 @@ use crate::catalog_cache::CatalogCache;
 use crate::chat_session::ChatSession;
 use crate::components::composer::Composer;
 use crate::components::connection_banner::ConnectionBanner;
+use crate::components::payment_card::Payments;
 use crate::components::thread_view::ThreadView;
 use crate::device::{self, CONSOLE_TOKEN_KEY};
 use crate::live::{LinkState, Live};
@@ -86,6 +87,8 @@ fn Workspace(api: Api, shop: ShopInfo, on_sign_out: Callback<()>) -> impl IntoVi
     let page_api = StoredValue::new(api.clone());
     let catalog = CatalogCache::new(api.clone());
     provide_context(catalog);
+    let payments = Payments::new(api.clone(), false);
+    provide_context(payments);
     let inbox = InboxState::new();
     let problem = RwSignal::new(None::<ApiError>);
 
@@ -145,6 +148,7 @@ fn Workspace(api: Api, shop: ShopInfo, on_sign_out: Callback<()>) -> impl IntoVi
             }
             ServerFrame::Backlog { messages, .. } => session.accept(messages),
             ServerFrame::ProductsChanged { products } => catalog.apply(products),
+            ServerFrame::PaymentUpdated { request } => payments.apply(*request),
             _ => {}
         }
     };

@@ -12,6 +12,7 @@ use crate::components::cart_view::CartView;
 use crate::components::composer::Composer;
 use crate::components::connection_banner::ConnectionBanner;
 use crate::components::launcher::Launcher;
+use crate::components::payment_card::Payments;
 use crate::components::product_detail::ProductDetail;
 use crate::components::thread_view::ThreadView;
 use crate::device;
@@ -89,6 +90,8 @@ pub fn ChatWidget(
     let cart = CartState::new(base.clone(), &shop);
     let panel = RwSignal::new(PanelView::Chat);
     provide_context(catalog);
+    let payments = Payments::new(base.clone(), true);
+    provide_context(payments);
     provide_context(ProductOpener(Callback::new(move |id| panel.set(PanelView::Product(id)))));
     // The highest seq the buyer has seen with the panel open.
     let read_seq = RwSignal::new(0i64);
@@ -104,6 +107,7 @@ pub fn ChatWidget(
         }
         ServerFrame::CartChanged { cart: changed } => cart.accept(changed),
         ServerFrame::ProductsChanged { products } => catalog.apply(products),
+        ServerFrame::PaymentUpdated { request } => payments.apply(*request),
         ServerFrame::Message { message } => {
             if session.conversation.get_untracked().is_none() {
                 session.conversation.set(Some(message.conversation_id.clone()));
@@ -124,6 +128,7 @@ pub fn ChatWidget(
                 match bootstrap(&shop, &base, session, shop_name).await {
                     Ok(api) => {
                         catalog.set_api(api.clone());
+                        payments.api.set_value(api.clone());
                         cart.set_api(api.clone());
                         ready.set(true);
                         if live.with_untracked(Option::is_none) {

@@ -492,3 +492,84 @@ fn device_id_is_created_once_and_kept() {
     assert!(talkshop_protocol::validate_client_id(&first).is_ok());
     assert_ne!(talkshop_widget::device::random_id("m-"), talkshop_widget::device::random_id("m-"));
 }
+
+// ---- Payments ----
+
+fn payment_request(state: talkshop_protocol::payment::PaymentState) -> talkshop_protocol::payment::PaymentRequest {
+    use talkshop_protocol::payment::{PaymentMethod, PaymentRequest};
+    PaymentRequest {
+        id: "pr1".into(),
+        conversation_id: "c1".into(),
+        order_id: None,
+        description: "Custom glaze <b>blue</b>".into(),
+        lines: vec![],
+        shipping: Some(brl("20.00")),
+        discount: None,
+        total: brl("140.00"),
+        state,
+        methods: vec![PaymentMethod::SandboxCard, PaymentMethod::InstantQr],
+        expires_at: i64::MAX,
+        attempt: None,
+        shipment: None,
+        payout_at: None,
+        created_at: 0,
+        updated_at: 1,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn payment_card_shows_the_request_and_updates_live() {
+    use talkshop_protocol::payment::PaymentState;
+    use talkshop_widget::components::payment_card::Payments;
+    let payments = Payments::new(Api::new("http://127.0.0.1:9"), true);
+    let mut log = ThreadLog::default();
+    log.merge([message(
+        1,
+        Sender::Merchant,
+        MessageBody::PaymentRequest { request: Box::new(payment_request(PaymentState::Requested)) },
+    )]);
+    let log = RwSignal::new(log);
+    let root = mount(move || {
+        provide_context(payments);
+        view! { <ThreadView log=log me=Sender::Buyer other_name="Shop" on_retry=Callback::new(|_: String| {})/> }
+    });
+    settle().await;
+    assert_eq!(text(&root, ".ts-pay__state"), "Awaiting payment");
+    assert_eq!(text(&root, ".ts-pay__desc"), "Custom glaze <b>blue</b>");
+    assert!(all(&root, ".ts-pay b").is_empty());
+    assert_eq!(text(&root, ".ts-pay__total strong"), "R$ 140,00");
+    assert_eq!(texts(&root, ".ts-pay__method"), vec!["Card", "Instant QR (Pix / PromptPay / QRIS)"]);
+    click(&root, ".ts-pay__method");
+    settle().await;
+    assert_eq!(text(&root, ".ts-pay__submit"), "Pay R$ 140,00");
+    // The provider confirms: the card follows without reload and the pay actions go.
+    let mut paid = payment_request(PaymentState::Paid);
+    paid.updated_at = 2;
+    payments.apply(paid);
+    settle().await;
+    assert_eq!(text(&root, ".ts-pay__state"), "Paid");
+    assert!(find(&root, ".ts-pay__method").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn merchant_sees_next_steps_on_the_payment_card() {
+    use talkshop_protocol::payment::PaymentState;
+    use talkshop_widget::components::payment_card::Payments;
+    let payments = Payments::new(Api::new("http://127.0.0.1:9"), false);
+    let mut log = ThreadLog::default();
+    log.merge([message(
+        1,
+        Sender::Merchant,
+        MessageBody::PaymentRequest { request: Box::new(payment_request(PaymentState::Paid)) },
+    )]);
+    let log = RwSignal::new(log);
+    let root = mount(move || {
+        provide_context(payments);
+        view! { <ThreadView log=log me=Sender::Merchant other_name="Buyer" on_retry=Callback::new(|_: String| {})/> }
+    });
+    settle().await;
+    assert!(find(&root, ".ts-pay__method").is_none(), "staff do not pay");
+    let actions = texts(&root, ".ts-pay__actions button");
+    assert_eq!(actions, vec!["Mark shipped", "Refund"]);
+    assert!(find(&root, ".ts-pay__actions input[name=tracking]").is_some());
+}

@@ -1,10 +1,40 @@
 use leptos::prelude::*;
-use talkshop_protocol::Order;
+use leptos::task::spawn_local;
+use talkshop_protocol::payment::CreatePaymentRequest;
+use talkshop_protocol::{ApiError, Order};
+
+use crate::components::payment_card::Payments;
+use crate::device::random_id;
 
 /// A purchase request in the thread: lines, quantities, unit prices, total, note.
 #[component]
 pub fn OrderCard(order: Order) -> impl IntoView {
     let items: u32 = order.lines.iter().map(|l| l.quantity).sum();
+    // Staff bill a purchase request with one click.
+    let staff = use_context::<Payments>().filter(|p| !p.buyer);
+    let error = RwSignal::new(None::<ApiError>);
+    let requested = RwSignal::new(false);
+    let (order_id, conversation) = (order.id.clone(), order.conversation_id.clone());
+    let request_payment = move |_| {
+        let Some(p) = staff else { return };
+        let body = CreatePaymentRequest {
+            client_id: random_id("pr-"),
+            order_id: Some(order_id.clone()),
+            description: None,
+            amount: None,
+            shipping: None,
+            discount: None,
+            expires_in_minutes: None,
+        };
+        let conversation = conversation.clone();
+        requested.set(true);
+        spawn_local(async move {
+            if let Err(err) = p.api.get_value().create_payment_request(&conversation, &body).await {
+                error.set(Some(err));
+                requested.set(false);
+            }
+        });
+    };
     view! {
         <div class="ts-order">
             <div class="ts-order__head">
@@ -26,6 +56,14 @@ pub fn OrderCard(order: Order) -> impl IntoView {
             </ul>
             <div class="ts-order__total"><span>"Total"</span><strong>{order.total.display()}</strong></div>
             {order.note.map(|n| view! { <p class="ts-order__note">{n}</p> })}
+            {staff.map(|_| view! {
+                <button class="ts-button ts-order__bill" type="button" disabled=move || requested.get() on:click=request_payment>
+                    "Request payment"
+                </button>
+            })}
+            <Show when=move || error.with(Option::is_some)>
+                <p class="ts-notice" role="alert">{move || error.get().map(|e| e.message).unwrap_or_default()}</p>
+            </Show>
         </div>
     }
 }

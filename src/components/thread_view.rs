@@ -4,6 +4,7 @@ use talkshop_protocol::thread::{starts_group, Delivery, ThreadLog};
 use talkshop_protocol::{MessageBody, Sender};
 
 use crate::components::order_card::OrderCard;
+use crate::components::payment_card::PaymentCard;
 use crate::components::product_card::ProductCard;
 use crate::components::product_list_card::ProductListCard;
 
@@ -176,6 +177,8 @@ fn MessageRow(row: ThreadRow, on_retry: Callback<String>) -> impl IntoView {
                     view! { <ProductListCard header=header body=body footer=footer sections=sections/> }.into_any()
                 }
                 MessageBody::Order { order } => view! { <OrderCard order=order/> }.into_any(),
+                MessageBody::PaymentRequest { request } => view! { <PaymentCard request=*request/> }.into_any(),
+                MessageBody::OrderStatus { text, .. } => view! { <div class="ts-status">{text}</div> }.into_any(),
             }}
             <div class="ts-msg__meta">
                 <time>{time}</time>

@@ -45,6 +45,10 @@ pub enum ServerFrame {
     ProductsChanged {
         products: Vec<crate::catalog::Product>,
     },
+    /// A payment request changed state; its card updates.
+    PaymentUpdated {
+        request: Box<crate::payment::PaymentRequest>,
+    },
     /// The client's frame was refused; the socket stays open.
     Error {
         error: ApiError,

@@ -58,6 +58,16 @@ pub enum MessageBody {
     Order {
         order: Order,
     },
+    /// A merchant's payment request; the card follows `payment_updated` events.
+    PaymentRequest {
+        request: Box<crate::payment::PaymentRequest>,
+    },
+    /// An order status update (paid, shipped, delivered, cancelled, refunded…).
+    OrderStatus {
+        payment_request_id: String,
+        state: crate::payment::PaymentState,
+        text: String,
+    },
 }
 
 /// A stored message. `seq` increases by exactly one per message within a conversation.
@@ -96,6 +106,8 @@ impl Message {
                 let items: u32 = order.lines.iter().map(|l| l.quantity).sum();
                 format!("Purchase request: {items} item(s), {}", order.total.display())
             }
+            MessageBody::PaymentRequest { request } => format!("Payment request: {}", request.total.display()),
+            MessageBody::OrderStatus { text, .. } => text.clone(),
         }
     }
 }

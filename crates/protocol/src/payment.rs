@@ -282,3 +282,308 @@ mod tests {
         assert!(!methods_for(usd, &all, &limits).contains(&PaymentMethod::InstantQr), "no EMV scheme for USD");
     }
 }
+
+/// How a payment was (or is being) made. No card data is kept beyond brand and last four.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentAttempt {
+    pub method: PaymentMethod,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_brand: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_last4: Option<String>,
+    /// The EMV payload to render as a QR code and to copy and paste.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qr_payload: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hosted_url: Option<String>,
+    /// Why the last try failed (a decline), for the buyer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shipment {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carrier: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking: Option<String>,
+    pub shipped_at: i64,
+}
+
+/// A merchant's request for money, shown in the thread as a live card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentRequest {
+    pub id: String,
+    pub conversation_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+    pub description: String,
+    pub lines: Vec<crate::order::OrderLine>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<Money>,
+    pub total: Money,
+    pub state: PaymentState,
+    /// The methods that can pay this total (limits applied).
+    pub methods: Vec<PaymentMethod>,
+    pub expires_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<PaymentAttempt>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipment: Option<Shipment>,
+    /// When the merchant will be paid out (set when shipped, cleared by a refund).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payout_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+pub const MAX_DESCRIPTION_CHARS: usize = 200;
+pub const MAX_EXPIRY_MINUTES: u32 = 60 * 24 * 30;
+
+/// `POST /api/v1/conversations/{id}/payment-requests`: from an order, or ad hoc.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePaymentRequest {
+    pub client_id: String,
+    /// Bill the lines of this purchase request.
+    #[serde(default)]
+    pub order_id: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The price of an ad hoc request (without shipping and discount).
+    #[serde(default)]
+    pub amount: Option<Money>,
+    #[serde(default)]
+    pub shipping: Option<Money>,
+    #[serde(default)]
+    pub discount: Option<Money>,
+    /// Minutes until an unpaid request expires (default 24 hours).
+    #[serde(default)]
+    pub expires_in_minutes: Option<u32>,
+}
+
+impl CreatePaymentRequest {
+    /// Shape rules; the order's existence is the server's check.
+    pub fn validate(&self) -> Result<(), ApiError> {
+        crate::validation::validate_client_id(&self.client_id)?;
+        match (&self.order_id, &self.amount) {
+            (None, None) => return Err(ApiError::invalid("amount", "Give an amount, or bill an order")),
+            (Some(_), Some(_)) => {
+                return Err(ApiError::invalid("amount", "An order's request takes its amount from the order"))
+            }
+            (None, Some(amount)) => {
+                amount.validate_price("amount")?;
+                if self.description.as_deref().is_none_or(|d| d.trim().is_empty()) {
+                    return Err(ApiError::invalid("description", "Say what the payment is for"));
+                }
+            }
+            (Some(_), None) => {}
+        }
+        if let Some(d) = &self.description {
+            let n = d.chars().count();
+            if n > MAX_DESCRIPTION_CHARS {
+                return Err(ApiError::invalid(
+                    "description",
+                    format!("Description is too long ({n}; at most {MAX_DESCRIPTION_CHARS})"),
+                ));
+            }
+        }
+        for (field, value) in [("shipping", &self.shipping), ("discount", &self.discount)] {
+            if let Some(m) = value {
+                if m.amount < Decimal::ZERO || m.amount.normalize().scale() > m.currency.minor_units() {
+                    return Err(ApiError::invalid(
+                        field,
+                        format!("{field} must be zero or more, in the currency's minor units"),
+                    ));
+                }
+            }
+        }
+        match self.expires_in_minutes {
+            Some(0) => Err(ApiError::invalid("expires_in_minutes", "The expiry must be in the future")),
+            Some(m) if m > MAX_EXPIRY_MINUTES => Err(ApiError::invalid("expires_in_minutes", "At most 30 days")),
+            _ => Ok(()),
+        }
+    }
+
+    /// Total = base + shipping − discount, one currency, more than zero, rounded once.
+    pub fn total(&self, base: Money) -> Result<Money, ApiError> {
+        let mut sum = base.amount;
+        for (field, value, sign) in [("shipping", &self.shipping, 1), ("discount", &self.discount, -1)] {
+            if let Some(m) = value {
+                if m.currency != base.currency {
+                    return Err(ApiError::invalid(field, format!("{field} must be in {}", base.currency)));
+                }
+                sum += if sign > 0 { m.amount } else { -m.amount };
+            }
+        }
+        let total = Money::new(base.currency.round(sum), base.currency);
+        if total.amount <= Decimal::ZERO {
+            return Err(ApiError::invalid("discount", "The total must stay above zero"));
+        }
+        Ok(total)
+    }
+}
+
+/// Test card details for the sandbox provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardDetails {
+    pub number: String,
+    pub expiry: String,
+    pub cvc: String,
+}
+
+/// `POST /api/v1/payment-requests/{id}/pay`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PayRequest {
+    pub method: PaymentMethod,
+    #[serde(default)]
+    pub card: Option<CardDetails>,
+}
+
+/// `POST /api/v1/payment-requests/{id}/ship`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShipRequest {
+    #[serde(default)]
+    pub carrier: Option<String>,
+    #[serde(default)]
+    pub tracking: Option<String>,
+}
+
+/// What the sandbox does with a test card number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SandboxOutcome {
+    Success,
+    Decline(&'static str),
+    /// No answer now; the payment resolves later.
+    Timeout,
+}
+
+pub const CARD_SUCCESS: &str = "4242424242424242";
+pub const CARD_DECLINE: &str = "4000000000000002";
+pub const CARD_TIMEOUT: &str = "4000000000000119";
+
+impl CardDetails {
+    /// Digits only, Luhn-valid, expiry MM/YY, CVC 3–4 digits.
+    pub fn validate(&self) -> Result<String, ApiError> {
+        let digits: String = self.number.chars().filter(|c| !c.is_whitespace()).collect();
+        let luhn = digits.len() >= 12
+            && digits.len() <= 19
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && digits
+                .bytes()
+                .rev()
+                .enumerate()
+                .map(|(i, b)| {
+                    let d = u32::from(b - b'0');
+                    if i % 2 == 1 {
+                        if d * 2 > 9 {
+                            d * 2 - 9
+                        } else {
+                            d * 2
+                        }
+                    } else {
+                        d
+                    }
+                })
+                .sum::<u32>()
+                .is_multiple_of(10);
+        if !luhn {
+            return Err(ApiError::invalid("card.number", "That card number is not valid"));
+        }
+        let expiry_ok = self.expiry.len() == 5
+            && self.expiry.as_bytes()[2] == b'/'
+            && self.expiry[..2].parse::<u8>().is_ok_and(|m| (1..=12).contains(&m))
+            && self.expiry[3..].parse::<u8>().is_ok();
+        if !expiry_ok {
+            return Err(ApiError::invalid("card.expiry", "Expiry must be MM/YY"));
+        }
+        if !(3..=4).contains(&self.cvc.len()) || !self.cvc.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ApiError::invalid("card.cvc", "CVC must be 3 or 4 digits"));
+        }
+        Ok(digits)
+    }
+
+    pub fn sandbox_outcome(digits: &str) -> SandboxOutcome {
+        match digits {
+            CARD_DECLINE => SandboxOutcome::Decline("Card declined: insufficient funds"),
+            CARD_TIMEOUT => SandboxOutcome::Timeout,
+            _ => SandboxOutcome::Success,
+        }
+    }
+
+    pub fn brand(digits: &str) -> &'static str {
+        match digits.as_bytes().first() {
+            Some(b'4') => "Visa",
+            Some(b'5') => "Mastercard",
+            Some(b'3') => "Amex",
+            _ => "Card",
+        }
+    }
+}
+
+#[cfg(test)]
+mod request_tests {
+    use super::*;
+
+    fn brl(s: &str) -> Money {
+        Money::new(Decimal::from_str_exact(s).unwrap(), Currency::Brl)
+    }
+
+    fn adhoc(amount: &str) -> CreatePaymentRequest {
+        CreatePaymentRequest {
+            client_id: "c1".into(),
+            order_id: None,
+            description: Some("Custom vase".into()),
+            amount: Some(brl(amount)),
+            shipping: None,
+            discount: None,
+            expires_in_minutes: None,
+        }
+    }
+
+    #[test]
+    fn ad_hoc_requests_need_a_positive_exact_amount_and_a_description() {
+        assert!(adhoc("120.00").validate().is_ok());
+        for bad in ["0", "-5", "1.001"] {
+            assert_eq!(adhoc(bad).validate().unwrap_err().field.as_deref(), Some("amount"), "{bad}");
+        }
+        let mut no_desc = adhoc("10");
+        no_desc.description = None;
+        assert_eq!(no_desc.validate().unwrap_err().field.as_deref(), Some("description"));
+        let mut past = adhoc("10");
+        past.expires_in_minutes = Some(0);
+        assert_eq!(past.validate().unwrap_err().field.as_deref(), Some("expires_in_minutes"));
+    }
+
+    #[test]
+    fn total_adds_shipping_takes_discount_and_rounds_once() {
+        let mut r = adhoc("100.00");
+        r.shipping = Some(brl("15.50"));
+        r.discount = Some(brl("10.00"));
+        assert_eq!(r.total(brl("100.00")).unwrap(), brl("105.50"));
+        r.discount = Some(brl("200"));
+        assert!(r.total(brl("100.00")).is_err());
+        r.discount = Some(Money::new(Decimal::ONE, Currency::Thb));
+        assert_eq!(r.total(brl("100.00")).unwrap_err().field.as_deref(), Some("discount"));
+    }
+
+    #[test]
+    fn test_cards() {
+        let card = |n: &str| CardDetails { number: n.into(), expiry: "12/30".into(), cvc: "123".into() };
+        assert_eq!(card("4242 4242 4242 4242").validate().unwrap(), CARD_SUCCESS);
+        assert_eq!(CardDetails::sandbox_outcome(CARD_SUCCESS), SandboxOutcome::Success);
+        assert!(matches!(CardDetails::sandbox_outcome(CARD_DECLINE), SandboxOutcome::Decline(_)));
+        assert_eq!(CardDetails::sandbox_outcome(CARD_TIMEOUT), SandboxOutcome::Timeout);
+        assert!(card(CARD_DECLINE).validate().is_ok() && card(CARD_TIMEOUT).validate().is_ok());
+        assert_eq!(card("4242424242424241").validate().unwrap_err().field.as_deref(), Some("card.number"));
+        let mut bad = card(CARD_SUCCESS);
+        bad.expiry = "13/30".into();
+        assert_eq!(bad.validate().unwrap_err().field.as_deref(), Some("card.expiry"));
+        assert_eq!(CardDetails::brand(CARD_SUCCESS), "Visa");
+    }
+}

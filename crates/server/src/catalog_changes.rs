@@ -3,7 +3,6 @@
 
 use talkshop_protocol::{Product, ServerFrame};
 
-use crate::clock;
 use crate::error::AppResult;
 use crate::hub::{Audience, Event};
 use crate::state::AppState;
@@ -14,24 +13,21 @@ pub async fn announce(state: &AppState, shop_id: &str, products: Vec<Product>) -
         return Ok(());
     }
     for product in &products {
-        for (mut cart, visitor_id, device_id) in state.storage.carts_holding(shop_id, &product.retailer_id).await? {
-            let mut touched = false;
-            for line in cart.lines.iter_mut().filter(|l| l.retailer_id == product.retailer_id) {
-                let notices = line.changes(Some(product));
-                if notices != line.notices {
-                    line.notices = notices;
-                    touched = true;
+        for owner in state.storage.carts_holding(shop_id, &product.retailer_id).await? {
+            // Notices compare the buyer's snapshot with the product now; a line
+            // that matches again loses its notices.
+            crate::routes::cart::edit(state, &owner, |cart| {
+                let mut touched = false;
+                for line in cart.lines.iter_mut().filter(|l| l.retailer_id == product.retailer_id) {
+                    let notices = line.changes(Some(product));
+                    if notices != line.notices {
+                        line.notices = notices;
+                        touched = true;
+                    }
                 }
-            }
-            if touched {
-                cart.updated_at = clock::now_millis();
-                state.storage.save_cart(&cart, &visitor_id, &device_id).await?;
-                publish(
-                    state,
-                    Audience::Visitor { shop_id: shop_id.into(), visitor_id },
-                    ServerFrame::CartChanged { cart },
-                );
-            }
+                Ok(touched)
+            })
+            .await?;
         }
     }
     publish(state, Audience::Shop { shop_id: shop_id.into() }, ServerFrame::ProductsChanged { products });

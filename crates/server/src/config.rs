@@ -49,6 +49,10 @@ pub struct Config {
     #[arg(long, env = "TALKSHOP_DEMO_API_KEY", hide_env_values = true)]
     pub demo_api_key: Option<String>,
 
+    /// Business days between marking an order shipped and paying the merchant out (3 to 5).
+    #[arg(long, env = "TALKSHOP_PAYOUT_BUSINESS_DAYS", default_value_t = 3, value_parser = clap::value_parser!(u8).range(3..=5))]
+    pub payout_business_days: u8,
+
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "TALKSHOP_LOG_JSON", default_value_t = false)]
     pub log_json: bool,
@@ -67,6 +71,7 @@ impl Config {
             staff_email: "staff@demo.talkshop.test".into(),
             staff_password: Some("correct horse battery staple".into()),
             service_window_hours: 24,
+            payout_business_days: 3,
             demo_api_key: Some("test-api-key".into()),
             log_json: false,
         }

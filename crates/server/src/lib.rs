@@ -40,6 +40,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::catalog::router())
         .merge(routes::cart::router())
         .merge(routes::orders::router())
+        .merge(routes::payments::router())
         .merge(routes::product_messages::router())
         .merge(routes::catalog_images::router())
         .merge(routes::ws::router())

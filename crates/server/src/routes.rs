@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod catalog_images;
 pub mod conversations;
 pub mod orders;
+pub mod payments;
 pub mod product_messages;
 pub mod site;
 pub mod staff;

@@ -4,6 +4,7 @@
 pub mod sqlite;
 
 use async_trait::async_trait;
+use talkshop_protocol::payment::PaymentRequest;
 use talkshop_protocol::{Cart, ConversationSummary, Message, MessageBody, Order, Product, Sender, ShopInfo};
 
 use crate::error::AppResult;
@@ -57,10 +58,46 @@ pub struct NewMessage<'a> {
 pub struct PlacedOrder<'a> {
     pub message: NewMessage<'a>,
     pub order: &'a Order,
+    pub owner: &'a Visitor,
+    /// The cart as it was read when the order was built; if it changed since, nothing is stored.
+    pub ordered_cart: &'a Cart,
+    pub emptied_cart: &'a Cart,
+}
+
+/// Edits a cart in place; answers whether to store the result.
+pub type CartEdit<'a> = &'a mut (dyn FnMut(&mut Cart) -> AppResult<bool> + Send);
+
+/// Gets the stored products asked for and answers the products to store.
+pub type ProductEdit<'a> = &'a mut (dyn FnMut(Vec<Product>) -> AppResult<Vec<Product>> + Send);
+
+/// A payment request with what decides who may touch it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPayment {
+    pub request: PaymentRequest,
+    pub shop_id: String,
+    pub visitor_id: String,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPaymentRequest<'a> {
+    pub request: &'a PaymentRequest,
     pub shop_id: &'a str,
     pub visitor_id: &'a str,
-    pub device_id: &'a str,
-    pub emptied_cart: &'a Cart,
+    pub message: NewMessage<'a>,
+}
+
+/// What an idempotency key says about a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Idempotency {
+    /// First use: go ahead, then record the answer.
+    New,
+    /// The same call is running right now.
+    InProgress,
+    /// The same call was answered: replay it.
+    Done { status: u16, response: String },
+    /// The key was used for a different body.
+    Mismatch,
 }
 
 /// A slice of history: after `after` and/or before `before`, at most `limit`.
@@ -104,26 +141,37 @@ pub trait Storage: Send + Sync + 'static {
 
     // Catalog
 
-    /// A shop's products, by title; archived ones only when asked.
+    /// A shop's products, by SKU; archived ones only when asked.
     async fn products(&self, shop_id: &str, include_archived: bool) -> AppResult<Vec<Product>>;
     /// The named products of a shop (archived included); unknown ids are absent.
     async fn products_by_ids(&self, shop_id: &str, ids: &[String]) -> AppResult<Vec<Product>>;
     /// Inserts or replaces products in one transaction.
     async fn save_products(&self, shop_id: &str, products: &[Product]) -> AppResult<()>;
+    /// Reads the named products (archived included, unknown ones absent) and
+    /// stores what `edit` answers, with no other write in between, so versions
+    /// never collide and a SKU is created once. An error stores nothing.
+    /// Answers what was stored.
+    async fn edit_products(&self, shop_id: &str, ids: &[String], edit: ProductEdit<'_>) -> AppResult<Vec<Product>>;
     async fn shop_for_api_key(&self, key_hash: &str) -> AppResult<Option<String>>;
     async fn add_api_key(&self, shop_id: &str, key_hash: &str, now: i64) -> AppResult<()>;
 
     // Carts
 
-    async fn cart(&self, shop_id: &str, visitor_id: &str, device_id: &str) -> AppResult<Option<Cart>>;
-    async fn save_cart(&self, cart: &Cart, visitor_id: &str, device_id: &str) -> AppResult<()>;
-    /// Carts holding a product, with their visitor and device.
-    async fn carts_holding(&self, shop_id: &str, retailer_id: &str) -> AppResult<Vec<(Cart, String, String)>>;
+    /// The cart of one buyer on one device, if it was ever stored.
+    async fn cart(&self, owner: &Visitor) -> AppResult<Option<Cart>>;
+    /// Edits the cart of one buyer on one device with no other write in
+    /// between: `edit` gets the stored cart (a new empty one before the first
+    /// write) and answers whether to store it; an error stores nothing.
+    /// Answers the cart and whether it was stored.
+    async fn edit_cart(&self, owner: &Visitor, edit: CartEdit<'_>) -> AppResult<(Cart, bool)>;
+    /// The owners of the carts in a shop that hold a product.
+    async fn carts_holding(&self, shop_id: &str, retailer_id: &str) -> AppResult<Vec<Visitor>>;
 
     // Orders
 
     /// Stores the order message, the order and the emptied cart in one
-    /// transaction; a retry with the same client id changes nothing.
+    /// transaction; a retry with the same client id changes nothing, and a
+    /// cart that changed since it was read is a conflict that stores nothing.
     async fn place_order(&self, placed: PlacedOrder<'_>) -> AppResult<Appended>;
     /// Newest first; a visitor's own when `visitor_id` is given.
     async fn orders(&self, shop_id: &str, visitor_id: Option<&str>) -> AppResult<Vec<Order>>;
@@ -136,6 +184,19 @@ pub trait Storage: Send + Sync + 'static {
         sender: Sender,
         client_id: &str,
     ) -> AppResult<Option<Message>>;
+
+    // Payments
+
+    /// Stores a payment request and its card message in one transaction.
+    async fn create_payment_request(&self, created: NewPaymentRequest<'_>) -> AppResult<Appended>;
+    async fn payment_request(&self, id: &str) -> AppResult<Option<StoredPayment>>;
+    /// Compare and swap: stores `request` only if the stored version is still `expected_version`.
+    async fn update_payment_request(&self, request: &PaymentRequest, expected_version: i64) -> AppResult<bool>;
+    /// Claims an idempotency key, or tells what happened to it before.
+    async fn idempotency_begin(&self, scope: &str, key: &str, request_hash: &str, now: i64) -> AppResult<Idempotency>;
+    async fn idempotency_finish(&self, scope: &str, key: &str, status: u16, response: &str) -> AppResult<()>;
+    /// Releases a key whose call failed on our side, so a retry can run.
+    async fn idempotency_forget(&self, scope: &str, key: &str) -> AppResult<()>;
 
     async fn close(&self);
 }

@@ -2,7 +2,7 @@
 //! syncs it with an API key, buyers read the products messages point at.
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
@@ -25,8 +25,12 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/catalog/products", get(by_ids).post(create))
         .route("/api/v1/catalog/products/{retailer_id}", put(replace))
         .route("/api/v1/catalog/products/{retailer_id}/archive", post(archive))
-        .route("/api/v1/merchant/catalog", put(bulk_upsert))
+        .route("/api/v1/merchant/catalog", put(bulk_upsert).layer(DefaultBodyLimit::max(MAX_UPSERT_BODY_BYTES)))
 }
+
+/// Largest bulk upsert body: a full batch of [`MAX_UPSERT_BATCH`] products
+/// does not fit in the API's usual limit.
+pub const MAX_UPSERT_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 /// A merchant's backend, authenticated by `X-Api-Key`.
 pub struct Merchant {
@@ -92,7 +96,12 @@ async fn by_ids(
     query: Result<Query<IdsParams>, QueryRejection>,
 ) -> AppResult<AppJson<CatalogPage>> {
     let Query(params) = query.map_err(query_rejection)?;
-    let ids: Vec<String> = params.ids.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+    let mut ids: Vec<String> = Vec::new();
+    for id in params.ids.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        if !ids.iter().any(|known| known == id) {
+            ids.push(id.to_owned());
+        }
+    }
     if ids.len() > MAX_PRODUCTS {
         return Err(ApiError::invalid("ids", format!("Ask for at most {MAX_PRODUCTS} products at a time")).into());
     }
@@ -108,29 +117,34 @@ async fn create(
     staff_only(&viewer)?;
     input.validate()?;
     let shop = viewer.claims.shop.clone();
-    if !state.storage.products_by_ids(&shop, std::slice::from_ref(&input.retailer_id)).await?.is_empty() {
-        return Err(ApiError {
-            code: ErrorCode::Conflict,
-            message: format!("A product with SKU {:?} exists; edit it instead", input.retailer_id),
-            field: Some("retailer_id".into()),
-        }
-        .into());
-    }
-    let product = Product::from_input(input, 1, clock::now_millis());
-    state.storage.save_products(&shop, std::slice::from_ref(&product)).await?;
+    let ids = [input.retailer_id.clone()];
+    let mut input = Some(input);
+    let stored = state
+        .storage
+        .edit_products(&shop, &ids, &mut |found| {
+            let input = input.take().ok_or_else(|| AppError::Internal("product edit ran twice".into()))?;
+            if !found.is_empty() {
+                return Err(ApiError {
+                    code: ErrorCode::Conflict,
+                    message: format!("A product with SKU {:?} exists; edit it instead", input.retailer_id),
+                    field: Some("retailer_id".into()),
+                }
+                .into());
+            }
+            Ok(vec![Product::from_input(input, 1, clock::now_millis())])
+        })
+        .await?;
+    let product = one(stored)?;
     catalog_changes::announce(&state, &shop, vec![product.clone()]).await?;
     Ok((StatusCode::CREATED, AppJson(product)))
 }
 
-async fn existing(state: &AppState, shop: &str, retailer_id: &str) -> AppResult<Product> {
-    state
-        .storage
-        .products_by_ids(shop, &[retailer_id.to_owned()])
-        .await?
-        .pop()
-        .ok_or_else(|| ApiError::not_found("Product").into())
+fn one(mut stored: Vec<Product>) -> AppResult<Product> {
+    stored.pop().ok_or_else(|| AppError::Internal("a product edit stored nothing".into()))
 }
 
+/// Replaces a product; the version goes up by one. Replacing an archived
+/// product puts it back on sale.
 async fn replace(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -144,13 +158,21 @@ async fn replace(
     }
     input.validate()?;
     let shop = viewer.claims.shop.clone();
-    let old = existing(&state, &shop, &retailer_id).await?;
-    let product = Product::from_input(input, old.version + 1, clock::now_millis());
-    state.storage.save_products(&shop, std::slice::from_ref(&product)).await?;
+    let mut input = Some(input);
+    let stored = state
+        .storage
+        .edit_products(&shop, &[retailer_id], &mut |mut found| {
+            let old = found.pop().ok_or_else(|| ApiError::not_found("Product"))?;
+            let input = input.take().ok_or_else(|| AppError::Internal("product edit ran twice".into()))?;
+            Ok(vec![Product::from_input(input, old.version + 1, clock::now_millis())])
+        })
+        .await?;
+    let product = one(stored)?;
     catalog_changes::announce(&state, &shop, vec![product.clone()]).await?;
     Ok(AppJson(product))
 }
 
+/// Takes a product off sale; archiving an archived product changes nothing.
 async fn archive(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -159,14 +181,26 @@ async fn archive(
     staff_only(&viewer)?;
     let Path(retailer_id) = path.map_err(path_rejection)?;
     let shop = viewer.claims.shop.clone();
-    let mut product = existing(&state, &shop, &retailer_id).await?;
-    if !product.archived {
-        product.archived = true;
-        product.version += 1;
-        product.updated_at = clock::now_millis();
-        state.storage.save_products(&shop, std::slice::from_ref(&product)).await?;
-        catalog_changes::announce(&state, &shop, vec![product.clone()]).await?;
+    let mut current = None;
+    let stored = state
+        .storage
+        .edit_products(&shop, &[retailer_id], &mut |mut found| {
+            let mut product = found.pop().ok_or_else(|| ApiError::not_found("Product"))?;
+            if product.archived {
+                current = Some(product);
+                return Ok(Vec::new());
+            }
+            product.archived = true;
+            product.version += 1;
+            product.updated_at = clock::now_millis();
+            Ok(vec![product])
+        })
+        .await?;
+    if let Some(unchanged) = current {
+        return Ok(AppJson(unchanged));
     }
+    let product = one(stored)?;
+    catalog_changes::announce(&state, &shop, vec![product.clone()]).await?;
     Ok(AppJson(product))
 }
 
@@ -205,24 +239,32 @@ async fn bulk_upsert(
         }
     }
     let ids: Vec<String> = batch.products.iter().map(|p| p.retailer_id.clone()).collect();
-    let stored = state.storage.products_by_ids(&merchant.shop_id, &ids).await?;
-    let now = clock::now_millis();
     let mut report = UpsertReport { created: 0, updated: 0, unchanged: 0 };
-    let mut changed = Vec::new();
-    for input in batch.products {
-        match stored.iter().find(|p| p.retailer_id == input.retailer_id) {
-            Some(old) if same_content(old, &input) => report.unchanged += 1,
-            Some(old) => {
-                report.updated += 1;
-                changed.push(Product::from_input(input, old.version + 1, now));
+    let mut inputs = Some(batch.products);
+    let changed = state
+        .storage
+        .edit_products(&merchant.shop_id, &ids, &mut |stored| {
+            let inputs = inputs.take().ok_or_else(|| AppError::Internal("product edit ran twice".into()))?;
+            let now = clock::now_millis();
+            report = UpsertReport { created: 0, updated: 0, unchanged: 0 };
+            let mut changed = Vec::new();
+            for input in inputs {
+                match stored.iter().find(|p| p.retailer_id == input.retailer_id) {
+                    // Same content keeps its version, and nobody is told.
+                    Some(old) if same_content(old, &input) => report.unchanged += 1,
+                    Some(old) => {
+                        report.updated += 1;
+                        changed.push(Product::from_input(input, old.version + 1, now));
+                    }
+                    None => {
+                        report.created += 1;
+                        changed.push(Product::from_input(input, 1, now));
+                    }
+                }
             }
-            None => {
-                report.created += 1;
-                changed.push(Product::from_input(input, 1, now));
-            }
-        }
-    }
-    state.storage.save_products(&merchant.shop_id, &changed).await?;
+            Ok(changed)
+        })
+        .await?;
     catalog_changes::announce(&state, &merchant.shop_id, changed).await?;
     Ok(AppJson(report))
 }

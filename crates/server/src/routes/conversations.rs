@@ -144,15 +144,22 @@ pub async fn store_and_publish(
             publish(state, conversation, ServerFrame::Message { message: message.clone() });
             Ok((StatusCode::CREATED, AppJson(message)))
         }
-        // A retry of a message already stored: same answer, nothing stored twice.
-        Appended::Existing(message) if message.body == body => Ok((StatusCode::OK, AppJson(message))),
-        Appended::Existing(_) => Err(ApiError {
-            code: ErrorCode::Conflict,
-            message: "This client_id was already used for a different message".into(),
-            field: Some("client_id".into()),
-        }
-        .into()),
+        Appended::Existing(message) => retried(message, &body),
     }
+}
+
+/// A retry of a message already stored gets the same answer and stores nothing
+/// twice; the same client id with another body is a conflict.
+pub fn retried(message: Message, body: &MessageBody) -> AppResult<(StatusCode, AppJson<Message>)> {
+    if message.body == *body {
+        return Ok((StatusCode::OK, AppJson(message)));
+    }
+    Err(ApiError {
+        code: ErrorCode::Conflict,
+        message: "This client_id was already used for a different message".into(),
+        field: Some("client_id".into()),
+    }
+    .into())
 }
 
 async fn read(

@@ -6,14 +6,14 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
 use talkshop_protocol::order::OrderList;
-use talkshop_protocol::{ApiError, ErrorCode, Message, MessageBody, Order, SendOrder, ServerFrame};
+use talkshop_protocol::{ApiError, CartNotice, ErrorCode, Message, MessageBody, Order, SendOrder, Sender, ServerFrame};
 
 use crate::auth::Viewer;
 use crate::catalog_changes::publish;
 use crate::clock;
 use crate::error::{path_rejection, AppJson, AppResult};
 use crate::hub::Audience;
-use crate::routes::cart::{buyer, load};
+use crate::routes::cart::{buyer, edit, load};
 use crate::routes::conversations::authorized;
 use crate::state::AppState;
 use crate::storage::{Appended, NewMessage, PlacedOrder};
@@ -29,36 +29,43 @@ async fn send_order(
     AppJson(req): AppJson<SendOrder>,
 ) -> AppResult<(StatusCode, AppJson<Message>)> {
     let Path(id) = path.map_err(path_rejection)?;
-    req.validate()?;
     let visitor = buyer(&state, &viewer).await?;
+    req.validate()?;
     let conversation = authorized(&state, &viewer, &id).await?;
     // A retry of an order already placed gets the same answer, whatever the cart holds now.
-    if let Some(message) = state.storage.message_by_client_id(&id, viewer.sender(), &req.client_id).await? {
-        return Ok((StatusCode::OK, AppJson(message)));
+    if let Some(message) = state.storage.message_by_client_id(&id, Sender::Buyer, &req.client_id).await? {
+        return retried(message);
     }
-    let mut cart = load(&state, &visitor).await?;
+    let ordered = load(&state, &visitor).await?;
 
     // Re-check every line against the catalog as it is now.
-    let ids: Vec<String> = cart.lines.iter().map(|l| l.retailer_id.clone()).collect();
+    let ids: Vec<String> = ordered.lines.iter().map(|l| l.retailer_id.clone()).collect();
     let products = state.storage.products_by_ids(&visitor.shop_id, &ids).await?;
+    let mut cart = ordered.clone();
     let mut changed = Vec::new();
     for line in cart.lines.iter_mut() {
-        let notices = line.changes(products.iter().find(|p| p.retailer_id == line.retailer_id));
-        if !notices.is_empty() {
+        line.notices = line.changes(products.iter().find(|p| p.retailer_id == line.retailer_id));
+        if !line.notices.is_empty() {
             changed.push(line.title.clone());
-        }
-        if notices != line.notices {
-            line.notices = notices;
         }
     }
     if !changed.is_empty() {
-        cart.updated_at = clock::now_millis();
-        state.storage.save_cart(&cart, &visitor.id, &visitor.device_id).await?;
-        publish(
-            &state,
-            Audience::Visitor { shop_id: visitor.shop_id.clone(), visitor_id: visitor.id.clone() },
-            ServerFrame::CartChanged { cart },
-        );
+        // Keep the notices so the buyer can review them, here and on other tabs.
+        let fresh: Vec<(String, Vec<CartNotice>)> =
+            cart.lines.iter().map(|l| (l.id.clone(), l.notices.clone())).collect();
+        edit(&state, &visitor, |stored| {
+            let mut touched = false;
+            for line in stored.lines.iter_mut() {
+                if let Some((_, notices)) = fresh.iter().find(|(line_id, _)| *line_id == line.id) {
+                    if *notices != line.notices {
+                        line.notices = notices.clone();
+                        touched = true;
+                    }
+                }
+            }
+            Ok(touched)
+        })
+        .await?;
         return Err(ApiError {
             code: ErrorCode::Conflict,
             message: format!("Some items changed: {}. Review your cart before ordering.", changed.join(", ")),
@@ -70,7 +77,7 @@ async fn send_order(
     let now = clock::now_millis();
     let order = Order::from_cart(&cart, uuid::Uuid::new_v4().to_string(), id.clone(), req.note.clone(), now)?;
     let body = MessageBody::Order { order: order.clone() };
-    let mut emptied = cart.clone();
+    let mut emptied = ordered.clone();
     emptied.lines.clear();
     emptied.updated_at = now;
     let appended = state
@@ -78,15 +85,14 @@ async fn send_order(
         .place_order(PlacedOrder {
             message: NewMessage {
                 conversation_id: &conversation.id,
-                sender: viewer.sender(),
+                sender: Sender::Buyer,
                 client_id: &req.client_id,
                 body: &body,
                 created_at: now,
             },
             order: &order,
-            shop_id: &visitor.shop_id,
-            visitor_id: &visitor.id,
-            device_id: &visitor.device_id,
+            owner: &visitor,
+            ordered_cart: &ordered,
             emptied_cart: &emptied,
         })
         .await?;
@@ -105,7 +111,21 @@ async fn send_order(
             );
             Ok((StatusCode::CREATED, AppJson(message)))
         }
-        Appended::Existing(message) => Ok((StatusCode::OK, AppJson(message))),
+        Appended::Existing(message) => retried(message),
+    }
+}
+
+/// The answer to a retried order: the stored order message; a client id the
+/// buyer used for another kind of message is a conflict.
+fn retried(message: Message) -> AppResult<(StatusCode, AppJson<Message>)> {
+    match message.body {
+        MessageBody::Order { .. } => Ok((StatusCode::OK, AppJson(message))),
+        _ => Err(ApiError {
+            code: ErrorCode::Conflict,
+            message: "This client_id was already used for a different message".into(),
+            field: Some("client_id".into()),
+        }
+        .into()),
     }
 }
 

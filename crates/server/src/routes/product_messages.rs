@@ -13,7 +13,7 @@ use crate::auth::Viewer;
 use crate::clock;
 use crate::error::{path_rejection, AppJson, AppResult};
 use crate::routes::catalog::Merchant;
-use crate::routes::conversations::{authorized, store_and_publish};
+use crate::routes::conversations::{authorized, retried, store_and_publish};
 use crate::state::AppState;
 use crate::storage::Conversation;
 
@@ -73,6 +73,12 @@ async fn send(
     conversation: &Conversation,
     req: SendProducts,
 ) -> AppResult<(StatusCode, AppJson<Message>)> {
+    // A retry answers what was stored, even if the window has closed since.
+    if let Some(existing) =
+        state.storage.message_by_client_id(&conversation.id, Sender::Merchant, &req.client_id).await?
+    {
+        return retried(existing, &req.message.into_body());
+    }
     let last_buyer = state.storage.last_buyer_message_at(&conversation.id).await?.ok_or_else(|| ApiError {
         code: ErrorCode::Forbidden,
         message: "Products can only be sent once the buyer has written to you".into(),

@@ -5,11 +5,17 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
-use talkshop_protocol::{Cart, ConversationSummary, Message, MessageBody, Order, Product, Sender, ShopInfo};
+use sqlx::{Row, SqliteConnection, SqlitePool};
+use talkshop_protocol::payment::PaymentRequest;
+use talkshop_protocol::{
+    ApiError, Cart, ConversationSummary, ErrorCode, Message, MessageBody, Order, Product, Sender, ShopInfo,
+};
 use tokio::sync::Mutex;
 
-use super::{Appended, Conversation, HistoryQuery, NewMessage, PlacedOrder, Staff, Storage, Visitor};
+use super::{
+    Appended, CartEdit, Conversation, HistoryQuery, Idempotency, NewMessage, NewPaymentRequest, PlacedOrder,
+    ProductEdit, Staff, Storage, StoredPayment, Visitor,
+};
 use crate::error::{AppError, AppResult};
 
 pub struct SqliteStorage {
@@ -318,40 +324,30 @@ impl Storage for SqliteStorage {
     }
 
     async fn products_by_ids(&self, shop_id: &str, ids: &[String]) -> AppResult<Vec<Product>> {
-        let mut products = Vec::with_capacity(ids.len());
-        for id in ids {
-            let row = sqlx::query("SELECT data FROM products WHERE shop_id = ? AND retailer_id = ?")
-                .bind(shop_id)
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-            if let Some(row) = row {
-                products.push(parse_json(row.try_get("data")?)?);
-            }
-        }
-        Ok(products)
+        let mut conn = self.pool.acquire().await?;
+        read_products(&mut conn, shop_id, ids).await
     }
 
     async fn save_products(&self, shop_id: &str, products: &[Product]) -> AppResult<()> {
         let _turn = self.write.lock().await;
         let mut tx = self.pool.begin().await?;
         for p in products {
-            sqlx::query(
-                "INSERT INTO products (shop_id, retailer_id, data, version, archived, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (shop_id, retailer_id) DO UPDATE SET data = excluded.data, version = excluded.version,
-                 archived = excluded.archived, updated_at = excluded.updated_at",
-            )
-            .bind(shop_id)
-            .bind(&p.retailer_id)
-            .bind(to_json(p)?)
-            .bind(p.version)
-            .bind(p.archived)
-            .bind(p.updated_at)
-            .execute(&mut *tx)
-            .await?;
+            write_product(&mut tx, shop_id, p).await?;
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn edit_products(&self, shop_id: &str, ids: &[String], edit: ProductEdit<'_>) -> AppResult<Vec<Product>> {
+        let _turn = self.write.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let stored = read_products(&mut tx, shop_id, ids).await?;
+        let changed = edit(stored)?;
+        for p in &changed {
+            write_product(&mut tx, shop_id, p).await?;
+        }
+        tx.commit().await?;
+        Ok(changed)
     }
 
     async fn shop_for_api_key(&self, key_hash: &str) -> AppResult<Option<String>> {
@@ -372,27 +368,31 @@ impl Storage for SqliteStorage {
         Ok(())
     }
 
-    async fn cart(&self, shop_id: &str, visitor_id: &str, device_id: &str) -> AppResult<Option<Cart>> {
-        let row = sqlx::query("SELECT data FROM carts WHERE shop_id = ? AND visitor_id = ? AND device_id = ?")
-            .bind(shop_id)
-            .bind(visitor_id)
-            .bind(device_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| parse_json(r.try_get("data")?)).transpose()
+    async fn cart(&self, owner: &Visitor) -> AppResult<Option<Cart>> {
+        let mut conn = self.pool.acquire().await?;
+        read_cart(&mut conn, owner).await
     }
 
-    async fn save_cart(&self, cart: &Cart, visitor_id: &str, device_id: &str) -> AppResult<()> {
+    async fn edit_cart(&self, owner: &Visitor, edit: CartEdit<'_>) -> AppResult<(Cart, bool)> {
         let _turn = self.write.lock().await;
         let mut tx = self.pool.begin().await?;
-        write_cart(&mut tx, cart, visitor_id, device_id).await?;
+        let mut cart = read_cart(&mut tx, owner).await?.unwrap_or_else(|| Cart {
+            id: new_id(),
+            shop_id: owner.shop_id.clone(),
+            lines: Vec::new(),
+            updated_at: 0,
+        });
+        if !edit(&mut cart)? {
+            return Ok((cart, false));
+        }
+        write_cart(&mut tx, &cart, owner).await?;
         tx.commit().await?;
-        Ok(())
+        Ok((cart, true))
     }
 
-    async fn carts_holding(&self, shop_id: &str, retailer_id: &str) -> AppResult<Vec<(Cart, String, String)>> {
+    async fn carts_holding(&self, shop_id: &str, retailer_id: &str) -> AppResult<Vec<Visitor>> {
         let rows = sqlx::query(
-            "SELECT c.data, c.visitor_id, c.device_id FROM carts c
+            "SELECT c.shop_id, c.visitor_id, c.device_id FROM carts c
              JOIN cart_products cp ON cp.cart_id = c.id
              WHERE cp.shop_id = ? AND cp.retailer_id = ?",
         )
@@ -401,7 +401,13 @@ impl Storage for SqliteStorage {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| Ok((parse_json(r.try_get("data")?)?, r.try_get("visitor_id")?, r.try_get("device_id")?)))
+            .map(|r| {
+                Ok(Visitor {
+                    id: r.try_get("visitor_id")?,
+                    shop_id: r.try_get("shop_id")?,
+                    device_id: r.try_get("device_id")?,
+                })
+            })
             .collect()
     }
 
@@ -412,18 +418,27 @@ impl Storage for SqliteStorage {
         if let Appended::Existing(_) = appended {
             return Ok(appended);
         }
+        // Another tab edited the cart, or a product change marked it, since the order was built.
+        if read_cart(&mut tx, placed.owner).await?.as_ref() != Some(placed.ordered_cart) {
+            return Err(ApiError {
+                code: ErrorCode::Conflict,
+                message: "Your cart changed while the order was being sent; review it and send it again".into(),
+                field: Some("cart".into()),
+            }
+            .into());
+        }
         sqlx::query(
             "INSERT INTO orders (id, shop_id, conversation_id, visitor_id, data, created_at) VALUES (?, ?, ?, ?, ?, ?)",
         )
         .bind(&placed.order.id)
-        .bind(placed.shop_id)
+        .bind(&placed.owner.shop_id)
         .bind(&placed.order.conversation_id)
-        .bind(placed.visitor_id)
+        .bind(&placed.owner.id)
         .bind(to_json(placed.order)?)
         .bind(placed.order.created_at)
         .execute(&mut *tx)
         .await?;
-        write_cart(&mut tx, placed.emptied_cart, placed.visitor_id, placed.device_id).await?;
+        write_cart(&mut tx, placed.emptied_cart, placed.owner).await?;
         tx.commit().await?;
         Ok(appended)
     }
@@ -460,6 +475,119 @@ impl Storage for SqliteStorage {
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(message_from_row).transpose()
+    }
+
+    async fn create_payment_request(&self, created: NewPaymentRequest<'_>) -> AppResult<Appended> {
+        let _turn = self.write.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let appended = append_in(&mut tx, &created.message).await?;
+        if let Appended::Existing(_) = appended {
+            return Ok(appended);
+        }
+        let r = created.request;
+        sqlx::query(
+            "INSERT INTO payment_requests (id, shop_id, conversation_id, visitor_id, order_id, state, data, version, expires_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+        )
+        .bind(&r.id)
+        .bind(created.shop_id)
+        .bind(&r.conversation_id)
+        .bind(created.visitor_id)
+        .bind(&r.order_id)
+        .bind(r.state.label())
+        .bind(to_json(r)?)
+        .bind(r.expires_at)
+        .bind(r.updated_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(appended)
+    }
+
+    async fn payment_request(&self, id: &str) -> AppResult<Option<StoredPayment>> {
+        let row = sqlx::query("SELECT data, shop_id, visitor_id, version FROM payment_requests WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(StoredPayment {
+                request: parse_json(r.try_get("data")?)?,
+                shop_id: r.try_get("shop_id")?,
+                visitor_id: r.try_get("visitor_id")?,
+                version: r.try_get("version")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn update_payment_request(&self, request: &PaymentRequest, expected_version: i64) -> AppResult<bool> {
+        let _turn = self.write.lock().await;
+        let done = sqlx::query(
+            "UPDATE payment_requests SET data = ?, state = ?, version = version + 1, updated_at = ?
+             WHERE id = ? AND version = ?",
+        )
+        .bind(to_json(request)?)
+        .bind(request.state.label())
+        .bind(request.updated_at)
+        .bind(&request.id)
+        .bind(expected_version)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn idempotency_begin(&self, scope: &str, key: &str, request_hash: &str, now: i64) -> AppResult<Idempotency> {
+        let _turn = self.write.lock().await;
+        let inserted = sqlx::query(
+            "INSERT INTO idempotency_keys (scope, key, request_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(scope)
+        .bind(key)
+        .bind(request_hash)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        if inserted.rows_affected() == 1 {
+            return Ok(Idempotency::New);
+        }
+        let row =
+            sqlx::query("SELECT request_hash, status, response FROM idempotency_keys WHERE scope = ? AND key = ?")
+                .bind(scope)
+                .bind(key)
+                .fetch_one(&self.pool)
+                .await?;
+        let stored_hash: String = row.try_get("request_hash")?;
+        if stored_hash != request_hash {
+            return Ok(Idempotency::Mismatch);
+        }
+        let status: Option<i64> = row.try_get("status")?;
+        let response: Option<String> = row.try_get("response")?;
+        Ok(match (status, response) {
+            (Some(status), Some(response)) => Idempotency::Done { status: status as u16, response },
+            _ => Idempotency::InProgress,
+        })
+    }
+
+    async fn idempotency_finish(&self, scope: &str, key: &str, status: u16, response: &str) -> AppResult<()> {
+        let _turn = self.write.lock().await;
+        sqlx::query("UPDATE idempotency_keys SET status = ?, response = ? WHERE scope = ? AND key = ?")
+            .bind(i64::from(status))
+            .bind(response)
+            .bind(scope)
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn idempotency_forget(&self, scope: &str, key: &str) -> AppResult<()> {
+        let _turn = self.write.lock().await;
+        sqlx::query("DELETE FROM idempotency_keys WHERE scope = ? AND key = ?")
+            .bind(scope)
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     async fn close(&self) {
@@ -530,13 +658,52 @@ fn to_json<T: serde::Serialize>(value: &T) -> AppResult<String> {
     serde_json::to_string(value).map_err(|e| AppError::Internal(e.to_string()))
 }
 
+/// The named products of a shop, in the order asked, unknown ones absent.
+async fn read_products(conn: &mut SqliteConnection, shop_id: &str, ids: &[String]) -> AppResult<Vec<Product>> {
+    let mut products = Vec::with_capacity(ids.len());
+    for id in ids {
+        let row = sqlx::query("SELECT data FROM products WHERE shop_id = ? AND retailer_id = ?")
+            .bind(shop_id)
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if let Some(row) = row {
+            products.push(parse_json(row.try_get("data")?)?);
+        }
+    }
+    Ok(products)
+}
+
+async fn write_product(conn: &mut SqliteConnection, shop_id: &str, p: &Product) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO products (shop_id, retailer_id, data, version, archived, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (shop_id, retailer_id) DO UPDATE SET data = excluded.data, version = excluded.version,
+         archived = excluded.archived, updated_at = excluded.updated_at",
+    )
+    .bind(shop_id)
+    .bind(&p.retailer_id)
+    .bind(to_json(p)?)
+    .bind(p.version)
+    .bind(p.archived)
+    .bind(p.updated_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn read_cart(conn: &mut SqliteConnection, owner: &Visitor) -> AppResult<Option<Cart>> {
+    let row = sqlx::query("SELECT data FROM carts WHERE shop_id = ? AND visitor_id = ? AND device_id = ?")
+        .bind(&owner.shop_id)
+        .bind(&owner.id)
+        .bind(&owner.device_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| parse_json(r.try_get("data")?)).transpose()
+}
+
 /// Writes a cart and its product index inside a transaction.
-async fn write_cart(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    cart: &Cart,
-    visitor_id: &str,
-    device_id: &str,
-) -> AppResult<()> {
+async fn write_cart(tx: &mut SqliteConnection, cart: &Cart, owner: &Visitor) -> AppResult<()> {
+    let (visitor_id, device_id) = (&owner.id, &owner.device_id);
     sqlx::query(
         "INSERT INTO carts (id, shop_id, visitor_id, device_id, data, updated_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
@@ -547,9 +714,9 @@ async fn write_cart(
     .bind(device_id)
     .bind(to_json(cart)?)
     .bind(cart.updated_at)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
-    sqlx::query("DELETE FROM cart_products WHERE cart_id = ?").bind(&cart.id).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM cart_products WHERE cart_id = ?").bind(&cart.id).execute(&mut *tx).await?;
     for line in &cart.lines {
         sqlx::query(
             "INSERT INTO cart_products (cart_id, shop_id, retailer_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
@@ -557,7 +724,7 @@ async fn write_cart(
         .bind(&cart.id)
         .bind(&cart.shop_id)
         .bind(&line.retailer_id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     }
     Ok(())

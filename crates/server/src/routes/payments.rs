@@ -1,0 +1,417 @@
+//! Payment requests: the merchant asks, the buyer pays (sandbox card or
+//! instant-payment QR), the merchant ships, delivers or refunds. Every state
+//! change goes through the protocol's state machine, is stored with a
+//! compare-and-swap on the request's version, posts an order-status message
+//! and updates the card live for both parties.
+
+use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use sha2::{Digest, Sha256};
+use talkshop_protocol::emv_qr::{self, QrPayment};
+use talkshop_protocol::payment::{
+    check_method, default_limits, methods_for, Actor, CardDetails, CreatePaymentRequest, PayRequest, PaymentAction,
+    PaymentAttempt, PaymentMethod, PaymentRequest, PaymentState, SandboxOutcome, ShipRequest, Shipment,
+};
+use talkshop_protocol::{ApiError, ErrorCode, Message, MessageBody, ServerFrame};
+
+use crate::auth::Viewer;
+use crate::clock;
+use crate::error::{path_rejection, AppError, AppJson, AppResult};
+use crate::routes::conversations::{authorized, publish, store_and_publish};
+use crate::state::AppState;
+use crate::storage::{Appended, Conversation, Idempotency, NewMessage, NewPaymentRequest, StoredPayment};
+
+/// Methods every demo shop accepts. Hosted payment pages join with a provider adapter.
+pub const ENABLED_METHODS: [PaymentMethod; 2] = [PaymentMethod::SandboxCard, PaymentMethod::InstantQr];
+/// How long the sandbox takes to resolve a "timeout" card.
+const SANDBOX_TIMEOUT_MS: u64 = 1500;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/conversations/{id}/payment-requests", post(create))
+        .route("/api/v1/payment-requests/{id}", get(show))
+        .route("/api/v1/payment-requests/{id}/pay", post(pay))
+        .route("/api/v1/payment-requests/{id}/{action}", post(merchant_action))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    path: Result<Path<String>, PathRejection>,
+    AppJson(req): AppJson<CreatePaymentRequest>,
+) -> AppResult<(StatusCode, AppJson<Message>)> {
+    let Path(id) = path.map_err(path_rejection)?;
+    if !viewer.is_staff() {
+        return Err(ApiError::forbidden("Only the shop requests payments").into());
+    }
+    req.validate()?;
+    let conversation = authorized(&state, &viewer, &id).await?;
+    let (lines, base, description) = match &req.order_id {
+        Some(order_id) => {
+            let order = state
+                .storage
+                .orders(&conversation.shop_id, Some(&conversation.visitor_id))
+                .await?
+                .into_iter()
+                .find(|o| &o.id == order_id && o.conversation_id == conversation.id)
+                .ok_or_else(|| ApiError::invalid("order_id", "No such purchase request in this conversation"))?;
+            let items: u32 = order.lines.iter().map(|l| l.quantity).sum();
+            let description = req.description.clone().unwrap_or_else(|| format!("Your order of {items} item(s)"));
+            (order.lines, order.total, description)
+        }
+        None => {
+            let amount = req.amount.ok_or_else(|| ApiError::invalid("amount", "Give an amount"))?;
+            (Vec::new(), amount, req.description.clone().unwrap_or_default())
+        }
+    };
+    let total = req.total(base)?;
+    let methods = methods_for(total, &ENABLED_METHODS, &default_limits());
+    if methods.is_empty() {
+        return Err(ApiError::invalid("amount", "No payment method can take this amount").into());
+    }
+    let now = clock::now_millis();
+    let request = PaymentRequest {
+        id: uuid::Uuid::new_v4().to_string(),
+        conversation_id: conversation.id.clone(),
+        order_id: req.order_id.clone(),
+        description: description.trim().to_owned(),
+        lines,
+        shipping: req.shipping,
+        discount: req.discount,
+        total,
+        state: PaymentState::Requested,
+        methods,
+        expires_at: now + i64::from(req.expires_in_minutes.unwrap_or(24 * 60)) * 60_000,
+        attempt: None,
+        shipment: None,
+        payout_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let body = MessageBody::PaymentRequest { request: Box::new(request.clone()) };
+    let appended = state
+        .storage
+        .create_payment_request(NewPaymentRequest {
+            request: &request,
+            shop_id: &conversation.shop_id,
+            visitor_id: &conversation.visitor_id,
+            message: NewMessage {
+                conversation_id: &conversation.id,
+                sender: talkshop_protocol::Sender::Merchant,
+                client_id: &req.client_id,
+                body: &body,
+                created_at: now,
+            },
+        })
+        .await?;
+    match appended {
+        Appended::Created(message) => {
+            tracing::info!(request = %request.id, total = %total.amount, "payment requested");
+            publish(&state, &conversation, ServerFrame::Message { message: message.clone() });
+            Ok((StatusCode::CREATED, AppJson(message)))
+        }
+        Appended::Existing(message) => Ok((StatusCode::OK, AppJson(message))),
+    }
+}
+
+/// The request, if the viewer is party to it.
+async fn load(state: &AppState, viewer: &Viewer, id: &str) -> AppResult<(StoredPayment, Conversation)> {
+    let stored = state.storage.payment_request(id).await?.ok_or_else(|| ApiError::not_found("Payment request"))?;
+    if !viewer.may_access(&stored.shop_id, &stored.visitor_id) {
+        return Err(ApiError::forbidden("This payment request belongs to someone else").into());
+    }
+    let conversation = authorized(state, viewer, &stored.request.conversation_id).await?;
+    Ok((stored, conversation))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    path: Result<Path<String>, PathRejection>,
+) -> AppResult<AppJson<PaymentRequest>> {
+    let Path(id) = path.map_err(path_rejection)?;
+    Ok(AppJson(load(&state, &viewer, &id).await?.0.request))
+}
+
+fn status_text(request: &PaymentRequest) -> String {
+    let total = request.total.display();
+    match request.state {
+        PaymentState::Paid => format!("Payment of {total} received"),
+        PaymentState::Shipped => match &request.shipment {
+            Some(Shipment { carrier: Some(c), tracking: Some(t), .. }) => {
+                format!("Order shipped with {c} · tracking {t}")
+            }
+            Some(Shipment { carrier: Some(c), .. }) => format!("Order shipped with {c}"),
+            _ => "Order shipped".into(),
+        },
+        PaymentState::Delivered => "Order delivered".into(),
+        PaymentState::Cancelled => format!("Payment request for {total} cancelled"),
+        PaymentState::Expired => format!("Payment request for {total} expired"),
+        PaymentState::Refunded => format!("{total} refunded"),
+        PaymentState::Pending => "Payment pending".into(),
+        PaymentState::Requested => "Payment requested".into(),
+    }
+}
+
+/// Stores a changed request if nobody changed it meanwhile; then posts the
+/// status message and updates both parties' cards.
+async fn commit(
+    state: &AppState,
+    conversation: &Conversation,
+    stored: &StoredPayment,
+    next: PaymentRequest,
+) -> AppResult<PaymentRequest> {
+    if !state.storage.update_payment_request(&next, stored.version).await? {
+        let now = state.storage.payment_request(&next.id).await?.map(|s| s.request.state).unwrap_or(next.state);
+        return Err(ApiError {
+            code: ErrorCode::Conflict,
+            message: format!("The payment changed meanwhile; it is now {}", now.label()),
+            field: Some("state".into()),
+        }
+        .into());
+    }
+    publish(state, conversation, ServerFrame::PaymentUpdated { request: Box::new(next.clone()) });
+    if stored.request.state != next.state && !matches!(next.state, PaymentState::Pending | PaymentState::Requested) {
+        let body = MessageBody::OrderStatus {
+            payment_request_id: next.id.clone(),
+            state: next.state,
+            text: status_text(&next),
+        };
+        let client_id = format!("status-{}-{}", next.id, next.state.label());
+        store_and_publish(state, conversation, talkshop_protocol::Sender::Merchant, &client_id, body).await?;
+    }
+    Ok(next)
+}
+
+/// Applies one transition by `actor` to a stored request.
+fn transition(stored: &StoredPayment, action: PaymentAction, actor: Actor) -> Result<PaymentRequest, ApiError> {
+    let mut next = stored.request.clone();
+    next.state = stored.request.state.apply(action, actor)?;
+    next.updated_at = clock::now_millis().max(stored.request.updated_at + 1);
+    Ok(next)
+}
+
+async fn pay(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Ok(Path(id)) = path else { return AppError::from(ApiError::bad_request("Invalid path")).into_response() };
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let Some(key) = key else { return pay_once(&state, &viewer, &id, &body).await.into_response() };
+    if key.is_empty() || key.len() > 100 {
+        return AppError::from(ApiError::invalid("Idempotency-Key", "Idempotency-Key must be 1 to 100 characters"))
+            .into_response();
+    }
+    let scope = format!("pay:{}:{id}", viewer.claims.sub);
+    let hash: String = Sha256::digest(&body).iter().map(|b| format!("{b:02x}")).collect();
+    // A concurrent duplicate waits for the first call's answer.
+    for _ in 0..100 {
+        match state.storage.idempotency_begin(&scope, &key, &hash, clock::now_millis()).await {
+            Err(err) => return err.into_response(),
+            Ok(Idempotency::Mismatch) => {
+                return AppError::from(ApiError {
+                    code: ErrorCode::Conflict,
+                    message: "This Idempotency-Key was used with a different request".into(),
+                    field: Some("Idempotency-Key".into()),
+                })
+                .into_response()
+            }
+            Ok(Idempotency::Done { status, response }) => {
+                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+                return (status, [(axum::http::header::CONTENT_TYPE, "application/json")], response).into_response();
+            }
+            Ok(Idempotency::InProgress) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+            Ok(Idempotency::New) => {
+                let result = pay_once(&state, &viewer, &id, &body).await;
+                let (status, text) = match &result {
+                    Ok(AppJson(request)) => (200, serde_json::to_string(request).unwrap_or_default()),
+                    Err(err) => {
+                        let api = err.to_api();
+                        (
+                            api.code.http_status(),
+                            serde_json::to_string(&talkshop_protocol::error::ErrorBody { error: api })
+                                .unwrap_or_default(),
+                        )
+                    }
+                };
+                if status >= 500 {
+                    let _ = state.storage.idempotency_forget(&scope, &key).await;
+                } else if let Err(err) = state.storage.idempotency_finish(&scope, &key, status, &text).await {
+                    return err.into_response();
+                }
+                return result.into_response();
+            }
+        }
+    }
+    AppError::from(ApiError::new(ErrorCode::Conflict, "The same payment is still being processed")).into_response()
+}
+
+async fn pay_once(state: &AppState, viewer: &Viewer, id: &str, body: &Bytes) -> AppResult<AppJson<PaymentRequest>> {
+    let req: PayRequest =
+        serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("Invalid request body: {e}")))?;
+    if viewer.is_staff() {
+        return Err(ApiError::forbidden("Only the buyer pays").into());
+    }
+    let (stored, conversation) = load(state, viewer, id).await?;
+    if stored.request.state.payable() && stored.request.expires_at <= clock::now_millis() {
+        let expired = transition(&stored, PaymentAction::Expire, Actor::System)?;
+        commit(state, &conversation, &stored, expired).await?;
+        return Err(ApiError {
+            code: ErrorCode::Conflict,
+            message: "This payment request has expired".into(),
+            field: Some("state".into()),
+        }
+        .into());
+    }
+    check_method(stored.request.total, req.method, &ENABLED_METHODS, &default_limits())?;
+    let mut next = transition(&stored, PaymentAction::StartPayment, Actor::Buyer)?;
+    match req.method {
+        PaymentMethod::SandboxCard => {
+            let card = req.card.as_ref().ok_or_else(|| ApiError::invalid("card", "Enter your card details"))?;
+            let digits = card.validate()?;
+            let attempt = PaymentAttempt {
+                method: PaymentMethod::SandboxCard,
+                card_brand: Some(CardDetails::brand(&digits).into()),
+                card_last4: Some(digits[digits.len() - 4..].to_owned()),
+                qr_payload: None,
+                hosted_url: None,
+                failure: None,
+            };
+            match CardDetails::sandbox_outcome(&digits) {
+                SandboxOutcome::Decline(reason) => Err(ApiError::invalid("card", reason).into()),
+                SandboxOutcome::Success => {
+                    next.state = next.state.apply(PaymentAction::ConfirmPaid, Actor::Provider)?;
+                    next.attempt = Some(attempt);
+                    Ok(AppJson(commit(state, &conversation, &stored, next).await?))
+                }
+                SandboxOutcome::Timeout => {
+                    next.attempt = Some(attempt);
+                    let pending = commit(state, &conversation, &stored, next).await?;
+                    resolve_later(state.clone(), conversation, pending.id.clone());
+                    Ok(AppJson(pending))
+                }
+            }
+        }
+        PaymentMethod::InstantQr => {
+            let (key, name, city) = qr_merchant(&stored.shop_id);
+            let payload = emv_qr::payload(&QrPayment {
+                merchant_key: key,
+                merchant_name: name,
+                merchant_city: city,
+                amount: stored.request.total,
+                reference: &stored.request.id.replace('-', "")[..20],
+            })?;
+            next.attempt = Some(PaymentAttempt {
+                method: PaymentMethod::InstantQr,
+                card_brand: None,
+                card_last4: None,
+                qr_payload: Some(payload),
+                hosted_url: None,
+                failure: None,
+            });
+            Ok(AppJson(commit(state, &conversation, &stored, next).await?))
+        }
+        PaymentMethod::HostedLink => {
+            Err(ApiError::invalid("method", "Hosted payment pages are not enabled for this shop").into())
+        }
+    }
+}
+
+/// The demo shops' instant-payment identities (Pix key, PromptPay id).
+fn qr_merchant(shop_id: &str) -> (&'static str, &'static str, &'static str) {
+    match shop_id {
+        "siam" => ("0066812345678", "Baan Siam Tea House", "Chiang Mai"),
+        _ => ("pix@casa-aurora.example", "Casa Aurora", "Belo Horizonte"),
+    }
+}
+
+/// The sandbox's "timeout" card: the provider answers later, and the payment goes through.
+fn resolve_later(state: AppState, conversation: Conversation, id: String) {
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(SANDBOX_TIMEOUT_MS)).await;
+        let Ok(Some(stored)) = state.storage.payment_request(&id).await else { return };
+        if let Ok(paid) = transition(&stored, PaymentAction::ConfirmPaid, Actor::Provider) {
+            if let Err(err) = commit(&state, &conversation, &stored, paid).await {
+                tracing::warn!(request = %id, error = %err, "sandbox confirmation not applied");
+            }
+        }
+    });
+}
+
+async fn merchant_action(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    path: Result<Path<(String, String)>, PathRejection>,
+    AppJson(req): AppJson<ShipRequest>,
+) -> AppResult<AppJson<PaymentRequest>> {
+    let Path((id, action)) = path.map_err(path_rejection)?;
+    let action = match action.as_str() {
+        "cancel" => PaymentAction::Cancel,
+        "ship" => PaymentAction::Ship,
+        "deliver" => PaymentAction::Deliver,
+        "refund" => PaymentAction::Refund,
+        _ => return Err(ApiError::not_found("Payment action").into()),
+    };
+    if !viewer.is_staff() {
+        return Err(ApiError::forbidden("Only the shop can do this").into());
+    }
+    for (field, value) in [("carrier", &req.carrier), ("tracking", &req.tracking)] {
+        if value.as_ref().is_some_and(|v| v.chars().count() > 60) {
+            return Err(ApiError::invalid(field, format!("{field} is too long (at most 60 characters)")).into());
+        }
+    }
+    let (stored, conversation) = load(&state, &viewer, &id).await?;
+    let mut next = transition(&stored, action, Actor::Merchant)?;
+    let now = clock::now_millis();
+    match action {
+        PaymentAction::Ship => {
+            next.shipment =
+                Some(Shipment { carrier: req.carrier.clone(), tracking: req.tracking.clone(), shipped_at: now });
+            next.payout_at = Some(payout_date(now, state.config.payout_business_days));
+        }
+        // A refund before the payout cancels it.
+        PaymentAction::Refund => next.payout_at = None,
+        _ => {}
+    }
+    Ok(AppJson(commit(&state, &conversation, &stored, next).await?))
+}
+
+/// `days` business days (Monday to Friday) after `from`, in milliseconds since the epoch (UTC).
+pub fn payout_date(from: i64, days: u8) -> i64 {
+    const DAY: i64 = 86_400_000;
+    let mut at = from;
+    let mut left = days;
+    while left > 0 {
+        at += DAY;
+        // 1970-01-01 was a Thursday: weekday 0 = Thursday … 2 = Saturday, 3 = Sunday.
+        let weekday = (at.div_euclid(DAY)).rem_euclid(7);
+        if weekday != 2 && weekday != 3 {
+            left -= 1;
+        }
+    }
+    at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::payout_date;
+
+    #[test]
+    fn payouts_skip_weekends() {
+        const DAY: i64 = 86_400_000;
+        // 2026-11-27 is a Friday (day 20,784 since the epoch).
+        let friday = 20_784 * DAY + 10 * 3_600_000;
+        assert_eq!(payout_date(friday, 3), friday + 5 * DAY, "Friday + 3 business days = Wednesday");
+        let monday = friday + 3 * DAY;
+        assert_eq!(payout_date(monday, 3), monday + 3 * DAY);
+        assert_eq!(payout_date(monday, 5), monday + 7 * DAY);
+    }
+}

@@ -1,0 +1,346 @@
+//! Payment requests over real HTTP and WebSocket: the state machine as the
+//! server enforces it, sandbox cards, instant-payment QR, idempotency,
+//! concurrent double pay, shipping and payouts.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use talkshop_protocol::emv_qr::crc_is_valid;
+use talkshop_protocol::payment::{
+    PaymentMethod, PaymentRequest, PaymentState, CARD_DECLINE, CARD_SUCCESS, CARD_TIMEOUT,
+};
+use talkshop_protocol::{ErrorCode, Message, MessageBody, ServerFrame};
+
+struct Setup {
+    server: Server,
+    staff: String,
+    buyer: String,
+    conversation: String,
+}
+
+async fn setup() -> Setup {
+    let server = Server::start().await;
+    let staff = server.staff_token().await;
+    let (buyer, conversation) = server.buyer().await;
+    server.send(&buyer, &conversation, "Can I pay here?").await;
+    Setup { server, staff, buyer, conversation }
+}
+
+async fn request(s: &Setup, body: Value) -> reqwest::Response {
+    s.server
+        .post(&format!("/conversations/{}/payment-requests", s.conversation), Some(&s.staff))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn adhoc(s: &Setup, amount: &str) -> PaymentRequest {
+    let resp = request(s, json!({"client_id": unique("pr"), "description": "Custom glaze", "amount": {"amount": amount, "currency": "BRL"}})).await;
+    let message: Message = expect_json(resp, StatusCode::CREATED).await;
+    match message.body {
+        MessageBody::PaymentRequest { request } => *request,
+        other => panic!("a payment request card, got {other:?}"),
+    }
+}
+
+fn card(number: &str) -> Value {
+    json!({"method": "sandbox_card", "card": {"number": number, "expiry": "12/30", "cvc": "123"}})
+}
+
+async fn pay(s: &Setup, token: &str, id: &str, body: Value, key: Option<&str>) -> reqwest::Response {
+    let mut req = s.server.post(&format!("/payment-requests/{id}/pay"), Some(token)).json(&body);
+    if let Some(key) = key {
+        req = req.header("Idempotency-Key", key);
+    }
+    req.send().await.unwrap()
+}
+
+async fn act(s: &Setup, token: &str, id: &str, action: &str, body: Value) -> reqwest::Response {
+    s.server.post(&format!("/payment-requests/{id}/{action}"), Some(token)).json(&body).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn buyer_pays_by_card_and_both_sides_see_it_live() {
+    let s = setup().await;
+    let mut staff_ws = s.server.ws(&s.staff).await;
+    let r = adhoc(&s, "120.00").await;
+    assert_eq!(r.state, PaymentState::Requested);
+    assert_eq!(r.methods, vec![PaymentMethod::SandboxCard, PaymentMethod::InstantQr]);
+    let paid: PaymentRequest =
+        expect_json(pay(&s, &s.buyer, &r.id, card(CARD_SUCCESS), Some("k1")).await, StatusCode::OK).await;
+    assert_eq!(paid.state, PaymentState::Paid);
+    let attempt = paid.attempt.expect("attempt");
+    assert_eq!((attempt.card_brand.as_deref(), attempt.card_last4.as_deref()), (Some("Visa"), Some("4242")));
+    let stored = s
+        .server
+        .get(&format!("/payment-requests/{}", r.id), Some(&s.buyer))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!stored.contains(CARD_SUCCESS), "no card number is stored");
+    // The merchant's socket sees the card update and a status message.
+    let mut saw_update = false;
+    let mut saw_status = false;
+    while !(saw_update && saw_status) {
+        match staff_ws.next_frame().await {
+            ServerFrame::PaymentUpdated { request } if request.state == PaymentState::Paid => saw_update = true,
+            ServerFrame::Message { message } => {
+                if let MessageBody::OrderStatus { state, text, .. } = message.body {
+                    assert_eq!(state, PaymentState::Paid);
+                    assert_eq!(text, "Payment of R$ 120,00 received");
+                    saw_status = true;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn declined_card_changes_nothing_and_can_be_retried() {
+    let s = setup().await;
+    let r = adhoc(&s, "50.00").await;
+    let err = expect_invalid(pay(&s, &s.buyer, &r.id, card(CARD_DECLINE), None).await, "card").await;
+    assert!(err.message.contains("declined"), "{err:?}");
+    let still: PaymentRequest = expect_json(
+        s.server.get(&format!("/payment-requests/{}", r.id), Some(&s.buyer)).send().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(still.state, PaymentState::Requested);
+    let paid: PaymentRequest =
+        expect_json(pay(&s, &s.buyer, &r.id, card(CARD_SUCCESS), None).await, StatusCode::OK).await;
+    assert_eq!(paid.state, PaymentState::Paid);
+}
+
+#[tokio::test]
+async fn timeout_card_is_pending_then_resolves_as_paid() {
+    let s = setup().await;
+    let r = adhoc(&s, "50.00").await;
+    let pending: PaymentRequest =
+        expect_json(pay(&s, &s.buyer, &r.id, card(CARD_TIMEOUT), None).await, StatusCode::OK).await;
+    assert_eq!(pending.state, PaymentState::Pending);
+    let mut ws = s.server.ws(&s.buyer).await;
+    loop {
+        if let ServerFrame::PaymentUpdated { request } = ws.next_frame().await {
+            if request.state == PaymentState::Paid {
+                break;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn instant_qr_has_a_valid_emv_payload_and_respects_the_brl_500_cap() {
+    let s = setup().await;
+    let r = adhoc(&s, "189.90").await;
+    let pending: PaymentRequest =
+        expect_json(pay(&s, &s.buyer, &r.id, json!({"method": "instant_qr"}), None).await, StatusCode::OK).await;
+    assert_eq!(pending.state, PaymentState::Pending);
+    let payload = pending.attempt.and_then(|a| a.qr_payload).expect("a QR payload");
+    assert!(
+        payload.contains("br.gov.bcb.pix") && payload.contains("5406189.90") && crc_is_valid(&payload),
+        "{payload}"
+    );
+
+    let big = adhoc(&s, "500.01").await;
+    assert_eq!(big.methods, vec![PaymentMethod::SandboxCard], "the card shows which methods can pay it");
+    let err = expect_invalid(pay(&s, &s.buyer, &big.id, json!({"method": "instant_qr"}), None).await, "method").await;
+    assert!(err.message.contains("R$ 500,00"), "{err:?}");
+    let err = expect_invalid(pay(&s, &s.buyer, &big.id, json!({"method": "hosted_link"}), None).await, "method").await;
+    assert!(!err.message.is_empty());
+    let resp = pay(&s, &s.buyer, &big.id, json!({"method": "bitcoin"}), None).await;
+    expect_error(resp, StatusCode::BAD_REQUEST, ErrorCode::BadRequest).await;
+}
+
+#[tokio::test]
+async fn only_the_buyer_pays_and_only_the_merchant_requests_and_ships() {
+    let s = setup().await;
+    let r = adhoc(&s, "10.00").await;
+    let (other, _) = s.server.buyer().await;
+    expect_error(pay(&s, &other, &r.id, card(CARD_SUCCESS), None).await, StatusCode::FORBIDDEN, ErrorCode::Forbidden)
+        .await;
+    expect_error(pay(&s, &s.staff, &r.id, card(CARD_SUCCESS), None).await, StatusCode::FORBIDDEN, ErrorCode::Forbidden)
+        .await;
+    let resp = s
+        .server
+        .post(&format!("/conversations/{}/payment-requests", s.conversation), Some(&s.buyer))
+        .json(&json!({"client_id": "x", "description": "self", "amount": {"amount": "1.00", "currency": "BRL"}}))
+        .send()
+        .await
+        .unwrap();
+    expect_error(resp, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
+    expect_error(act(&s, &s.buyer, &r.id, "cancel", json!({})).await, StatusCode::FORBIDDEN, ErrorCode::Forbidden)
+        .await;
+    // Shipping before payment is an illegal transition.
+    let err =
+        expect_error(act(&s, &s.staff, &r.id, "ship", json!({})).await, StatusCode::CONFLICT, ErrorCode::Conflict)
+            .await;
+    assert!(err.message.contains("requested"), "{err:?}");
+}
+
+#[tokio::test]
+async fn bad_payment_requests_are_refused_and_nothing_stored() {
+    let s = setup().await;
+    for amount in [
+        json!({"amount": "-5", "currency": "BRL"}),
+        json!({"amount": "0", "currency": "BRL"}),
+        json!({"amount": "1.001", "currency": "BRL"}),
+    ] {
+        let resp = request(&s, json!({"client_id": unique("pr"), "description": "x", "amount": amount})).await;
+        expect_invalid(resp, "amount").await;
+    }
+    let resp = request(
+        &s,
+        json!({"client_id": unique("pr"), "description": "x", "amount": {"amount": "1", "currency": "XYZ"}}),
+    )
+    .await;
+    expect_error(resp, StatusCode::BAD_REQUEST, ErrorCode::BadRequest).await;
+    let resp = request(
+        &s,
+        json!({"client_id": unique("pr"), "description": "x", "amount": {"amount": 10.5, "currency": "BRL"}}),
+    )
+    .await;
+    expect_error(resp, StatusCode::BAD_REQUEST, ErrorCode::BadRequest).await;
+    let resp = request(&s, json!({"client_id": unique("pr"), "description": "x", "amount": {"amount": "10", "currency": "BRL"}, "expires_in_minutes": 0})).await;
+    expect_invalid(resp, "expires_in_minutes").await;
+    let resp = request(&s, json!({"client_id": unique("pr"), "order_id": "nope"})).await;
+    expect_invalid(resp, "order_id").await;
+    assert_eq!(s.server.all_messages(&s.buyer, &s.conversation).await.len(), 1, "nothing stored");
+}
+
+#[tokio::test]
+async fn paying_a_cancelled_or_paid_request_is_a_conflict() {
+    let s = setup().await;
+    let r = adhoc(&s, "10.00").await;
+    let cancelled: PaymentRequest =
+        expect_json(act(&s, &s.staff, &r.id, "cancel", json!({})).await, StatusCode::OK).await;
+    assert_eq!(cancelled.state, PaymentState::Cancelled);
+    let err = expect_error(
+        pay(&s, &s.buyer, &r.id, card(CARD_SUCCESS), None).await,
+        StatusCode::CONFLICT,
+        ErrorCode::Conflict,
+    )
+    .await;
+    assert!(err.message.contains("cancelled"));
+    let r = adhoc(&s, "10.00").await;
+    expect_json::<PaymentRequest>(pay(&s, &s.buyer, &r.id, card(CARD_SUCCESS), None).await, StatusCode::OK).await;
+    expect_error(pay(&s, &s.buyer, &r.id, card(CARD_SUCCESS), None).await, StatusCode::CONFLICT, ErrorCode::Conflict)
+        .await;
+}
+
+#[tokio::test]
+async fn buyer_cannot_pay_twice_even_concurrently() {
+    let s = setup().await;
+    let r = adhoc(&s, "75.00").await;
+    // Two tabs, two keys, at the same time: exactly one payment.
+    let (a, b) = tokio::join!(
+        pay(&s, &s.buyer, &r.id, card(CARD_SUCCESS), Some("tab-a")),
+        pay(&s, &s.buyer, &r.id, card(CARD_SUCCESS), Some("tab-b")),
+    );
+    let mut statuses = vec![a.status(), b.status()];
+    statuses.sort();
+    assert_eq!(statuses, vec![StatusCode::OK, StatusCode::CONFLICT]);
+    // A double click (same key, same body) gets the first answer, concurrently too.
+    let r = adhoc(&s, "80.00").await;
+    let (a, b) = tokio::join!(
+        pay(&s, &s.buyer, &r.id, card(CARD_SUCCESS), Some("click")),
+        pay(&s, &s.buyer, &r.id, card(CARD_SUCCESS), Some("click")),
+    );
+    let (a, b): (PaymentRequest, PaymentRequest) =
+        (expect_json(a, StatusCode::OK).await, expect_json(b, StatusCode::OK).await);
+    assert_eq!(a, b);
+    // The same key with another body is refused.
+    let err = expect_error(
+        pay(&s, &s.buyer, &r.id, json!({"method": "instant_qr"}), Some("click")).await,
+        StatusCode::CONFLICT,
+        ErrorCode::Conflict,
+    )
+    .await;
+    assert_eq!(err.field.as_deref(), Some("Idempotency-Key"));
+    let statuses: Vec<_> = s
+        .server
+        .all_messages(&s.buyer, &s.conversation)
+        .await
+        .into_iter()
+        .filter(|m| matches!(m.body, MessageBody::OrderStatus { state: PaymentState::Paid, .. }))
+        .collect();
+    assert_eq!(statuses.len(), 2, "one 'paid' update per request, never two");
+}
+
+#[tokio::test]
+async fn shipping_schedules_a_payout_and_a_refund_cancels_it() {
+    let s = setup().await;
+    let r = adhoc(&s, "99.00").await;
+    expect_json::<PaymentRequest>(pay(&s, &s.buyer, &r.id, card(CARD_SUCCESS), None).await, StatusCode::OK).await;
+    let shipped: PaymentRequest = expect_json(
+        act(&s, &s.staff, &r.id, "ship", json!({"carrier": "Correios", "tracking": "BR123"})).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(shipped.state, PaymentState::Shipped);
+    let payout = shipped.payout_at.expect("payout scheduled");
+    let days = (payout - shipped.shipment.as_ref().expect("shipment").shipped_at) / 86_400_000;
+    assert!((3..=5).contains(&days), "3 business days after shipping: {days} calendar days");
+    let delivered: PaymentRequest =
+        expect_json(act(&s, &s.staff, &r.id, "deliver", json!({})).await, StatusCode::OK).await;
+    assert_eq!(delivered.state, PaymentState::Delivered);
+    let refunded: PaymentRequest =
+        expect_json(act(&s, &s.staff, &r.id, "refund", json!({})).await, StatusCode::OK).await;
+    assert_eq!((refunded.state, refunded.payout_at), (PaymentState::Refunded, None));
+    let texts: Vec<String> = s
+        .server
+        .all_messages(&s.buyer, &s.conversation)
+        .await
+        .into_iter()
+        .filter_map(|m| match m.body {
+            MessageBody::OrderStatus { text, .. } => Some(text),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        texts,
+        vec![
+            "Payment of R$ 99,00 received",
+            "Order shipped with Correios · tracking BR123",
+            "Order delivered",
+            "R$ 99,00 refunded"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_order_is_billed_with_its_lines_shipping_and_discount() {
+    let s = setup().await;
+    let resp = s
+        .server
+        .post("/cart/lines", Some(&s.buyer))
+        .json(&json!({"retailer_id": "CA-MUG-CAFE", "quantity": 2}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let placed: Message = expect_json(
+        s.server
+            .post(&format!("/conversations/{}/order", s.conversation), Some(&s.buyer))
+            .json(&json!({"client_id": "o1"}))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::CREATED,
+    )
+    .await;
+    let MessageBody::Order { order } = placed.body else { panic!("order") };
+    let resp = request(&s, json!({"client_id": "bill-1", "order_id": order.id, "shipping": {"amount": "20.00", "currency": "BRL"}, "discount": {"amount": "9.80", "currency": "BRL"}})).await;
+    let message: Message = expect_json(resp, StatusCode::CREATED).await;
+    let MessageBody::PaymentRequest { request } = message.body else { panic!("card") };
+    let request = *request;
+    assert_eq!(request.lines.len(), 1);
+    assert_eq!(request.total.amount.to_string(), "110.00"); // 2 × 49.90 + 20.00 − 9.80
+}

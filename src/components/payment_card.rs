@@ -1,0 +1,196 @@
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use talkshop_protocol::payment::{CardDetails, PayRequest, PaymentMethod, PaymentRequest, PaymentState, ShipRequest};
+use talkshop_protocol::ApiError;
+
+use crate::api::Api;
+use crate::device::random_id;
+
+/// Live payment requests by id, and who is looking (buyer pays, merchant acts).
+#[derive(Clone, Copy)]
+pub struct Payments {
+    pub requests: RwSignal<HashMap<String, PaymentRequest>>,
+    pub api: StoredValue<Api>,
+    pub buyer: bool,
+}
+
+impl Payments {
+    pub fn new(api: Api, buyer: bool) -> Payments {
+        Payments { requests: RwSignal::new(HashMap::new()), api: StoredValue::new(api), buyer }
+    }
+
+    /// Newer states replace older ones.
+    pub fn apply(&self, request: PaymentRequest) {
+        self.requests.update(|map| {
+            let newer = map.get(&request.id).is_none_or(|old| old.updated_at <= request.updated_at);
+            if newer {
+                map.insert(request.id.clone(), request);
+            }
+        });
+    }
+}
+
+fn state_label(state: PaymentState) -> &'static str {
+    match state {
+        PaymentState::Requested => "Awaiting payment",
+        PaymentState::Pending => "Payment pending",
+        PaymentState::Paid => "Paid",
+        PaymentState::Shipped => "Shipped",
+        PaymentState::Delivered => "Delivered",
+        PaymentState::Cancelled => "Cancelled",
+        PaymentState::Expired => "Expired",
+        PaymentState::Refunded => "Refunded",
+    }
+}
+
+fn method_label(method: PaymentMethod) -> &'static str {
+    match method {
+        PaymentMethod::SandboxCard => "Card",
+        PaymentMethod::InstantQr => "Instant QR (Pix / PromptPay / QRIS)",
+        PaymentMethod::HostedLink => "Payment page",
+    }
+}
+
+/// The payment request card: what it is for, lines, total, state, and the
+/// buyer's pay action or the merchant's next steps. Updates live.
+#[component]
+pub fn PaymentCard(request: PaymentRequest) -> impl IntoView {
+    let payments = use_context::<Payments>();
+    let id = request.id.clone();
+    let snapshot = request.clone();
+    let current = Memo::new(move |_| {
+        payments.and_then(|p| p.requests.with(|m| m.get(&id).cloned())).unwrap_or_else(|| snapshot.clone())
+    });
+    let error = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let paying_by_card = RwSignal::new(false);
+    let (number, expiry, cvc) =
+        (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let carrier = RwSignal::new(String::new());
+    let tracking = RwSignal::new(String::new());
+    let buyer = payments.is_some_and(|p| p.buyer);
+    let staff = payments.is_some_and(|p| !p.buyer);
+
+    let pay = move |method: PaymentMethod| {
+        let Some(p) = payments else { return };
+        let card = (method == PaymentMethod::SandboxCard).then(|| CardDetails {
+            number: number.get_untracked(),
+            expiry: expiry.get_untracked(),
+            cvc: cvc.get_untracked(),
+        });
+        let id = current.with_untracked(|r| r.id.clone());
+        // One key per attempt: a double click or a retry pays once.
+        let key = random_id("pay-");
+        busy.set(true);
+        spawn_local(async move {
+            match p.api.get_value().pay(&id, &PayRequest { method, card }, &key).await {
+                Ok(updated) => {
+                    error.set(None);
+                    p.apply(updated);
+                }
+                Err(err) => error.set(Some(err)),
+            }
+            busy.set(false);
+        });
+    };
+    let act = move |action: &'static str| {
+        let Some(p) = payments else { return };
+        let id = current.with_untracked(|r| r.id.clone());
+        let body = ShipRequest {
+            carrier: Some(carrier.get_untracked()).filter(|s| !s.trim().is_empty()),
+            tracking: Some(tracking.get_untracked()).filter(|s| !s.trim().is_empty()),
+        };
+        busy.set(true);
+        spawn_local(async move {
+            match p.api.get_value().payment_action(&id, action, &body).await {
+                Ok(updated) => {
+                    error.set(None);
+                    p.apply(updated);
+                }
+                Err(err) => error.set(Some(err)),
+            }
+            busy.set(false);
+        });
+    };
+    let input = move |label: &'static str, signal: RwSignal<String>, name: &'static str| {
+        view! {
+            <label class="ts-field">
+                <span>{label}</span>
+                <input name=name prop:value=move || signal.get() on:input=move |ev| signal.set(event_target_value(&ev))/>
+            </label>
+        }
+    };
+
+    view! {
+        <div class="ts-pay" data-state=move || current.with(|r| r.state.label())>
+            <div class="ts-pay__head">
+                <span class="ts-pay__title">"Payment request"</span>
+                <span class="ts-pay__state">{move || state_label(current.with(|r| r.state))}</span>
+            </div>
+            <p class="ts-pay__desc">{move || current.with(|r| r.description.clone())}</p>
+            <ul class="ts-pay__lines">
+                {move || current.with(|r| r.lines.iter().map(|l| view! {
+                    <li><span>{format!("{} × {}", l.quantity, l.title)}</span><span>{l.line_total.display()}</span></li>
+                }).collect_view())}
+                {move || current.with(|r| r.shipping.map(|m| view! { <li><span>"Shipping"</span><span>{m.display()}</span></li> }))}
+                {move || current.with(|r| r.discount.map(|m| view! { <li><span>"Discount"</span><span>{format!("−{}", m.display())}</span></li> }))}
+            </ul>
+            <div class="ts-pay__total"><span>"Total"</span><strong>{move || current.with(|r| r.total.display())}</strong></div>
+            {move || current.with(|r| r.shipment.clone()).map(|s| view! {
+                <p class="ts-pay__ship">{format!("Shipped{}{}", s.carrier.map(|c| format!(" with {c}")).unwrap_or_default(), s.tracking.map(|t| format!(" · tracking {t}")).unwrap_or_default())}</p>
+            })}
+            {move || current.with(|r| r.attempt.clone()).and_then(|a| a.qr_payload).filter(|_| current.with(|r| r.state.payable())).map(|qr| view! {
+                <div class="ts-pay__qr">
+                    <span>"Pay with your banking app: copy this code"</span>
+                    <code class="ts-pay__code">{qr}</code>
+                </div>
+            })}
+            {move || current.with(|r| r.attempt.clone()).and_then(|a| a.failure).filter(|_| current.with(|r| r.state.payable())).map(|f| view! {
+                <p class="ts-notice" role="alert">{f}</p>
+            })}
+            <Show when=move || { buyer && current.with(|r| r.state.payable()) }>
+                <div class="ts-pay__methods">
+                    {move || current.with(|r| r.methods.clone()).into_iter().map(|m| view! {
+                        <button type="button" class="ts-button ts-pay__method" disabled=move || busy.get()
+                            on:click=move |_| if m == PaymentMethod::SandboxCard { paying_by_card.set(true) } else { pay(m) }>
+                            {method_label(m)}
+                        </button>
+                    }).collect_view()}
+                </div>
+                <Show when=move || paying_by_card.get()>
+                    <form class="ts-pay__card" on:submit=move |ev| { ev.prevent_default(); pay(PaymentMethod::SandboxCard); }>
+                        {input("Card number", number, "card-number")}
+                        {input("Expiry (MM/YY)", expiry, "card-expiry")}
+                        {input("CVC", cvc, "card-cvc")}
+                        <button class="ts-button ts-pay__submit" type="submit" disabled=move || busy.get()>
+                            {move || format!("Pay {}", current.with(|r| r.total.display()))}
+                        </button>
+                    </form>
+                </Show>
+            </Show>
+            <Show when=move || staff>
+                <div class="ts-pay__actions">
+                    <Show when=move || current.with(|r| r.state.payable())>
+                        <button type="button" class="ts-link" on:click=move |_| act("cancel")>"Cancel request"</button>
+                    </Show>
+                    <Show when=move || current.with(|r| r.state == PaymentState::Paid)>
+                        {input("Carrier", carrier, "carrier")}
+                        {input("Tracking number", tracking, "tracking")}
+                        <button type="button" class="ts-button" on:click=move |_| act("ship")>"Mark shipped"</button>
+                    </Show>
+                    <Show when=move || current.with(|r| r.state == PaymentState::Shipped)>
+                        <button type="button" class="ts-button" on:click=move |_| act("deliver")>"Mark delivered"</button>
+                    </Show>
+                    <Show when=move || current.with(|r| matches!(r.state, PaymentState::Paid | PaymentState::Shipped | PaymentState::Delivered))>
+                        <button type="button" class="ts-link" on:click=move |_| act("refund")>"Refund"</button>
+                    </Show>
+                </div>
+            </Show>
+            <Show when=move || error.with(Option::is_some)>
+                <p class="ts-notice" role="alert">{move || error.get().map(|e| e.message).unwrap_or_default()}</p>
+            </Show>
+        </div>
+    }
+}
