@@ -232,4 +232,15 @@ impl Api {
     ) -> Result<talkshop_protocol::payment::PaymentRequest, ApiError> {
         self.post(&format!("/payment-requests/{request_id}/{action}"), body).await
     }
+
+    /// The demo's stand-in for a bank: a signed sandbox confirmation (staff only).
+    pub async fn sandbox_confirm(&self, request_id: &str) -> Result<serde_json::Value, ApiError> {
+        self.post(&format!("/payment-requests/{request_id}/sandbox-confirm"), &serde_json::json!({})).await
+    }
+
+    /// Where the QR code image of a pending instant payment is served.
+    pub fn qr_image_url(&self, request_id: &str) -> Option<String> {
+        let safe = !request_id.is_empty() && request_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        safe.then(|| self.url(&format!("/payment-requests/{request_id}/qr.svg")))
+    }
 }

@@ -141,11 +141,15 @@ pub fn PaymentCard(request: PaymentRequest) -> impl IntoView {
             {move || current.with(|r| r.shipment.clone()).map(|s| view! {
                 <p class="ts-pay__ship">{format!("Shipped{}{}", s.carrier.map(|c| format!(" with {c}")).unwrap_or_default(), s.tracking.map(|t| format!(" · tracking {t}")).unwrap_or_default())}</p>
             })}
-            {move || current.with(|r| r.attempt.clone()).and_then(|a| a.qr_payload).filter(|_| current.with(|r| r.state.payable())).map(|qr| view! {
-                <div class="ts-pay__qr">
-                    <span>"Pay with your banking app: copy this code"</span>
-                    <code class="ts-pay__code">{qr}</code>
-                </div>
+            {move || current.with(|r| r.attempt.clone()).and_then(|a| a.qr_payload).filter(|_| current.with(|r| r.state.payable())).map(|qr| {
+                let image = payments.and_then(|p| p.api.with_value(|api| api.qr_image_url(&current.with_untracked(|r| r.id.clone()))));
+                view! {
+                    <div class="ts-pay__qr">
+                        {image.map(|src| view! { <img class="ts-pay__qrimg" src=src alt="QR code to pay with your banking app" width="180" height="180"/> })}
+                        <span>"Scan with your banking app, or copy this code:"</span>
+                        <code class="ts-pay__code">{qr}</code>
+                    </div>
+                }
             })}
             {move || current.with(|r| r.attempt.clone()).and_then(|a| a.failure).filter(|_| current.with(|r| r.state.payable())).map(|f| view! {
                 <p class="ts-notice" role="alert">{f}</p>
@@ -172,6 +176,17 @@ pub fn PaymentCard(request: PaymentRequest) -> impl IntoView {
             </Show>
             <Show when=move || staff>
                 <div class="ts-pay__actions">
+                    <Show when=move || current.with(|r| r.state == PaymentState::Pending && r.attempt.as_ref().is_some_and(|a| a.qr_payload.is_some()))>
+                        <button type="button" class="ts-button ts-pay__confirm" on:click=move |_| {
+                            let Some(p) = payments else { return };
+                            let id = current.with_untracked(|r| r.id.clone());
+                            spawn_local(async move {
+                                if let Err(err) = p.api.get_value().sandbox_confirm(&id).await {
+                                    error.set(Some(err));
+                                }
+                            });
+                        }>"Confirm sandbox payment"</button>
+                    </Show>
                     <Show when=move || current.with(|r| r.state.payable())>
                         <button type="button" class="ts-link" on:click=move |_| act("cancel")>"Cancel request"</button>
                     </Show>

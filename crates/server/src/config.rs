@@ -53,6 +53,10 @@ pub struct Config {
     #[arg(long, env = "TALKSHOP_PAYOUT_BUSINESS_DAYS", default_value_t = 3, value_parser = clap::value_parser!(u8).range(3..=5))]
     pub payout_business_days: u8,
 
+    /// Secret that signs payment-provider webhooks (HMAC-SHA256); generated and kept when empty.
+    #[arg(long, env = "TALKSHOP_WEBHOOK_SECRET", default_value = "", hide_env_values = true)]
+    pub webhook_secret: String,
+
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "TALKSHOP_LOG_JSON", default_value_t = false)]
     pub log_json: bool,
@@ -72,6 +76,7 @@ impl Config {
             staff_password: Some("correct horse battery staple".into()),
             service_window_hours: 24,
             payout_business_days: 3,
+            webhook_secret: "test-webhook-secret".into(),
             demo_api_key: Some("test-api-key".into()),
             log_json: false,
         }

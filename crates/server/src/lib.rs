@@ -41,6 +41,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::cart::router())
         .merge(routes::orders::router())
         .merge(routes::payments::router())
+        .merge(routes::webhooks::router())
         .merge(routes::product_messages::router())
         .merge(routes::catalog_images::router())
         .merge(routes::ws::router())
@@ -88,6 +89,10 @@ pub async fn start(config: Config) -> AppResult<Running> {
         None => storage.init_setting("token_secret", &seed::random_secret()).await?,
     };
     seed::demo(storage.as_ref(), &config).await?;
+    let mut config = config;
+    if config.webhook_secret.is_empty() {
+        config.webhook_secret = storage.init_setting("webhook_secret", &seed::random_secret()).await?;
+    }
     let listener = TcpListener::bind(config.bind).await.map_err(|e| error::AppError::Internal(e.to_string()))?;
     let addr = listener.local_addr().map_err(|e| error::AppError::Internal(e.to_string()))?;
     let (stop, stopped) = watch::channel(false);

@@ -10,4 +10,5 @@ pub mod product_messages;
 pub mod site;
 pub mod staff;
 pub mod visitors;
+pub mod webhooks;
 pub mod ws;

@@ -344,3 +344,76 @@ async fn an_order_is_billed_with_its_lines_shipping_and_discount() {
     assert_eq!(request.lines.len(), 1);
     assert_eq!(request.total.amount.to_string(), "110.00"); // 2 × 49.90 + 20.00 − 9.80
 }
+
+// ---- Webhooks ----
+
+const WEBHOOK_SECRET: &[u8] = b"test-webhook-secret";
+
+async fn webhook(s: &Setup, body: &Value, timestamp: i64, secret: Option<&[u8]>) -> reqwest::Response {
+    let raw = serde_json::to_vec(body).unwrap();
+    let mut req = s.server.http.post(s.server.api("/webhooks/sandbox")).header("content-type", "application/json");
+    req = req.header("X-Talkshop-Timestamp", timestamp.to_string());
+    if let Some(secret) = secret {
+        req = req.header("X-Talkshop-Signature", talkshop_server::routes::webhooks::sign(secret, timestamp, &raw));
+    }
+    req.body(raw).send().await.unwrap()
+}
+
+async fn pending_qr(s: &Setup) -> PaymentRequest {
+    let r = adhoc(s, "60.00").await;
+    expect_json(pay(s, &s.buyer, &r.id, json!({"method": "instant_qr"}), None).await, StatusCode::OK).await
+}
+
+#[tokio::test]
+async fn signed_webhook_confirms_once_and_replays_change_nothing() {
+    let s = setup().await;
+    let r = pending_qr(&s).await;
+    let qr = s.server.http.get(s.server.api(&format!("/payment-requests/{}/qr.svg", r.id))).send().await.unwrap();
+    assert_eq!(qr.headers()["content-type"], "image/svg+xml");
+    assert!(qr.text().await.unwrap().contains("<svg"));
+    let event = json!({"event_id": "evt-1", "payment_request_id": r.id, "status": "paid"});
+    let answer: Value = expect_json(webhook(&s, &event, now_secs(), Some(WEBHOOK_SECRET)).await, StatusCode::OK).await;
+    assert_eq!(answer["applied"], true);
+    assert_eq!(answer["request"]["state"], "paid");
+    let again: Value = expect_json(webhook(&s, &event, now_secs(), Some(WEBHOOK_SECRET)).await, StatusCode::OK).await;
+    assert_eq!(again["applied"], false, "a replayed webhook changes nothing");
+    let paid_updates = s
+        .server
+        .all_messages(&s.buyer, &s.conversation)
+        .await
+        .into_iter()
+        .filter(|m| matches!(m.body, MessageBody::OrderStatus { state: PaymentState::Paid, .. }))
+        .count();
+    assert_eq!(paid_updates, 1);
+    let gone = s.server.http.get(s.server.api(&format!("/payment-requests/{}/qr.svg", r.id))).send().await.unwrap();
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND, "no QR for a paid request");
+}
+
+#[tokio::test]
+async fn unsigned_missigned_and_stale_webhooks_are_refused() {
+    let s = setup().await;
+    let r = pending_qr(&s).await;
+    let event = json!({"event_id": "evt-2", "payment_request_id": r.id, "status": "paid"});
+    expect_error(webhook(&s, &event, now_secs(), None).await, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
+    expect_error(
+        webhook(&s, &event, now_secs(), Some(b"wrong-secret")).await,
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::Unauthorized,
+    )
+    .await;
+    expect_invalid(webhook(&s, &event, now_secs() - 3600, Some(WEBHOOK_SECRET)).await, "timestamp").await;
+    let still: PaymentRequest = expect_json(
+        s.server.get(&format!("/payment-requests/{}", r.id), Some(&s.buyer)).send().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(still.state, PaymentState::Pending, "nothing changed");
+    // The console's sandbox button sends a correctly signed confirmation; buyers cannot use it.
+    let resp =
+        s.server.post(&format!("/payment-requests/{}/sandbox-confirm", r.id), Some(&s.buyer)).send().await.unwrap();
+    expect_error(resp, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
+    let resp =
+        s.server.post(&format!("/payment-requests/{}/sandbox-confirm", r.id), Some(&s.staff)).send().await.unwrap();
+    let answer: Value = expect_json(resp, StatusCode::OK).await;
+    assert_eq!(answer["request"]["state"], "paid");
+}

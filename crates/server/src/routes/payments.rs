@@ -36,7 +36,56 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/conversations/{id}/payment-requests", post(create))
         .route("/api/v1/payment-requests/{id}", get(show))
         .route("/api/v1/payment-requests/{id}/pay", post(pay))
+        .route("/api/v1/payment-requests/{id}/qr.svg", get(qr_svg))
         .route("/api/v1/payment-requests/{id}/{action}", post(merchant_action))
+}
+
+/// The instant-payment QR code of a pending request, as a scannable SVG. The
+/// request id is unguessable and the payload is what the card shows anyway.
+async fn qr_svg(path: Result<Path<String>, PathRejection>, State(state): State<AppState>) -> Response {
+    let Ok(Path(id)) = path else { return AppError::from(ApiError::not_found("QR code")).into_response() };
+    let payload = match state.storage.payment_request(&id).await {
+        Ok(Some(stored)) if stored.request.state.payable() => stored.request.attempt.and_then(|a| a.qr_payload),
+        Ok(_) => None,
+        Err(err) => return err.into_response(),
+    };
+    let Some(payload) = payload else { return AppError::from(ApiError::not_found("QR code")).into_response() };
+    match qrcode::QrCode::new(payload.as_bytes()) {
+        Ok(code) => {
+            let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(220, 220).quiet_zone(true).build();
+            (
+                [(axum::http::header::CONTENT_TYPE, "image/svg+xml"), (axum::http::header::CACHE_CONTROL, "no-store")],
+                svg,
+            )
+                .into_response()
+        }
+        Err(_) => AppError::Internal("QR payload does not fit a QR code".into()).into_response(),
+    }
+}
+
+/// A request of the staff's own shop.
+pub async fn load_for_staff(state: &AppState, viewer: &Viewer, id: &str) -> AppResult<(StoredPayment, Conversation)> {
+    if !viewer.is_staff() {
+        return Err(ApiError::forbidden("Only the shop can do this").into());
+    }
+    load(state, viewer, id).await
+}
+
+/// A provider's verdict on a request (webhook, sandbox).
+pub async fn apply_provider_event(
+    state: &AppState,
+    id: &str,
+    action: PaymentAction,
+    actor: Actor,
+) -> AppResult<PaymentRequest> {
+    let stored = state.storage.payment_request(id).await?.ok_or_else(|| ApiError::not_found("Payment request"))?;
+    let conversation = state
+        .storage
+        .conversation(&stored.request.conversation_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Conversation"))?;
+    let next = transition(&stored, action, actor)?;
+    commit(state, &conversation, &stored, next).await
 }
 
 async fn create(

@@ -4,6 +4,8 @@
 //! Every test binary includes this module and uses only part of it.
 #![allow(dead_code)]
 
+pub mod commerce;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
