@@ -33,7 +33,9 @@ async fn cart_adds_merges_sets_removes_and_clears() {
     let c = server.added(&buyer, MUG, 1).await;
     assert_eq!((c.lines.len(), c.lines[0].quantity), (1, 3), "the same product merges into one line");
 
-    let resp = server.add_to_cart(&buyer, json!({"retailer_id": THROW, "variant_sku": "CA-THROW-LINEN-OLIVE", "quantity": 1})).await;
+    let resp = server
+        .add_to_cart(&buyer, json!({"retailer_id": THROW, "variant_sku": "CA-THROW-LINEN-OLIVE", "quantity": 1}))
+        .await;
     let c: Cart = expect_json(resp, StatusCode::OK).await;
     assert_eq!(c.lines.len(), 2);
     assert_eq!(c.lines[1].options["Colour"], "Olive");
@@ -41,7 +43,9 @@ async fn cart_adds_merges_sets_removes_and_clears() {
     assert_eq!(c.lines[1].unit_price.amount.to_string(), "259.00");
     assert_eq!(c.subtotal().unwrap().amount.to_string(), "408.70", "3 × 49.90 + 259.00");
     // Another colour of the same product is another line.
-    let resp = server.add_to_cart(&buyer, json!({"retailer_id": THROW, "variant_sku": "CA-THROW-LINEN-SAND", "quantity": 1})).await;
+    let resp = server
+        .add_to_cart(&buyer, json!({"retailer_id": THROW, "variant_sku": "CA-THROW-LINEN-SAND", "quantity": 1}))
+        .await;
     assert_eq!(expect_json::<Cart>(resp, StatusCode::OK).await.lines.len(), 3);
 
     let mug_line = c.lines[0].id.clone();
@@ -93,7 +97,8 @@ async fn bad_quantities_are_refused_and_nothing_stored() {
     let server = Server::start().await;
     let (buyer, _) = server.buyer().await;
     for quantity in [json!(0), json!(1000)] {
-        expect_invalid(server.add_to_cart(&buyer, json!({"retailer_id": MUG, "quantity": quantity})).await, "quantity").await;
+        expect_invalid(server.add_to_cart(&buyer, json!({"retailer_id": MUG, "quantity": quantity})).await, "quantity")
+            .await;
     }
     for quantity in [json!(-1), json!(1.5), json!("2"), json!(null), json!(4294967296u64)] {
         let resp = server.add_to_cart(&buyer, json!({"retailer_id": MUG, "quantity": quantity})).await;
@@ -106,13 +111,19 @@ async fn bad_quantities_are_refused_and_nothing_stored() {
     assert!(server.cart(&buyer).await.lines.is_empty());
 
     let line = server.added(&buyer, MUG, 999).await.lines[0].id.clone();
-    let err = expect_invalid(server.add_to_cart(&buyer, json!({"retailer_id": MUG, "quantity": 1})).await, "quantity").await;
+    let err =
+        expect_invalid(server.add_to_cart(&buyer, json!({"retailer_id": MUG, "quantity": 1})).await, "quantity").await;
     assert!(err.message.contains("999"), "merging past 999 is refused: {err:?}");
     for quantity in [json!(0), json!(1000)] {
         expect_invalid(server.set_quantity(&buyer, &line, quantity).await, "quantity").await;
     }
     for quantity in [json!(-1), json!(1.5), json!("2")] {
-        expect_error(server.set_quantity(&buyer, &line, quantity).await, StatusCode::BAD_REQUEST, ErrorCode::BadRequest).await;
+        expect_error(
+            server.set_quantity(&buyer, &line, quantity).await,
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+        )
+        .await;
     }
     assert_eq!(server.cart(&buyer).await.lines[0].quantity, 999);
 }
@@ -121,7 +132,9 @@ async fn bad_quantities_are_refused_and_nothing_stored() {
 async fn variant_is_required_for_products_with_options() {
     let server = Server::start().await;
     let (buyer, _) = server.buyer().await;
-    let err = expect_invalid(server.add_to_cart(&buyer, json!({"retailer_id": THROW, "quantity": 1})).await, "variant_sku").await;
+    let err =
+        expect_invalid(server.add_to_cart(&buyer, json!({"retailer_id": THROW, "quantity": 1})).await, "variant_sku")
+            .await;
     assert!(err.message.contains("options"), "{err:?}");
     let cases: [(Value, &str); 3] = [
         (json!({"retailer_id": THROW, "variant_sku": "CA-THROW-LINEN-PINK", "quantity": 1}), "variant_sku"),
@@ -138,11 +151,17 @@ async fn variant_is_required_for_products_with_options() {
 async fn unavailable_products_and_limited_stock_are_refused() {
     let server = Server::start().await;
     let (buyer, _) = server.buyer().await;
-    let err = expect_invalid(server.add_to_cart(&buyer, json!({"retailer_id": HAMMOCK, "quantity": 1})).await, "quantity").await;
+    let err =
+        expect_invalid(server.add_to_cart(&buyer, json!({"retailer_id": HAMMOCK, "quantity": 1})).await, "quantity")
+            .await;
     assert!(err.message.contains("Out of stock"), "{err:?}");
-    let resp = server.add_to_cart(&buyer, json!({"retailer_id": "CA-RUG-JUTE", "variant_sku": "CA-RUG-JUTE-200X300", "quantity": 1})).await;
+    let resp = server
+        .add_to_cart(&buyer, json!({"retailer_id": "CA-RUG-JUTE", "variant_sku": "CA-RUG-JUTE-200X300", "quantity": 1}))
+        .await;
     expect_invalid(resp, "quantity").await;
-    let err = expect_invalid(server.add_to_cart(&buyer, json!({"retailer_id": TEAPOT, "quantity": 3})).await, "quantity").await;
+    let err =
+        expect_invalid(server.add_to_cart(&buyer, json!({"retailer_id": TEAPOT, "quantity": 3})).await, "quantity")
+            .await;
     assert!(err.message.contains("Only 2 left"), "{err:?}");
     let line = server.added(&buyer, TEAPOT, 1).await.lines[0].id.clone();
     expect_invalid(server.add_to_cart(&buyer, json!({"retailer_id": TEAPOT, "quantity": 2})).await, "quantity").await;
@@ -166,7 +185,9 @@ async fn archived_unknown_and_other_shop_products_cannot_be_added() {
     let (buyer, _) = server.buyer().await;
     expect_json::<Product>(server.archive_product(&staff, MUG).await, StatusCode::OK).await;
     for sku in [MUG, "NOPE-1", "ST-JASMINE"] {
-        let err = expect_invalid(server.add_to_cart(&buyer, json!({"retailer_id": sku, "quantity": 1})).await, "retailer_id").await;
+        let err =
+            expect_invalid(server.add_to_cart(&buyer, json!({"retailer_id": sku, "quantity": 1})).await, "retailer_id")
+                .await;
         assert!(err.message.contains(sku), "{err:?}");
     }
     assert!(server.cart(&buyer).await.lines.is_empty());
@@ -181,7 +202,11 @@ async fn a_cart_holds_one_currency() {
     expect_json::<Product>(server.create_product(&staff, &thb).await, StatusCode::CREATED).await;
     let (buyer, _) = server.buyer().await;
     server.added(&buyer, MUG, 1).await;
-    let err = expect_invalid(server.add_to_cart(&buyer, json!({"retailer_id": "THB-MUG", "quantity": 1})).await, "retailer_id").await;
+    let err = expect_invalid(
+        server.add_to_cart(&buyer, json!({"retailer_id": "THB-MUG", "quantity": 1})).await,
+        "retailer_id",
+    )
+    .await;
     assert!(err.message.contains("BRL") && err.message.contains("THB"), "{err:?}");
     assert_eq!(server.cart(&buyer).await.lines.len(), 1);
     // Once emptied, the cart takes the other currency.

@@ -80,7 +80,10 @@ async fn archived_product_is_a_removed_notice_for_an_offline_buyer() {
     // The buyer was not connected: the notice waits in the stored cart.
     let cart = server.cart(&buyer).await;
     let notice = &cart.lines[0].notices[0];
-    assert_eq!((notice.kind, notice.old.as_str(), notice.new.as_str()), (ChangeKind::Removed, "Café mug", "No longer sold"));
+    assert_eq!(
+        (notice.kind, notice.old.as_str(), notice.new.as_str()),
+        (ChangeKind::Removed, "Café mug", "No longer sold")
+    );
     assert!(cart.lines[1].notices.is_empty());
     let acked = server.acknowledge(&buyer).await;
     assert_eq!(acked.lines.len(), 1, "a product no longer sold leaves the cart");
@@ -99,7 +102,10 @@ async fn stock_drop_from_the_merchant_api_is_an_availability_notice() {
     assert_eq!(resp.status(), StatusCode::OK);
     let cart = server.cart(&buyer).await;
     let notice = &cart.lines[0].notices[0];
-    assert_eq!((notice.kind, notice.old.as_str(), notice.new.as_str()), (ChangeKind::Availability, "5 available", "Only 2 left"));
+    assert_eq!(
+        (notice.kind, notice.old.as_str(), notice.new.as_str()),
+        (ChangeKind::Availability, "5 available", "Only 2 left")
+    );
     let acked = server.acknowledge(&buyer).await;
     assert_eq!(acked.lines[0].quantity, 2, "acknowledging takes what is left");
     assert_eq!(acked.lines[0].product_version, 2);
@@ -119,7 +125,8 @@ async fn ordering_with_notices_is_refused_until_acknowledged() {
     reprice(&server, &staff, VASE, "199.00").await;
     buyer_ws.next_cart_change().await;
 
-    let err = expect_error(server.order(&buyer, &conversation, "o-1").await, StatusCode::CONFLICT, ErrorCode::Conflict).await;
+    let err =
+        expect_error(server.order(&buyer, &conversation, "o-1").await, StatusCode::CONFLICT, ErrorCode::Conflict).await;
     assert_eq!(err.field.as_deref(), Some("cart"));
     assert!(err.message.contains("Terracotta vase") && !err.message.contains("Café mug"), "{err:?}");
     assert_eq!(server.all_messages(&buyer, &conversation).await.len(), 1, "nothing ordered");
@@ -182,7 +189,8 @@ async fn a_text_messages_client_id_cannot_place_an_order() {
     let text = server.send_raw(&buyer, &conversation, "c-1", "hello").await;
     assert_eq!(text.status(), StatusCode::CREATED);
     server.added(&buyer, MUG, 1).await;
-    let err = expect_error(server.order(&buyer, &conversation, "c-1").await, StatusCode::CONFLICT, ErrorCode::Conflict).await;
+    let err =
+        expect_error(server.order(&buyer, &conversation, "c-1").await, StatusCode::CONFLICT, ErrorCode::Conflict).await;
     assert_eq!(err.field.as_deref(), Some("client_id"));
     assert_eq!(server.cart(&buyer).await.lines.len(), 1);
     assert!(server.orders(&buyer).await.orders.is_empty());
@@ -206,7 +214,8 @@ async fn stale_cart_is_rechecked_when_ordering() {
     storage.close().await;
     assert!(!server.cart(&buyer).await.needs_acknowledgement());
 
-    let err = expect_error(server.order(&buyer, &conversation, "o-1").await, StatusCode::CONFLICT, ErrorCode::Conflict).await;
+    let err =
+        expect_error(server.order(&buyer, &conversation, "o-1").await, StatusCode::CONFLICT, ErrorCode::Conflict).await;
     assert!(err.message.contains("Terracotta vase"), "{err:?}");
     let cart = buyer_ws.next_cart_change().await;
     assert_eq!(cart.lines[0].notices[0].kind, ChangeKind::Availability);
@@ -243,7 +252,8 @@ async fn only_the_conversations_buyer_can_order() {
     expect_error(server.order(&other, &conversation, "o-1").await, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
     let staff = server.staff_token().await;
     expect_error(server.order(&staff, &conversation, "o-1").await, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
-    expect_error(server.order(&buyer, "no-such-conversation", "o-1").await, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
+    expect_error(server.order(&buyer, "no-such-conversation", "o-1").await, StatusCode::NOT_FOUND, ErrorCode::NotFound)
+        .await;
     let resp = server
         .post(&format!("/conversations/{conversation}/order"), Some(&buyer))
         .json(&json!({"client_id": "o-2", "note": "n".repeat(501)}))
