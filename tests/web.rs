@@ -512,6 +512,7 @@ fn payment_request(state: talkshop_protocol::payment::PaymentState) -> talkshop_
         attempt: None,
         shipment: None,
         payout_at: None,
+        paid_out_at: None,
         created_at: 0,
         updated_at: 1,
     }

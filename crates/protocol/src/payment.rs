@@ -335,8 +335,40 @@ pub struct PaymentRequest {
     /// When the merchant will be paid out (set when shipped, cleared by a refund).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payout_at: Option<i64>,
+    /// When the payout was released to the merchant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid_out_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// `GET /api/v1/payment-requests?state=…`: a list, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentRequestList {
+    pub requests: Vec<PaymentRequest>,
+}
+
+/// `GET /api/v1/payouts`: what the merchant will be paid and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayoutSummary {
+    /// Scheduled, not released yet, soonest first.
+    pub pending: Vec<PaymentRequest>,
+    /// Sum of pending payouts per currency.
+    pub pending_totals: Vec<Money>,
+    pub released: Vec<PaymentRequest>,
+}
+
+impl PayoutSummary {
+    pub fn totals(requests: &[PaymentRequest]) -> Vec<Money> {
+        let mut totals: Vec<Money> = Vec::new();
+        for r in requests {
+            match totals.iter_mut().find(|t| t.currency == r.total.currency) {
+                Some(t) => t.amount += r.total.amount,
+                None => totals.push(r.total),
+            }
+        }
+        totals
+    }
 }
 
 pub const MAX_DESCRIPTION_CHARS: usize = 200;

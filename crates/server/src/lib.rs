@@ -40,6 +40,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::catalog::router())
         .merge(routes::cart::router())
         .merge(routes::orders::router())
+        .merge(routes::payouts::router())
         .merge(routes::payments::router())
         .merge(routes::webhooks::router())
         .merge(routes::product_messages::router())
@@ -65,6 +66,8 @@ pub async fn open_storage(config: &Config) -> AppResult<Arc<dyn Storage>> {
 /// A running server: its address and the switch that stops it.
 pub struct Running {
     pub addr: SocketAddr,
+    /// The server's shared state, for jobs and tests that act as the server itself.
+    pub state: AppState,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<AppResult<()>>,
 }
@@ -104,7 +107,8 @@ pub async fn start(config: Config) -> AppResult<Running> {
         events,
         shutdown: stopped.clone(),
     };
-    let router = app(state);
+    routes::payouts::spawn_jobs(state.clone());
+    let router = app(state.clone());
     let task = tokio::spawn(async move {
         let mut until = stopped;
         axum::serve(listener, router)
@@ -118,7 +122,7 @@ pub async fn start(config: Config) -> AppResult<Running> {
         storage.close().await;
         Ok(())
     });
-    Ok(Running { addr, stop, task })
+    Ok(Running { addr, state, stop, task })
 }
 
 /// Runs until SIGTERM or Ctrl-C, then shuts down gracefully.

@@ -6,6 +6,7 @@ pub mod catalog_images;
 pub mod conversations;
 pub mod orders;
 pub mod payments;
+pub mod payouts;
 pub mod product_messages;
 pub mod site;
 pub mod staff;

@@ -190,6 +190,17 @@ pub trait Storage: Send + Sync + 'static {
     /// Stores a payment request and its card message in one transaction.
     async fn create_payment_request(&self, created: NewPaymentRequest<'_>) -> AppResult<Appended>;
     async fn payment_request(&self, id: &str) -> AppResult<Option<StoredPayment>>;
+    /// A shop's requests (a buyer's own when `visitor_id` is given), newest first, optionally in one state.
+    async fn payment_requests(
+        &self,
+        shop_id: &str,
+        visitor_id: Option<&str>,
+        state: Option<&str>,
+    ) -> AppResult<Vec<StoredPayment>>;
+    /// Unpaid requests whose expiry has passed, across shops.
+    async fn expired_payment_requests(&self, now: i64) -> AppResult<Vec<StoredPayment>>;
+    /// Shipped or delivered requests of any shop with a payout scheduled (released or not).
+    async fn scheduled_payouts(&self, shop_id: Option<&str>) -> AppResult<Vec<StoredPayment>>;
     /// Compare and swap: stores `request` only if the stored version is still `expected_version`.
     async fn update_payment_request(&self, request: &PaymentRequest, expected_version: i64) -> AppResult<bool>;
     /// Claims an idempotency key, or tells what happened to it before.

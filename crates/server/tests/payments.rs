@@ -417,3 +417,70 @@ async fn unsigned_missigned_and_stale_webhooks_are_refused() {
     let answer: Value = expect_json(resp, StatusCode::OK).await;
     assert_eq!(answer["request"]["state"], "paid");
 }
+
+// ---- Jobs, lists and payouts ----
+
+#[tokio::test]
+async fn unpaid_requests_expire_and_cannot_be_paid() {
+    let s = setup().await;
+    let resp = request(&s, json!({"client_id": unique("pr"), "description": "Deposit", "amount": {"amount": "30.00", "currency": "BRL"}, "expires_in_minutes": 1})).await;
+    let message: Message = expect_json(resp, StatusCode::CREATED).await;
+    let MessageBody::PaymentRequest { request } = message.body else { panic!("card") };
+    let later = talkshop_server::clock::now_millis() + 2 * 60_000;
+    let state = s.server.app_state();
+    assert_eq!(talkshop_server::routes::payouts::expire_due(&state, later).await.unwrap(), 1);
+    assert_eq!(talkshop_server::routes::payouts::expire_due(&state, later).await.unwrap(), 0, "safe to run twice");
+    let err = expect_error(
+        pay(&s, &s.buyer, &request.id, card(CARD_SUCCESS), None).await,
+        StatusCode::CONFLICT,
+        ErrorCode::Conflict,
+    )
+    .await;
+    assert!(err.message.contains("expired"), "{err:?}");
+}
+
+#[tokio::test]
+async fn payouts_are_released_when_due_once_and_never_for_unshipped_or_refunded_orders() {
+    let s = setup().await;
+    let shipped = adhoc(&s, "40.00").await;
+    let unshipped = adhoc(&s, "25.00").await;
+    let refunded = adhoc(&s, "15.00").await;
+    for r in [&shipped, &unshipped, &refunded] {
+        expect_json::<PaymentRequest>(pay(&s, &s.buyer, &r.id, card(CARD_SUCCESS), None).await, StatusCode::OK).await;
+    }
+    for r in [&shipped, &refunded] {
+        expect_json::<PaymentRequest>(act(&s, &s.staff, &r.id, "ship", json!({})).await, StatusCode::OK).await;
+    }
+    expect_json::<PaymentRequest>(act(&s, &s.staff, &refunded.id, "refund", json!({})).await, StatusCode::OK).await;
+    let summary: talkshop_protocol::payment::PayoutSummary =
+        expect_json(s.server.get("/payouts", Some(&s.staff)).send().await.unwrap(), StatusCode::OK).await;
+    assert_eq!(summary.pending.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), vec![shipped.id.clone()]);
+    assert_eq!(summary.pending_totals[0].display(), "R$ 40,00");
+    let resp = s.server.get("/payouts", Some(&s.buyer)).send().await.unwrap();
+    expect_error(resp, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
+
+    let state = s.server.app_state();
+    let now = talkshop_server::clock::now_millis();
+    assert_eq!(talkshop_server::routes::payouts::release_due(&state, now).await.unwrap(), 0, "not due yet");
+    let in_a_week = now + 7 * 86_400_000;
+    assert_eq!(talkshop_server::routes::payouts::release_due(&state, in_a_week).await.unwrap(), 1);
+    assert_eq!(talkshop_server::routes::payouts::release_due(&state, in_a_week).await.unwrap(), 0, "safe to run twice");
+    let summary: talkshop_protocol::payment::PayoutSummary =
+        expect_json(s.server.get("/payouts", Some(&s.staff)).send().await.unwrap(), StatusCode::OK).await;
+    assert!(summary.pending.is_empty());
+    assert_eq!(summary.released.len(), 1);
+
+    // Orders by state, for the console; the buyer's own list for "my orders".
+    let paid: talkshop_protocol::payment::PaymentRequestList =
+        expect_json(s.server.get("/payment-requests?state=paid", Some(&s.staff)).send().await.unwrap(), StatusCode::OK)
+            .await;
+    assert_eq!(paid.requests.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), vec![unshipped.id.clone()]);
+    let mine: talkshop_protocol::payment::PaymentRequestList =
+        expect_json(s.server.get("/payment-requests", Some(&s.buyer)).send().await.unwrap(), StatusCode::OK).await;
+    assert_eq!(mine.requests.len(), 3);
+    let (other, _) = s.server.buyer().await;
+    let theirs: talkshop_protocol::payment::PaymentRequestList =
+        expect_json(s.server.get("/payment-requests", Some(&other)).send().await.unwrap(), StatusCode::OK).await;
+    assert!(theirs.requests.is_empty(), "a buyer sees only their own");
+    expect_invalid(s.server.get("/payment-requests?state=lost", Some(&s.staff)).send().await.unwrap(), "state").await;
+}

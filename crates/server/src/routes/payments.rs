@@ -139,6 +139,7 @@ async fn create(
         attempt: None,
         shipment: None,
         payout_at: None,
+        paid_out_at: None,
         created_at: now,
         updated_at: now,
     };

@@ -520,6 +520,50 @@ impl Storage for SqliteStorage {
         .transpose()
     }
 
+    async fn payment_requests(
+        &self,
+        shop_id: &str,
+        visitor_id: Option<&str>,
+        state: Option<&str>,
+    ) -> AppResult<Vec<StoredPayment>> {
+        let rows = sqlx::query(
+            "SELECT data, shop_id, visitor_id, version FROM payment_requests
+             WHERE shop_id = ? AND (? IS NULL OR visitor_id = ?) AND (? IS NULL OR state = ?)
+             ORDER BY updated_at DESC LIMIT 500",
+        )
+        .bind(shop_id)
+        .bind(visitor_id)
+        .bind(visitor_id)
+        .bind(state)
+        .bind(state)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(stored_payment).collect()
+    }
+
+    async fn expired_payment_requests(&self, now: i64) -> AppResult<Vec<StoredPayment>> {
+        let rows = sqlx::query(
+            "SELECT data, shop_id, visitor_id, version FROM payment_requests
+             WHERE state IN ('requested', 'pending') AND expires_at <= ? LIMIT 500",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(stored_payment).collect()
+    }
+
+    async fn scheduled_payouts(&self, shop_id: Option<&str>) -> AppResult<Vec<StoredPayment>> {
+        let rows = sqlx::query(
+            "SELECT data, shop_id, visitor_id, version FROM payment_requests
+             WHERE state IN ('shipped', 'delivered') AND (? IS NULL OR shop_id = ?) ORDER BY updated_at DESC LIMIT 1000",
+        )
+        .bind(shop_id)
+        .bind(shop_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(stored_payment).collect()
+    }
+
     async fn update_payment_request(&self, request: &PaymentRequest, expected_version: i64) -> AppResult<bool> {
         let _turn = self.write.lock().await;
         let done = sqlx::query(
@@ -728,4 +772,13 @@ async fn write_cart(tx: &mut SqliteConnection, cart: &Cart, owner: &Visitor) -> 
         .await?;
     }
     Ok(())
+}
+
+fn stored_payment(r: &SqliteRow) -> AppResult<StoredPayment> {
+    Ok(StoredPayment {
+        request: parse_json(r.try_get("data")?)?,
+        shop_id: r.try_get("shop_id")?,
+        visitor_id: r.try_get("visitor_id")?,
+        version: r.try_get("version")?,
+    })
 }

@@ -114,6 +114,11 @@ impl Server {
         self.url.trim_start_matches("http://")
     }
 
+    /// The running server's own state (to run its jobs at a chosen time).
+    pub fn app_state(&self) -> talkshop_server::state::AppState {
+        self.running.as_ref().expect("server is running").state.clone()
+    }
+
     pub fn api(&self, path: &str) -> String {
         format!("{}/api/v1{path}", self.url)
     }
