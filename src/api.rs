@@ -243,4 +243,19 @@ impl Api {
         let safe = !request_id.is_empty() && request_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
         safe.then(|| self.url(&format!("/payment-requests/{request_id}/qr.svg")))
     }
+
+    /// Payment requests, newest first (staff: the shop's, optionally in one state; buyer: their own).
+    pub async fn payment_requests(
+        &self,
+        state: Option<&str>,
+    ) -> Result<talkshop_protocol::payment::PaymentRequestList, ApiError> {
+        match state {
+            Some(state) => self.get(&format!("/payment-requests?state={}", js_sys::encode_uri_component(state))).await,
+            None => self.get("/payment-requests").await,
+        }
+    }
+
+    pub async fn payouts(&self) -> Result<talkshop_protocol::payment::PayoutSummary, ApiError> {
+        self.get("/payouts").await
+    }
 }

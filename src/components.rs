@@ -4,6 +4,7 @@ pub mod cart_view;
 pub mod composer;
 pub mod connection_banner;
 pub mod launcher;
+pub mod my_orders;
 pub mod order_card;
 pub mod payment_card;
 pub mod product_card;

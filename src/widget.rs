@@ -12,6 +12,7 @@ use crate::components::cart_view::CartView;
 use crate::components::composer::Composer;
 use crate::components::connection_banner::ConnectionBanner;
 use crate::components::launcher::Launcher;
+use crate::components::my_orders::MyOrders;
 use crate::components::payment_card::Payments;
 use crate::components::product_detail::ProductDetail;
 use crate::components::thread_view::ThreadView;
@@ -24,6 +25,7 @@ use crate::shop_context::ProductOpener;
 pub enum PanelView {
     Chat,
     Cart,
+    Orders,
     Product(String),
 }
 
@@ -226,7 +228,11 @@ pub fn ChatWidget(
                 <ConnectionBanner problem=problem on_retry=Callback::new(retry)/>
                 {move || match panel.get() {
                     PanelView::Chat => ().into_any(),
-                    PanelView::Cart => view! { <CartView cart=cart on_back=to_chat on_send=send_order/> }.into_any(),
+                    PanelView::Cart => view! {
+                        <button class="ts-link ts-cart__orders" type="button" on:click=move |_| panel.set(PanelView::Orders)>"My orders ›"</button>
+                        <CartView cart=cart on_back=to_chat on_send=send_order/>
+                    }.into_any(),
+                    PanelView::Orders => view! { <MyOrders on_back=to_chat/> }.into_any(),
                     PanelView::Product(id) => view! {
                         <ProductDetail retailer_id=id cart=cart on_back=to_chat on_added=Callback::new(move |_| panel.set(PanelView::Cart))/>
                     }.into_any(),

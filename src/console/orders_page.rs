@@ -1,35 +1,99 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use talkshop_protocol::payment::{PaymentRequest, PaymentState, PayoutSummary};
 use talkshop_protocol::{ApiError, Order};
 
 use crate::api::Api;
 use crate::components::order_card::OrderCard;
+use crate::components::payment_card::PaymentCard;
+use crate::time::clock_time;
 
-/// Purchase requests received, newest first.
+/// Payment requests filtered by state, payouts with their dates, and the
+/// purchase requests received.
 #[component]
 pub fn OrdersPage(api: Api) -> impl IntoView {
     let orders = RwSignal::new(Vec::<Order>::new());
+    let requests = RwSignal::new(Vec::<PaymentRequest>::new());
+    let payouts = RwSignal::new(None::<PayoutSummary>);
+    let filter = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);
+    let api = StoredValue::new(api);
+    let load_requests = move || {
+        spawn_local(async move {
+            let wanted = filter.get_untracked();
+            let state = (!wanted.is_empty()).then_some(wanted.as_str());
+            match api.get_value().payment_requests(state).await {
+                Ok(list) => requests.set(list.requests),
+                Err(err) => error.set(Some(err)),
+            }
+        })
+    };
+    load_requests();
     spawn_local(async move {
-        match api.orders().await {
-            Ok(list) => orders.set(list.orders),
-            Err(err) => error.set(Some(err)),
+        let api = api.get_value();
+        match (api.orders().await, api.payouts().await) {
+            (Ok(list), Ok(summary)) => {
+                orders.set(list.orders);
+                payouts.set(Some(summary));
+            }
+            (Err(err), _) | (_, Err(err)) => error.set(Some(err)),
         }
     });
     view! {
         <div class="ts-orders">
-            <h2>"Orders"</h2>
             <Show when=move || error.with(Option::is_some)>
                 <p class="ts-notice" role="alert">{move || error.get().map(|e| e.message).unwrap_or_default()}</p>
             </Show>
-            <Show when=move || orders.with(Vec::is_empty) && error.with(Option::is_none)>
-                <p class="ts-empty">"No purchase requests yet."</p>
-            </Show>
-            <div class="ts-orders__grid">
-                <For each=move || orders.get() key=|o| o.id.clone() let:order>
-                    <OrderCard order=order/>
-                </For>
-            </div>
+            <section class="ts-payouts" aria-label="Payouts">
+                <h2>"Payouts"</h2>
+                {move || payouts.get().map(|p| view! {
+                    <p class="ts-payouts__totals">
+                        {if p.pending_totals.is_empty() {
+                            "Nothing scheduled. A payout is scheduled when you mark an order shipped.".to_string()
+                        } else {
+                            format!("Scheduled: {}", p.pending_totals.iter().map(|m| m.display()).collect::<Vec<_>>().join(" · "))
+                        }}
+                    </p>
+                    <ul class="ts-payouts__list">
+                        {p.pending.into_iter().map(|r| {
+                            let date = r.payout_at.map(|at| js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64)).to_date_string().as_string().unwrap_or_default()).unwrap_or_default();
+                            view! { <li><span>{r.description}</span><span>{r.total.display()}</span><span>{format!("on {date}")}</span></li> }
+                        }).collect_view()}
+                    </ul>
+                    {(!p.released.is_empty()).then(|| view! { <p class="ts-payouts__done">{format!("{} payout(s) released", p.released.len())}</p> })}
+                })}
+            </section>
+            <section aria-label="Payment requests">
+                <div class="ts-orders__bar">
+                    <h2>"Payment requests"</h2>
+                    <select class="ts-orders__filter" aria-label="Filter by state" on:change=move |ev| { filter.set(event_target_value(&ev)); load_requests(); }>
+                        <option value="">"All states"</option>
+                        {PaymentState::ALL.into_iter().map(|s| view! { <option value=s.label()>{s.label()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <Show when=move || requests.with(Vec::is_empty)>
+                    <p class="ts-empty">"No payment requests here."</p>
+                </Show>
+                <div class="ts-orders__grid">
+                    <For each=move || requests.get() key=|r| (r.id.clone(), r.updated_at) let:r>
+                        <div class="ts-orders__item">
+                            <PaymentCard request=r.clone()/>
+                            <small>{format!("Updated {}", clock_time(r.updated_at))}</small>
+                        </div>
+                    </For>
+                </div>
+            </section>
+            <section aria-label="Purchase requests">
+                <h2>"Purchase requests"</h2>
+                <Show when=move || orders.with(Vec::is_empty)>
+                    <p class="ts-empty">"No purchase requests yet."</p>
+                </Show>
+                <div class="ts-orders__grid">
+                    <For each=move || orders.get() key=|o| o.id.clone() let:order>
+                        <OrderCard order=order/>
+                    </For>
+                </div>
+            </section>
         </div>
     }
 }

@@ -1,9 +1,14 @@
 //! Shared helpers for the browser tests: mount into a fresh container, act as
-//! a user (type, press keys, click) and let Leptos settle.
+//! a user (type, press keys, click), let Leptos settle, and record what the
+//! components report through their callbacks.
 
 #![allow(dead_code)]
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use leptos::prelude::*;
+use talkshop_protocol::{Message, MessageBody, Sender};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlTextAreaElement};
 
@@ -65,14 +70,22 @@ pub fn type_into(root: &Element, css: &str, value: &str) {
     field.dispatch_event(&bubbling("input")).expect("input event");
 }
 
-pub fn press(root: &Element, css: &str, key: &str, shift: bool) {
+/// The text a user sees in a text box.
+pub fn value_of(root: &Element, css: &str) -> String {
+    get(root, css).unchecked_into::<HtmlTextAreaElement>().value()
+}
+
+/// Presses `key` (with Shift or not) in the element; returns whether the page
+/// prevented the key's default action (e.g. a new line in a text box).
+pub fn press(root: &Element, css: &str, key: &str, shift: bool) -> bool {
     let init = web_sys::KeyboardEventInit::new();
     init.set_key(key);
     init.set_shift_key(shift);
     init.set_bubbles(true);
     init.set_cancelable(true);
     let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("key event");
-    get(root, css).dispatch_event(&event).expect("keydown");
+    let not_cancelled = get(root, css).dispatch_event(&event).expect("keydown");
+    !not_cancelled
 }
 
 pub fn click(root: &Element, css: &str) {
@@ -81,4 +94,53 @@ pub fn click(root: &Element, css: &str) {
 
 pub fn is_disabled(root: &Element, css: &str) -> bool {
     get(root, css).has_attribute("disabled")
+}
+
+pub fn has_class(element: &Element, class: &str) -> bool {
+    element.class_list().contains(class)
+}
+
+pub fn attr(root: &Element, css: &str, name: &str) -> Option<String> {
+    get(root, css).get_attribute(name)
+}
+
+/// Replaces `window.alert` with a counter, so that injected markup that runs
+/// script (`<img onerror=alert(1)>`) fails a test instead of blocking the page.
+pub fn count_alerts() {
+    let counter = js_sys::Function::new_no_args("window.__tsAlerts = (window.__tsAlerts || 0) + 1;");
+    let window = web_sys::window().expect("a window");
+    js_sys::Reflect::set(&window, &"alert".into(), &counter).expect("replace alert");
+}
+
+/// How many times `alert` was called since [`count_alerts`], after giving a
+/// failed image load time to fire its `onerror`.
+pub async fn alerts() -> u32 {
+    gloo_timers::future::TimeoutFuture::new(200).await;
+    let window = web_sys::window().expect("a window");
+    js_sys::Reflect::get(&window, &"__tsAlerts".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as u32
+}
+
+/// Every value a callback was called with, and the callback.
+pub fn recorder<T: Clone + 'static>() -> (Rc<RefCell<Vec<T>>>, Callback<T>) {
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    // Callbacks must be Send + Sync; tests run on the one browser thread.
+    let sink = send_wrapper::SendWrapper::new(seen.clone());
+    (seen, Callback::new(move |v: T| sink.borrow_mut().push(v)))
+}
+
+/// A stored message of conversation `c1`; its client id is `k{seq}`.
+pub fn message(seq: i64, sender: Sender, body: MessageBody) -> Message {
+    Message {
+        id: format!("m{seq}"),
+        conversation_id: "c1".into(),
+        seq,
+        sender,
+        client_id: format!("k{seq}"),
+        body,
+        created_at: 1_700_000_000_000 + seq * 1000,
+    }
+}
+
+pub fn text_msg(seq: i64, sender: Sender, body: &str) -> Message {
+    message(seq, sender, MessageBody::Text { text: body.into() })
 }

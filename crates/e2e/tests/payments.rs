@@ -119,6 +119,18 @@ async fn buyer_pays_in_the_chat_and_follows_the_order_to_delivery() {
     let days = (payout_at - shipped_at) / 86_400_000;
     assert!((3..=5).contains(&days), "payout {days} calendar days after shipping");
 
+    // "My orders" in the widget and the console's payouts show the same order.
+    buyer.click(".ts-header__cart").await;
+    buyer.click(".ts-cart__orders").await;
+    buyer.wait_texts(".ts-cart .ts-pay__state", "my orders", |t| t == ["Delivered".to_string()]).await;
+    merchant
+        .eval("[...document.querySelectorAll('.ts-tab')].find(b => b.textContent === 'Orders').click(); return true;")
+        .await;
+    merchant
+        .wait_texts(".ts-payouts__totals", "the scheduled payout", |t| t == ["Scheduled: R$ 99,80".to_string()])
+        .await;
+    merchant.screenshot("console-orders-payouts").await;
+
     for browser in [buyer, merchant] {
         browser.close().await;
     }
