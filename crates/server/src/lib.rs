@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod hub;
+pub mod idempotency;
 pub mod routes;
 pub mod seed;
 pub mod seed_catalog;
@@ -48,6 +49,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::ws::router())
         .merge(routes::site::router(&state))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::idempotency))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

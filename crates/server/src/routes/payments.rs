@@ -4,14 +4,12 @@
 //! compare-and-swap on the request's version, posts an order-status message
 //! and updates the card live for both parties.
 
-use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use sha2::{Digest, Sha256};
 use talkshop_protocol::emv_qr::{self, QrPayment};
 use talkshop_protocol::payment::{
     check_method, default_limits, methods_for, Actor, CardDetails, CreatePaymentRequest, PayRequest, PaymentAction,
@@ -24,7 +22,7 @@ use crate::clock;
 use crate::error::{path_rejection, AppError, AppJson, AppResult};
 use crate::routes::conversations::{authorized, publish, store_and_publish};
 use crate::state::AppState;
-use crate::storage::{Appended, Conversation, Idempotency, NewMessage, NewPaymentRequest, StoredPayment};
+use crate::storage::{Appended, Conversation, NewMessage, NewPaymentRequest, StoredPayment};
 
 /// Methods every demo shop accepts. Hosted payment pages join with a provider adapter.
 pub const ENABLED_METHODS: [PaymentMethod; 2] = [PaymentMethod::SandboxCard, PaymentMethod::InstantQr];
@@ -246,67 +244,19 @@ fn transition(stored: &StoredPayment, action: PaymentAction, actor: Actor) -> Re
     Ok(next)
 }
 
+/// Pays a request. An `Idempotency-Key` (handled for every mutating call by
+/// [`crate::idempotency`]) makes a double click or a retry pay once.
 async fn pay(
     State(state): State<AppState>,
     viewer: Viewer,
     path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let Ok(Path(id)) = path else { return AppError::from(ApiError::bad_request("Invalid path")).into_response() };
-    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let Some(key) = key else { return pay_once(&state, &viewer, &id, &body).await.into_response() };
-    if key.is_empty() || key.len() > 100 {
-        return AppError::from(ApiError::invalid("Idempotency-Key", "Idempotency-Key must be 1 to 100 characters"))
-            .into_response();
-    }
-    let scope = format!("pay:{}:{id}", viewer.claims.sub);
-    let hash: String = Sha256::digest(&body).iter().map(|b| format!("{b:02x}")).collect();
-    // A concurrent duplicate waits for the first call's answer.
-    for _ in 0..100 {
-        match state.storage.idempotency_begin(&scope, &key, &hash, clock::now_millis()).await {
-            Err(err) => return err.into_response(),
-            Ok(Idempotency::Mismatch) => {
-                return AppError::from(ApiError {
-                    code: ErrorCode::Conflict,
-                    message: "This Idempotency-Key was used with a different request".into(),
-                    field: Some("Idempotency-Key".into()),
-                })
-                .into_response()
-            }
-            Ok(Idempotency::Done { status, response }) => {
-                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-                return (status, [(axum::http::header::CONTENT_TYPE, "application/json")], response).into_response();
-            }
-            Ok(Idempotency::InProgress) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
-            Ok(Idempotency::New) => {
-                let result = pay_once(&state, &viewer, &id, &body).await;
-                let (status, text) = match &result {
-                    Ok(AppJson(request)) => (200, serde_json::to_string(request).unwrap_or_default()),
-                    Err(err) => {
-                        let api = err.to_api();
-                        (
-                            api.code.http_status(),
-                            serde_json::to_string(&talkshop_protocol::error::ErrorBody { error: api })
-                                .unwrap_or_default(),
-                        )
-                    }
-                };
-                if status >= 500 {
-                    let _ = state.storage.idempotency_forget(&scope, &key).await;
-                } else if let Err(err) = state.storage.idempotency_finish(&scope, &key, status, &text).await {
-                    return err.into_response();
-                }
-                return result.into_response();
-            }
-        }
-    }
-    AppError::from(ApiError::new(ErrorCode::Conflict, "The same payment is still being processed")).into_response()
+    AppJson(req): AppJson<PayRequest>,
+) -> AppResult<AppJson<PaymentRequest>> {
+    let Path(id) = path.map_err(path_rejection)?;
+    pay_once(&state, &viewer, &id, req).await
 }
 
-async fn pay_once(state: &AppState, viewer: &Viewer, id: &str, body: &Bytes) -> AppResult<AppJson<PaymentRequest>> {
-    let req: PayRequest =
-        serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("Invalid request body: {e}")))?;
+async fn pay_once(state: &AppState, viewer: &Viewer, id: &str, req: PayRequest) -> AppResult<AppJson<PaymentRequest>> {
     if viewer.is_staff() {
         return Err(ApiError::forbidden("Only the buyer pays").into());
     }
