@@ -4,6 +4,7 @@ pub mod catalog_page;
 pub mod inbox;
 pub mod login_form;
 pub mod orders_page;
+pub mod payment_request_form;
 pub mod product_picker;
 
 use leptos::prelude::*;
@@ -23,6 +24,7 @@ use catalog_page::CatalogPage;
 use inbox::{Inbox, InboxState};
 use login_form::LoginForm;
 use orders_page::OrdersPage;
+use payment_request_form::PaymentRequestForm;
 use product_picker::ProductPicker;
 
 /// The console's sections.
@@ -84,7 +86,9 @@ fn Workspace(api: Api, shop: ShopInfo, on_sign_out: Callback<()>) -> impl IntoVi
     let session = ChatSession::new(api.clone(), Sender::Merchant);
     let tab = RwSignal::new(ConsoleTab::Inbox);
     let picking = RwSignal::new(false);
+    let billing = RwSignal::new(false);
     let page_api = StoredValue::new(api.clone());
+    let shop_id = StoredValue::new(shop.id.clone());
     let catalog = CatalogCache::new(api.clone());
     provide_context(catalog);
     let payments = Payments::new(api.clone(), false);
@@ -206,13 +210,25 @@ fn Workspace(api: Api, shop: ShopInfo, on_sign_out: Callback<()>) -> impl IntoVi
                 <div class="ts-console__threadbar">
                     <h2 class="ts-console__title">{title}</h2>
                     <Show when=move || session.conversation.with(Option::is_some)>
-                        <button class="ts-button" type="button" on:click=move |_| picking.set(true)>"Send products"</button>
+                        <div class="ts-console__threadactions">
+                            <button class="ts-button" type="button" on:click=move |_| billing.set(true)>"Request payment"</button>
+                            <button class="ts-button" type="button" on:click=move |_| picking.set(true)>"Send products"</button>
+                        </div>
                     </Show>
                 </div>
                 <Show
                     when=move || session.conversation.with(Option::is_some)
                     fallback=|| view! { <p class="ts-empty">"Pick a conversation from the inbox."</p> }
                 >
+                    <Show when=move || billing.get()>
+                        {move || session.conversation.get().map(|conversation| {
+                            let currency = catalog.products.with_untracked(|p| p.values().next().map(|p| p.price.currency)).unwrap_or(if shop_id.get_value() == "siam" { talkshop_protocol::Currency::Thb } else { talkshop_protocol::Currency::Brl });
+                            view! {
+                                <PaymentRequestForm api=page_api.get_value() conversation=conversation currency=currency
+                                    on_done=Callback::new(move |_| billing.set(false))/>
+                            }
+                        })}
+                    </Show>
                     <Show when=move || picking.get()>
                         {move || session.conversation.get().map(|conversation| view! {
                             <ProductPicker api=page_api.get_value() conversation=conversation

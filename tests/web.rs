@@ -334,3 +334,87 @@ async fn merchant_sees_next_steps_on_the_payment_card() {
     assert_eq!(actions, vec!["Mark shipped", "Refund"]);
     assert!(find(&root, ".ts-pay__actions input[name=tracking]").is_some());
 }
+
+#[wasm_bindgen_test]
+async fn payment_card_shows_every_state_and_offers_pay_only_while_payable() {
+    use talkshop_protocol::payment::PaymentState;
+    use talkshop_widget::components::payment_card::{PaymentCard, Payments};
+    let expected = [
+        (PaymentState::Requested, "Awaiting payment", true),
+        (PaymentState::Pending, "Payment pending", true),
+        (PaymentState::Paid, "Paid", false),
+        (PaymentState::Shipped, "Shipped", false),
+        (PaymentState::Delivered, "Delivered", false),
+        (PaymentState::Cancelled, "Cancelled", false),
+        (PaymentState::Expired, "Expired", false),
+        (PaymentState::Refunded, "Refunded", false),
+    ];
+    for (state, label, payable) in expected {
+        let payments = Payments::new(Api::new("http://127.0.0.1:9"), true);
+        let request = payment_request(state);
+        let root = mount(move || {
+            provide_context(payments);
+            view! { <PaymentCard request=request/> }
+        });
+        settle().await;
+        assert_eq!(text(&root, ".ts-pay__state"), label);
+        assert_eq!(find(&root, ".ts-pay__method").is_some(), payable, "{label}");
+        assert_eq!(find(&root, ".ts-pay__expiry").is_some(), payable, "{label}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn pending_instant_payment_shows_the_qr_code_and_a_hosted_link_opens_in_a_new_tab() {
+    use talkshop_protocol::payment::{PaymentAttempt, PaymentMethod, PaymentState};
+    use talkshop_widget::components::payment_card::{PaymentCard, Payments};
+    let payments = Payments::new(Api::new("http://127.0.0.1:9"), true);
+    let mut request = payment_request(PaymentState::Pending);
+    request.attempt = Some(PaymentAttempt {
+        method: PaymentMethod::InstantQr,
+        card_brand: None,
+        card_last4: None,
+        qr_payload: Some("00020101021226580014br.gov.bcb.pix6304ABCD".into()),
+        hosted_url: None,
+        failure: None,
+    });
+    let root = mount(move || {
+        provide_context(payments);
+        view! { <PaymentCard request=request/> }
+    });
+    settle().await;
+    let img = get(&root, ".ts-pay__qrimg");
+    assert_eq!(img.get_attribute("src").as_deref(), Some("http://127.0.0.1:9/api/v1/payment-requests/pr1/qr.svg"));
+    assert!(img.get_attribute("alt").is_some_and(|a| a.contains("QR")));
+    assert_eq!(text(&root, ".ts-pay__code"), "00020101021226580014br.gov.bcb.pix6304ABCD");
+
+    let mut hosted = payment_request(PaymentState::Pending);
+    hosted.id = "pr2".into();
+    hosted.attempt = Some(PaymentAttempt {
+        method: PaymentMethod::HostedLink,
+        card_brand: None,
+        card_last4: None,
+        qr_payload: None,
+        hosted_url: Some("/sandbox/hosted/pr2".into()),
+        failure: None,
+    });
+    let mut evil = payment_request(PaymentState::Pending);
+    evil.id = "pr3".into();
+    evil.attempt = Some(PaymentAttempt {
+        method: PaymentMethod::HostedLink,
+        card_brand: None,
+        card_last4: None,
+        qr_payload: None,
+        hosted_url: Some("javascript:alert(1)".into()),
+        failure: None,
+    });
+    let root = mount(move || {
+        provide_context(payments);
+        view! { <PaymentCard request=hosted/> <PaymentCard request=evil/> }
+    });
+    settle().await;
+    let links = all(&root, ".ts-pay__hosted");
+    assert_eq!(links.len(), 1, "a javascript: URL never becomes a link");
+    assert_eq!(links[0].get_attribute("href").as_deref(), Some("http://127.0.0.1:9/sandbox/hosted/pr2"));
+    assert_eq!(links[0].get_attribute("target").as_deref(), Some("_blank"));
+    assert!(links[0].get_attribute("rel").is_some_and(|r| r.contains("noopener")));
+}

@@ -32,6 +32,13 @@ impl Payments {
     }
 }
 
+/// Date and time in the viewer's locale and time zone.
+fn date_time(millis: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(millis as f64));
+    let text = date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED);
+    text.as_string().unwrap_or_default()
+}
+
 fn state_label(state: PaymentState) -> &'static str {
     match state {
         PaymentState::Requested => "Awaiting payment",
@@ -151,6 +158,17 @@ pub fn PaymentCard(request: PaymentRequest) -> impl IntoView {
                     </div>
                 }
             })}
+            {move || current.with(|r| r.attempt.clone()).and_then(|a| a.hosted_url).filter(|_| current.with(|r| r.state.payable())).and_then(|url| {
+                // Only our own pages or https links become an href.
+                let base = payments.map(|p| p.api.with_value(|api| api.base.clone())).unwrap_or_default();
+                let href = if url.starts_with('/') && !url.starts_with("//") { Some(format!("{base}{url}")) } else if url.starts_with("https://") { Some(url) } else { None };
+                href.map(|href| view! {
+                    <a class="ts-button ts-pay__hosted" href=href target="_blank" rel="noopener noreferrer">"Open the payment page"</a>
+                })
+            })}
+            <Show when=move || current.with(|r| r.state.payable())>
+                <p class="ts-pay__expiry">{move || format!("Expires {}", date_time(current.with(|r| r.expires_at)))}</p>
+            </Show>
             {move || current.with(|r| r.attempt.clone()).and_then(|a| a.failure).filter(|_| current.with(|r| r.state.payable())).map(|f| view! {
                 <p class="ts-notice" role="alert">{f}</p>
             })}

@@ -68,7 +68,7 @@ async fn buyer_pays_by_card_and_both_sides_see_it_live() {
     let mut staff_ws = s.server.ws(&s.staff).await;
     let r = adhoc(&s, "120.00").await;
     assert_eq!(r.state, PaymentState::Requested);
-    assert_eq!(r.methods, vec![PaymentMethod::SandboxCard, PaymentMethod::InstantQr]);
+    assert_eq!(r.methods, vec![PaymentMethod::SandboxCard, PaymentMethod::InstantQr, PaymentMethod::HostedLink]);
     let paid: PaymentRequest =
         expect_json(pay(&s, &s.buyer, &r.id, card(CARD_SUCCESS), Some("k1")).await, StatusCode::OK).await;
     assert_eq!(paid.state, PaymentState::Paid);
@@ -150,11 +150,13 @@ async fn instant_qr_has_a_valid_emv_payload_and_respects_the_brl_500_cap() {
     );
 
     let big = adhoc(&s, "500.01").await;
-    assert_eq!(big.methods, vec![PaymentMethod::SandboxCard], "the card shows which methods can pay it");
+    assert_eq!(
+        big.methods,
+        vec![PaymentMethod::SandboxCard, PaymentMethod::HostedLink],
+        "the card shows which methods can pay it"
+    );
     let err = expect_invalid(pay(&s, &s.buyer, &big.id, json!({"method": "instant_qr"}), None).await, "method").await;
     assert!(err.message.contains("R$ 500,00"), "{err:?}");
-    let err = expect_invalid(pay(&s, &s.buyer, &big.id, json!({"method": "hosted_link"}), None).await, "method").await;
-    assert!(!err.message.is_empty());
     let resp = pay(&s, &s.buyer, &big.id, json!({"method": "bitcoin"}), None).await;
     expect_error(resp, StatusCode::BAD_REQUEST, ErrorCode::BadRequest).await;
 }
@@ -483,4 +485,50 @@ async fn payouts_are_released_when_due_once_and_never_for_unshipped_or_refunded_
         expect_json(s.server.get("/payment-requests", Some(&other)).send().await.unwrap(), StatusCode::OK).await;
     assert!(theirs.requests.is_empty(), "a buyer sees only their own");
     expect_invalid(s.server.get("/payment-requests?state=lost", Some(&s.staff)).send().await.unwrap(), "state").await;
+}
+
+#[tokio::test]
+async fn hosted_payment_page_pays_through_a_signed_confirmation() {
+    let s = setup().await;
+    let r = adhoc(&s, "700.00").await;
+    let pending: PaymentRequest =
+        expect_json(pay(&s, &s.buyer, &r.id, json!({"method": "hosted_link"}), None).await, StatusCode::OK).await;
+    assert_eq!(pending.state, PaymentState::Pending);
+    let url = pending.attempt.and_then(|a| a.hosted_url).expect("a hosted payment link");
+    assert_eq!(url, format!("/sandbox/hosted/{}", r.id));
+    let page = s.server.http.get(format!("{}{url}", s.server.url)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("R$ 700,00") && page.contains("Custom glaze"));
+    let done = s.server.http.post(format!("{}{url}", s.server.url)).send().await.unwrap().text().await.unwrap();
+    assert!(done.contains("Payment complete"), "{done}");
+    let paid: PaymentRequest = expect_json(
+        s.server.get(&format!("/payment-requests/{}", r.id), Some(&s.buyer)).send().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(paid.state, PaymentState::Paid);
+    let again = s.server.http.get(format!("{}{url}", s.server.url)).send().await.unwrap().text().await.unwrap();
+    assert!(again.contains("This payment is paid"));
+}
+
+#[tokio::test]
+async fn the_merchants_system_requests_payments_with_its_api_key() {
+    let s = setup().await;
+    let body = json!({"client_id": "api-1", "description": "Deposit for a custom table", "amount": {"amount": "350.00", "currency": "BRL"}});
+    let path = format!("/merchant/conversations/{}/payment-requests", s.conversation);
+    let resp = s.server.http.post(s.server.api(&path)).json(&body).send().await.unwrap();
+    expect_error(resp, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
+    let resp =
+        s.server.http.post(s.server.api(&path)).header("X-Api-Key", "test-api-key").json(&body).send().await.unwrap();
+    let message: Message = expect_json(resp, StatusCode::CREATED).await;
+    assert!(matches!(message.body, MessageBody::PaymentRequest { .. }));
+    let resp = s
+        .server
+        .http
+        .post(s.server.api("/merchant/conversations/nope/payment-requests"))
+        .header("X-Api-Key", "test-api-key")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    expect_error(resp, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
 }

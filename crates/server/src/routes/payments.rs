@@ -24,14 +24,16 @@ use crate::routes::conversations::{authorized, publish, store_and_publish};
 use crate::state::AppState;
 use crate::storage::{Appended, Conversation, NewMessage, NewPaymentRequest, StoredPayment};
 
-/// Methods every demo shop accepts. Hosted payment pages join with a provider adapter.
-pub const ENABLED_METHODS: [PaymentMethod; 2] = [PaymentMethod::SandboxCard, PaymentMethod::InstantQr];
+/// Methods every demo shop accepts (all from the sandbox provider).
+pub const ENABLED_METHODS: [PaymentMethod; 3] =
+    [PaymentMethod::SandboxCard, PaymentMethod::InstantQr, PaymentMethod::HostedLink];
 /// How long the sandbox takes to resolve a "timeout" card.
 const SANDBOX_TIMEOUT_MS: u64 = 1500;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/conversations/{id}/payment-requests", post(create))
+        .route("/api/v1/merchant/conversations/{id}/payment-requests", post(create_from_api))
         .route("/api/v1/payment-requests/{id}", get(show))
         .route("/api/v1/payment-requests/{id}/pay", post(pay))
         .route("/api/v1/payment-requests/{id}/qr.svg", get(qr_svg))
@@ -98,6 +100,32 @@ async fn create(
     }
     req.validate()?;
     let conversation = authorized(&state, &viewer, &id).await?;
+    create_in(&state, &conversation, req).await
+}
+
+/// The merchant's own system requests a payment with its API key.
+async fn create_from_api(
+    State(state): State<AppState>,
+    merchant: crate::routes::catalog::Merchant,
+    path: Result<Path<String>, PathRejection>,
+    AppJson(req): AppJson<CreatePaymentRequest>,
+) -> AppResult<(StatusCode, AppJson<Message>)> {
+    let Path(id) = path.map_err(path_rejection)?;
+    req.validate()?;
+    let conversation = state
+        .storage
+        .conversation(&id)
+        .await?
+        .filter(|c| c.shop_id == merchant.shop_id)
+        .ok_or_else(|| ApiError::not_found("Conversation"))?;
+    create_in(&state, &conversation, req).await
+}
+
+async fn create_in(
+    state: &AppState,
+    conversation: &Conversation,
+    req: CreatePaymentRequest,
+) -> AppResult<(StatusCode, AppJson<Message>)> {
     let (lines, base, description) = match &req.order_id {
         Some(order_id) => {
             let order = state
@@ -160,7 +188,7 @@ async fn create(
     match appended {
         Appended::Created(message) => {
             tracing::info!(request = %request.id, total = %total.amount, "payment requested");
-            publish(&state, &conversation, ServerFrame::Message { message: message.clone() });
+            publish(state, conversation, ServerFrame::Message { message: message.clone() });
             Ok((StatusCode::CREATED, AppJson(message)))
         }
         Appended::Existing(message) => Ok((StatusCode::OK, AppJson(message))),
@@ -320,7 +348,15 @@ async fn pay_once(state: &AppState, viewer: &Viewer, id: &str, req: PayRequest) 
             Ok(AppJson(commit(state, &conversation, &stored, next).await?))
         }
         PaymentMethod::HostedLink => {
-            Err(ApiError::invalid("method", "Hosted payment pages are not enabled for this shop").into())
+            next.attempt = Some(PaymentAttempt {
+                method: PaymentMethod::HostedLink,
+                card_brand: None,
+                card_last4: None,
+                qr_payload: None,
+                hosted_url: Some(format!("/sandbox/hosted/{}", stored.request.id)),
+                failure: None,
+            });
+            Ok(AppJson(commit(state, &conversation, &stored, next).await?))
         }
     }
 }

@@ -31,6 +31,67 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/webhooks/sandbox", post(sandbox_webhook))
         .route("/api/v1/payment-requests/{id}/sandbox-confirm", post(sandbox_confirm))
+        .route("/sandbox/hosted/{id}", axum::routing::get(hosted_page).post(hosted_pay))
+}
+
+fn escape(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '<' => "&lt;".into(),
+            '>' => "&gt;".into(),
+            '&' => "&amp;".into(),
+            '"' => "&quot;".into(),
+            '\'' => "&#39;".into(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+fn page(body: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+         <title>Sandbox payment page</title><style>body{{font-family:system-ui,sans-serif;max-width:420px;margin:60px auto;padding:0 16px}}\
+         button{{font:inherit;padding:12px 18px;border:0;border-radius:8px;background:#0f766e;color:#fff;cursor:pointer}}</style></head>\
+         <body><h1>Sandbox payment page</h1>{body}</body></html>"
+    );
+    (
+        [(
+            axum::http::header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+        )],
+        axum::response::Html(html),
+    )
+        .into_response()
+}
+
+/// The sandbox provider's hosted payment page (what a real provider's page would be).
+async fn hosted_page(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+) -> axum::response::Response {
+    let Ok(Path(id)) = path else { return page("<p>Unknown payment.</p>") };
+    match state.storage.payment_request(&id).await {
+        Ok(Some(stored)) if stored.request.state.payable() => page(&format!(
+            "<p>{}</p><p><strong>{}</strong></p><form method=\"post\"><button type=\"submit\">Pay now</button></form>",
+            escape(&stored.request.description),
+            escape(&stored.request.total.display())
+        )),
+        Ok(Some(stored)) => page(&format!("<p>This payment is {}.</p>", stored.request.state.label())),
+        _ => page("<p>Unknown payment.</p>"),
+    }
+}
+
+/// The buyer paid on the hosted page: the provider sends its signed webhook.
+async fn hosted_pay(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+) -> axum::response::Response {
+    let Ok(Path(id)) = path else { return page("<p>Unknown payment.</p>") };
+    match confirm_signed(&state, id).await {
+        Ok(_) => page("<p>Payment complete. You can close this tab and return to the chat.</p>"),
+        Err(err) => page(&format!("<p>{}</p>", escape(&err.to_api().message))),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,6 +195,12 @@ async fn sandbox_confirm(
 ) -> AppResult<AppJson<WebhookAnswer>> {
     let Path(id) = path.map_err(path_rejection)?;
     load_for_staff(&state, &viewer, &id).await?;
+    confirm_signed(&state, id).await
+}
+
+/// Builds a "paid" event as the sandbox provider would, signs it, and runs it
+/// through the same verification as a webhook from outside.
+async fn confirm_signed(state: &AppState, id: String) -> AppResult<AppJson<WebhookAnswer>> {
     let body = serde_json::to_vec(&ProviderEvent {
         event_id: format!("sbx-{}", uuid::Uuid::new_v4().simple()),
         payment_request_id: id,
@@ -146,5 +213,5 @@ async fn sandbox_confirm(
     headers.insert("x-talkshop-timestamp", now.to_string().parse().expect("digits are a header value"));
     headers.insert("x-talkshop-signature", signature.parse().expect("hex is a header value"));
     verify(state.config.webhook_secret.as_bytes(), &headers, &body, now)?;
-    process(&state, &body).await
+    process(state, &body).await
 }
