@@ -36,7 +36,7 @@ async fn merchant_sends_products_buyer_orders_after_a_price_change() {
     let merchant = Browser::open(&driver).await;
     merchant.sign_in_to_console(&base).await;
     merchant.click(".ts-inbox__item").await;
-    merchant.click(".ts-console__threadbar .ts-button").await;
+    click_text(&merchant, ".ts-console__threadbar .ts-button", "Send products").await;
     click_text(&merchant, ".ts-picker__item label", "Linen throw").await;
     click_text(&merchant, ".ts-picker__item label", "Embroidered cushion").await;
     merchant.wait(".ts-picker__texts input").await.send_keys("Soft things").await.expect("header");

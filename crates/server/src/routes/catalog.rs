@@ -37,6 +37,18 @@ pub struct Merchant {
     pub shop_id: String,
 }
 
+impl Merchant {
+    /// A conversation of this merchant's shop; another shop's is not found.
+    pub async fn conversation(&self, state: &AppState, id: &str) -> AppResult<crate::storage::Conversation> {
+        state
+            .storage
+            .conversation(id)
+            .await?
+            .filter(|c| c.shop_id == self.shop_id)
+            .ok_or_else(|| ApiError::not_found("Conversation").into())
+    }
+}
+
 pub fn hash_api_key(key: &str) -> String {
     Sha256::digest(key.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }

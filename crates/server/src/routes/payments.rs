@@ -112,12 +112,7 @@ async fn create_from_api(
 ) -> AppResult<(StatusCode, AppJson<Message>)> {
     let Path(id) = path.map_err(path_rejection)?;
     req.validate()?;
-    let conversation = state
-        .storage
-        .conversation(&id)
-        .await?
-        .filter(|c| c.shop_id == merchant.shop_id)
-        .ok_or_else(|| ApiError::not_found("Conversation"))?;
+    let conversation = merchant.conversation(&state, &id).await?;
     create_in(&state, &conversation, req).await
 }
 

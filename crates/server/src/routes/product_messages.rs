@@ -48,12 +48,7 @@ async fn from_api(
     let Path(id) = path.map_err(path_rejection)?;
     req.message.validate()?;
     talkshop_protocol::validate_client_id(&req.client_id)?;
-    let conversation = state
-        .storage
-        .conversation(&id)
-        .await?
-        .filter(|c| c.shop_id == merchant.shop_id)
-        .ok_or_else(|| ApiError::not_found("Conversation"))?;
+    let conversation = merchant.conversation(&state, &id).await?;
     send(&state, &conversation, req).await
 }
 
