@@ -619,3 +619,43 @@ mod request_tests {
         assert_eq!(CardDetails::brand(CARD_SUCCESS), "Visa");
     }
 }
+
+/// Reads limits written as `method:CURRENCY:max`, comma separated, for
+/// example `instant_qr:BRL:500.00,sandbox_card:THB:50000`.
+pub fn parse_limits(text: &str) -> Result<Vec<TransactionLimit>, ApiError> {
+    let mut limits = Vec::new();
+    for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let bad = || ApiError::invalid("limits", format!("{item:?} is not method:CURRENCY:max"));
+        let mut parts = item.split(':');
+        let (Some(method), Some(currency), Some(max), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad());
+        };
+        let method: PaymentMethod =
+            serde_json::from_value(serde_json::Value::String(method.into())).map_err(|_| bad())?;
+        let currency: Currency = currency.parse()?;
+        let max = Decimal::from_str_exact(max).map_err(|_| bad())?;
+        Money::new(max, currency).validate_price("limits")?;
+        limits.push(TransactionLimit { method, currency, max });
+    }
+    Ok(limits)
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+
+    #[test]
+    fn limits_are_read_from_configuration() {
+        assert_eq!(parse_limits("instant_qr:BRL:500.00").unwrap(), default_limits());
+        let two = parse_limits("instant_qr:BRL:500.00, sandbox_card:THB:50000").unwrap();
+        assert_eq!(two.len(), 2);
+        assert_eq!(two[1].method, PaymentMethod::SandboxCard);
+        assert!(parse_limits("").unwrap().is_empty());
+        for bad in
+            ["instant_qr:BRL", "pix:BRL:1", "instant_qr:XYZ:1", "instant_qr:BRL:-1", "instant_qr:BRL:1.001", "a:b:c:d"]
+        {
+            assert!(parse_limits(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -49,6 +49,11 @@ pub struct Config {
     #[arg(long, env = "TALKSHOP_DEMO_API_KEY", hide_env_values = true)]
     pub demo_api_key: Option<String>,
 
+    /// Per-transaction limits, `method:CURRENCY:max` comma separated (methods:
+    /// sandbox_card, instant_qr, hosted_link).
+    #[arg(long, env = "TALKSHOP_TRANSACTION_LIMITS", default_value = "instant_qr:BRL:500.00")]
+    pub transaction_limits: String,
+
     /// Business days between marking an order shipped and paying the merchant out (3 to 5).
     #[arg(long, env = "TALKSHOP_PAYOUT_BUSINESS_DAYS", default_value_t = 3, value_parser = clap::value_parser!(u8).range(3..=5))]
     pub payout_business_days: u8,
@@ -76,6 +81,7 @@ impl Config {
             staff_password: Some("correct horse battery staple".into()),
             service_window_hours: 24,
             payout_business_days: 3,
+            transaction_limits: "instant_qr:BRL:500.00".into(),
             webhook_secret: "test-webhook-secret".into(),
             demo_api_key: Some("test-api-key".into()),
             log_json: false,

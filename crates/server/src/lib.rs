@@ -102,7 +102,10 @@ pub async fn start(config: Config) -> AppResult<Running> {
     let addr = listener.local_addr().map_err(|e| error::AppError::Internal(e.to_string()))?;
     let (stop, stopped) = watch::channel(false);
     let (events, _) = broadcast::channel(hub::EVENT_BUFFER);
+    let limits = talkshop_protocol::payment::parse_limits(&config.transaction_limits)
+        .map_err(|e| error::AppError::Internal(format!("--transaction-limits: {e}")))?;
     let state = AppState {
+        limits: Arc::new(limits),
         storage: storage.clone(),
         tokens: TokenKey::new(secret.as_bytes()),
         config: Arc::new(config),

@@ -15,6 +15,8 @@ pub struct AppState {
     pub tokens: TokenKey,
     pub config: Arc<Config>,
     pub events: broadcast::Sender<Event>,
+    /// Per-transaction limits per currency and payment method (from the configuration).
+    pub limits: Arc<Vec<talkshop_protocol::payment::TransactionLimit>>,
     /// Flips to `true` when the server is shutting down; sockets close on it.
     pub shutdown: watch::Receiver<bool>,
 }

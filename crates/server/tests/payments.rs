@@ -532,3 +532,19 @@ async fn the_merchants_system_requests_payments_with_its_api_key() {
         .unwrap();
     expect_error(resp, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
 }
+
+#[tokio::test]
+async fn transaction_limits_come_from_the_configuration() {
+    let server =
+        Server::start_with(|c| c.transaction_limits = "instant_qr:BRL:100.00,sandbox_card:BRL:150.00".into()).await;
+    let staff = server.staff_token().await;
+    let (buyer, conversation) = server.buyer().await;
+    server.send(&buyer, &conversation, "hi").await;
+    let s = Setup { server, staff, buyer, conversation };
+    let r = adhoc(&s, "120.00").await;
+    assert_eq!(r.methods, vec![PaymentMethod::SandboxCard, PaymentMethod::HostedLink]);
+    let r = adhoc(&s, "200.00").await;
+    assert_eq!(r.methods, vec![PaymentMethod::HostedLink]);
+    let err = expect_invalid(pay(&s, &s.buyer, &r.id, card(CARD_SUCCESS), None).await, "method").await;
+    assert!(err.message.contains("R$ 150,00"), "{err:?}");
+}

@@ -12,8 +12,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use talkshop_protocol::emv_qr::{self, QrPayment};
 use talkshop_protocol::payment::{
-    check_method, default_limits, methods_for, Actor, CardDetails, CreatePaymentRequest, PayRequest, PaymentAction,
-    PaymentAttempt, PaymentMethod, PaymentRequest, PaymentState, SandboxOutcome, ShipRequest, Shipment,
+    check_method, methods_for, Actor, CardDetails, CreatePaymentRequest, PayRequest, PaymentAction, PaymentAttempt,
+    PaymentMethod, PaymentRequest, PaymentState, SandboxOutcome, ShipRequest, Shipment,
 };
 use talkshop_protocol::{ApiError, ErrorCode, Message, MessageBody, ServerFrame};
 
@@ -140,7 +140,7 @@ async fn create_in(
         }
     };
     let total = req.total(base)?;
-    let methods = methods_for(total, &ENABLED_METHODS, &default_limits());
+    let methods = methods_for(total, &ENABLED_METHODS, &state.limits);
     if methods.is_empty() {
         return Err(ApiError::invalid("amount", "No payment method can take this amount").into());
     }
@@ -294,7 +294,7 @@ async fn pay_once(state: &AppState, viewer: &Viewer, id: &str, req: PayRequest) 
         }
         .into());
     }
-    check_method(stored.request.total, req.method, &ENABLED_METHODS, &default_limits())?;
+    check_method(stored.request.total, req.method, &ENABLED_METHODS, &state.limits)?;
     let mut next = transition(&stored, PaymentAction::StartPayment, Actor::Buyer)?;
     match req.method {
         PaymentMethod::SandboxCard => {
