@@ -341,10 +341,16 @@ async fn an_order_is_billed_with_its_lines_shipping_and_discount() {
     let MessageBody::Order { order } = placed.body else { panic!("order") };
     let resp = request(&s, json!({"client_id": "bill-1", "order_id": order.id, "shipping": {"amount": "20.00", "currency": "BRL"}, "discount": {"amount": "9.80", "currency": "BRL"}})).await;
     let message: Message = expect_json(resp, StatusCode::CREATED).await;
-    let MessageBody::PaymentRequest { request } = message.body else { panic!("card") };
-    let request = *request;
-    assert_eq!(request.lines.len(), 1);
-    assert_eq!(request.total.amount.to_string(), "110.00"); // 2 × 49.90 + 20.00 − 9.80
+    let MessageBody::PaymentRequest { request: billed } = message.body else { panic!("card") };
+    assert_eq!(billed.lines.len(), 1);
+    assert_eq!(billed.total.amount.to_string(), "110.00"); // 2 × 49.90 + 20.00 − 9.80
+                                                           // Billing the same order again is refused while that request is alive; after a cancel it is allowed.
+    let again = request(&s, json!({"client_id": "bill-2", "order_id": order.id})).await;
+    let err = expect_error(again, StatusCode::CONFLICT, ErrorCode::Conflict).await;
+    assert_eq!(err.field.as_deref(), Some("order_id"));
+    expect_json::<PaymentRequest>(act(&s, &s.staff, &billed.id, "cancel", json!({})).await, StatusCode::OK).await;
+    let replaced = request(&s, json!({"client_id": "bill-3", "order_id": order.id})).await;
+    expect_json::<Message>(replaced, StatusCode::CREATED).await;
 }
 
 // ---- Webhooks ----

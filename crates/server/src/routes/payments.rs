@@ -130,6 +130,24 @@ async fn create_in(
                 .into_iter()
                 .find(|o| &o.id == order_id && o.conversation_id == conversation.id)
                 .ok_or_else(|| ApiError::invalid("order_id", "No such purchase request in this conversation"))?;
+            // One live payment request per order: a cancelled or expired one can be replaced.
+            let billed = state
+                .storage
+                .payment_requests(&conversation.shop_id, Some(&conversation.visitor_id), None)
+                .await?
+                .into_iter()
+                .any(|p| {
+                    p.request.order_id.as_deref() == Some(order_id.as_str())
+                        && !matches!(p.request.state, PaymentState::Cancelled | PaymentState::Expired)
+                });
+            if billed {
+                return Err(ApiError {
+                    code: ErrorCode::Conflict,
+                    message: "This order already has a payment request".into(),
+                    field: Some("order_id".into()),
+                }
+                .into());
+            }
             let items: u32 = order.lines.iter().map(|l| l.quantity).sum();
             let description = req.description.clone().unwrap_or_else(|| format!("Your order of {items} item(s)"));
             (order.lines, order.total, description)
