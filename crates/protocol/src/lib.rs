@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod emv_qr;
 pub mod error;
 pub mod frame;
+pub mod locale;
 pub mod message;
 pub mod money;
 pub mod order;

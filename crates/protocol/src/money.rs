@@ -80,46 +80,18 @@ impl<'de> Deserialize<'de> for Currency {
     }
 }
 
-/// Groups the integer digits of a non-negative decimal string by three.
-fn group_digits(int: &str, sep: char) -> String {
-    let mut out = String::with_capacity(int.len() + int.len() / 3);
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i).is_multiple_of(3) {
-            out.push(sep);
-        }
-        out.push(c);
-    }
-    out
-}
-
 impl Money {
     /// The amount as people of the currency's country write it:
     /// `R$ 1.234,56`, `฿1,234.56`, `Rp 1.234.567`, `$1,234.56`, `€1.234,56`, `¥1,235`.
     pub fn display(&self) -> String {
-        let rounded = self.currency.round(self.amount);
-        let negative = rounded.is_sign_negative() && !rounded.is_zero();
-        let text = format!("{:.*}", self.currency.minor_units() as usize, rounded.abs());
-        let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-        let (symbol, space, group, decimal) = match self.currency {
-            Currency::Brl => ("R$", " ", '.', ','),
-            Currency::Thb => ("฿", "", ',', '.'),
-            Currency::Idr => ("Rp", " ", '.', ','),
-            Currency::Usd => ("$", "", ',', '.'),
-            Currency::Eur => ("€", "", '.', ','),
-            Currency::Jpy => ("¥", "", ',', '.'),
+        use crate::locale::{format_money, Locale};
+        let home = match self.currency {
+            Currency::Brl | Currency::Eur => Locale::PtBr,
+            Currency::Thb => Locale::Th,
+            Currency::Idr => Locale::Id,
+            Currency::Usd | Currency::Jpy => Locale::En,
         };
-        let mut out = String::new();
-        if negative {
-            out.push('-');
-        }
-        out.push_str(symbol);
-        out.push_str(space);
-        out.push_str(&group_digits(int, group));
-        if !frac.is_empty() {
-            out.push(decimal);
-            out.push_str(frac);
-        }
-        out
+        format_money(self, home)
     }
 }
 
