@@ -215,6 +215,13 @@ impl Browser {
         field.send_keys("\u{E007}").await.unwrap_or_else(|e| panic!("press Enter in {css}: {e}"));
     }
 
+    /// Opens the demo shop page, opens the widget and waits until it is online.
+    pub async fn open_shop(&self, base: &str) {
+        self.client.goto(&format!("{base}/")).await.expect("open shop");
+        self.open_widget().await;
+        self.wait_online().await;
+    }
+
     /// Signs in to the console as the demo shop's staff.
     pub async fn sign_in_to_console(&self, base: &str) {
         self.client.goto(&format!("{base}/console")).await.expect("open console");

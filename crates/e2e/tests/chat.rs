@@ -18,9 +18,7 @@ async fn buyer_and_merchant_chat_live_and_history_survives_reload() {
 
     // The buyer opens the shop; the launcher is there, the panel opens on click.
     let buyer = Browser::open(&driver).await;
-    buyer.client.goto(&format!("{base}/")).await.expect("open shop");
-    buyer.open_widget().await;
-    buyer.wait_online().await;
+    buyer.open_shop(&base).await;
     buyer.type_and_enter(".ts-composer__input", FIRST).await;
     buyer.wait_texts(".ts-msg--mine .ts-msg__bubble", "the buyer's message", |t| t == [FIRST.to_string()]).await;
     buyer.wait_texts(".ts-msg__status", "the message to be stored", |t| t.is_empty()).await;

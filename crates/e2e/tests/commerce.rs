@@ -26,9 +26,7 @@ async fn merchant_sends_products_buyer_orders_after_a_price_change() {
     let driver = Chromedriver::start();
 
     let buyer = Browser::open(&driver).await;
-    buyer.client.goto(&format!("{base}/")).await.expect("open shop");
-    buyer.open_widget().await;
-    buyer.wait_online().await;
+    buyer.open_shop(&base).await;
     buyer.type_and_enter(".ts-composer__input", "Hi! Something soft for the sofa?").await;
     buyer.wait_texts(".ts-msg__status", "stored", |t| t.is_empty()).await;
 

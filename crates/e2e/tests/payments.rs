@@ -12,9 +12,7 @@ async fn buyer_pays_in_the_chat_and_follows_the_order_to_delivery() {
     let http = reqwest::Client::new();
 
     let buyer = Browser::open(&driver).await;
-    buyer.client.goto(&format!("{base}/")).await.expect("open shop");
-    buyer.open_widget().await;
-    buyer.wait_online().await;
+    buyer.open_shop(&base).await;
     buyer.type_and_enter(".ts-composer__input", "I'd like two café mugs").await;
     buyer.wait_texts(".ts-msg__status", "stored", |t| t.is_empty()).await;
 
