@@ -24,6 +24,8 @@ need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
 [ -x /usr/lib/postgresql/15/bin/postgres ] && command -v psql >/dev/null 2>&1 || need_apt+=(postgresql)
+# A Thai font, so Thai text renders in headless screenshots.
+fc-list 2>/dev/null | grep -q "Loma" || need_apt+=(fonts-tlwg-loma-otf)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -50,5 +52,10 @@ if ! .tools/node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q "version 
   log "npm install binaryen@132 (wasm-opt) into .tools/"
   mkdir -p .tools
   npm install --prefix .tools --no-audit --no-fund --silent binaryen@132.0.0
+fi
+if [ ! -f .tools/node_modules/axe-core/axe.min.js ]; then
+  log "npm install axe-core (accessibility checks in the end-to-end tests) into .tools/"
+  mkdir -p .tools
+  npm install --prefix .tools --no-audit --no-fund --silent axe-core@4.10.2
 fi
 log "toolchain ready"

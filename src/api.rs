@@ -95,6 +95,11 @@ impl Api {
         self.post("/visitors", &CreateVisitor { shop: shop.into(), device_id: device_id.into() }).await
     }
 
+    /// Identity verification: the merchant vouched for `user_id` with `user_hash`.
+    pub async fn identify(&self, request: &talkshop_protocol::IdentifyRequest) -> Result<VisitorSession, ApiError> {
+        self.post("/visitors/identify", request).await
+    }
+
     pub async fn conversations(&self) -> Result<Vec<ConversationSummary>, ApiError> {
         self.get::<ConversationList>("/conversations").await.map(|l| l.conversations)
     }

@@ -28,6 +28,8 @@ pub struct CartState {
     pub outbox: RwSignal<Vec<CartIntent>>,
     api: StoredValue<Api>,
     shop: StoredValue<String>,
+    /// What to tell the buyer, in the widget's language.
+    offline_text: &'static str,
 }
 
 fn cart_key(shop: &str) -> String {
@@ -51,6 +53,7 @@ impl CartState {
             outbox: RwSignal::new(outbox),
             api: StoredValue::new(api),
             shop: StoredValue::new(shop.to_owned()),
+            offline_text: crate::i18n::texts().cart_offline,
         }
     }
 
@@ -105,10 +108,7 @@ impl CartState {
             Err(err) if err.code == ErrorCode::Unavailable => {
                 self.outbox.update(|o| o.push(intent));
                 self.save_outbox();
-                self.error.set(Some(ApiError::new(
-                    ErrorCode::Unavailable,
-                    "Offline: your cart will update when you're back online",
-                )));
+                self.error.set(Some(ApiError::new(ErrorCode::Unavailable, self.offline_text)));
                 false
             }
             Err(err) => {

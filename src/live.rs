@@ -108,6 +108,9 @@ impl Live {
         let mut ready = false;
         let mut last_heard = js_sys::Date::now();
         loop {
+            if self.link.try_get_untracked().is_none() {
+                break; // the widget was unmounted: drop the socket
+            }
             let mut tick = TimeoutFuture::new(PING_EVERY_MS).fuse();
             let mut next = read.next().fuse();
             futures::select! {

@@ -1,5 +1,6 @@
-//! The buyer widget embedded on the merchant's page.
+//! The buyer widget. `embed.js` loads this wasm lazily and calls the exported
+//! `mount` (see `talkshop_widget::embed`); nothing runs at start.
 fn main() {
     console_error_panic_hook::set_once();
-    talkshop_widget::boot_widget();
+    talkshop_widget::embed::link();
 }

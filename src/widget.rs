@@ -1,8 +1,11 @@
 //! The buyer's chat widget: launcher, panel, thread and composer, live.
 
+use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use talkshop_protocol::{ApiError, ClientFrame, ErrorCode, Sender, ServerFrame};
+use talkshop_protocol::locale::Locale;
+use talkshop_protocol::{ApiError, ClientFrame, ErrorCode, MessageBody, Sender, ServerFrame};
+use wasm_bindgen::JsCast;
 
 use crate::api::Api;
 use crate::cart_state::CartState;
@@ -17,6 +20,7 @@ use crate::components::payment_card::Payments;
 use crate::components::product_detail::ProductDetail;
 use crate::components::thread_view::ThreadView;
 use crate::device;
+use crate::i18n::{choose_locale, fill, texts_for, Lang};
 use crate::live::{LinkState, Live};
 use crate::shop_context::ProductOpener;
 
@@ -73,6 +77,33 @@ async fn bootstrap(shop: &str, base: &Api, session: ChatSession, shop_name: RwSi
     Ok(api)
 }
 
+/// What the widget shares with the page that embeds it (`window.Talkshop`):
+/// the host opens and closes the panel, and hears about unread messages and orders.
+#[derive(Debug, Clone, Copy)]
+pub struct HostLink {
+    pub open: RwSignal<bool>,
+    pub unread: RwSignal<usize>,
+    pub order: RwSignal<Option<OrderEvent>>,
+}
+
+impl HostLink {
+    pub fn new(open: bool) -> HostLink {
+        HostLink { open: RwSignal::new(open), unread: RwSignal::new(0), order: RwSignal::new(None) }
+    }
+}
+
+/// An order the buyer placed, or a change of its payment state.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderEvent {
+    /// `placed` or the payment state (`requested`, `paid`, `shipped`, …).
+    pub status: String,
+    pub order_id: Option<String>,
+    pub payment_request_id: Option<String>,
+    pub total: String,
+    pub currency: String,
+}
+
 #[component]
 pub fn ChatWidget(
     shop: String,
@@ -80,11 +111,21 @@ pub fn ChatWidget(
     /// Open the panel at once (the buyer clicked the launcher before the wasm loaded).
     #[prop(optional)]
     start_open: bool,
+    /// The widget's language; the browser's when not given.
+    #[prop(optional)]
+    locale: Option<Locale>,
+    /// The embedding page's side of the widget (open state, events).
+    #[prop(optional)]
+    host: Option<HostLink>,
 ) -> impl IntoView {
+    let locale = locale.unwrap_or_else(|| choose_locale(None));
+    provide_context(Lang(locale));
+    let t = texts_for(locale);
+    let host = host.unwrap_or_else(|| HostLink::new(start_open));
     let base = Api::new(api_base);
     let session = ChatSession::new(base.clone(), Sender::Buyer);
-    let open = RwSignal::new(start_open);
-    let shop_name = RwSignal::new(String::from("Shop"));
+    let open = host.open;
+    let shop_name = RwSignal::new(String::from(t.shop));
     let boot_error = RwSignal::new(None::<ApiError>);
     let ready = RwSignal::new(false);
     let live = RwSignal::new(None::<Live>);
@@ -109,7 +150,16 @@ pub fn ChatWidget(
         }
         ServerFrame::CartChanged { cart: changed } => cart.accept(changed),
         ServerFrame::ProductsChanged { products } => catalog.apply(products),
-        ServerFrame::PaymentUpdated { request } => payments.apply(*request),
+        ServerFrame::PaymentUpdated { request } => {
+            host.order.set(Some(OrderEvent {
+                status: request.state.label().to_owned(),
+                order_id: request.order_id.clone(),
+                payment_request_id: Some(request.id.clone()),
+                total: request.total.amount.to_string(),
+                currency: request.total.currency.code().to_owned(),
+            }));
+            payments.apply(*request);
+        }
         ServerFrame::Message { message } => {
             if session.conversation.get_untracked().is_none() {
                 session.conversation.set(Some(message.conversation_id.clone()));
@@ -146,6 +196,26 @@ pub fn ChatWidget(
 
     let link = move || live.get().map(|l| l.link.get());
     let unread = Memo::new(move |_| session.log.with(|l| l.unread_from(Sender::Merchant, read_seq.get())));
+    Effect::new(move |_| host.unread.set(unread.get()));
+    // Focus follows the panel: into it when it opens, back to the launcher when it closes.
+    let panel_ref = NodeRef::<html::Section>::new();
+    let launcher_ref = NodeRef::<html::Button>::new();
+    Effect::new(move |was_open: Option<bool>| {
+        let is_open = open.get();
+        if is_open && was_open != Some(true) {
+            request_animation_frame(move || {
+                let target = panel_ref.get_untracked().and_then(|p| p.query_selector("textarea").ok().flatten());
+                if let Some(el) = target.and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
+                    let _ = el.focus();
+                }
+            });
+        } else if !is_open && was_open == Some(true) {
+            if let Some(button) = launcher_ref.get_untracked() {
+                let _ = button.focus();
+            }
+        }
+        is_open
+    });
     // While the panel is open, everything shown is read; tell the server.
     Effect::new(move |_| {
         let last = session.log.with(|l| l.last_seq());
@@ -162,7 +232,7 @@ pub fn ChatWidget(
 
     let problem = Signal::derive(move || {
         boot_error.get().or_else(|| match link() {
-            Some(LinkState::Offline) => Some(ApiError::new(ErrorCode::Unavailable, "Connection lost — reconnecting…")),
+            Some(LinkState::Offline) => Some(ApiError::new(ErrorCode::Unavailable, t.connection_lost)),
             _ => None,
         })
     });
@@ -177,9 +247,9 @@ pub fn ChatWidget(
         }
     };
     let status_text = move || match (boot_error.with(Option::is_some), link()) {
-        (true, _) | (_, Some(LinkState::Offline)) => "Offline",
-        (_, Some(LinkState::Online)) => "Online · replies in minutes",
-        _ => "Connecting…",
+        (true, _) | (_, Some(LinkState::Offline)) => t.status_offline,
+        (_, Some(LinkState::Online)) => t.status_online,
+        _ => t.status_connecting,
     };
     let on_send = move |text: String| session.send(text);
     let send_order = Callback::new(move |note: Option<String>| {
@@ -198,6 +268,15 @@ pub fn ChatWidget(
                 },
             };
             if let Some(message) = cart.send_order(conversation, note).await {
+                if let MessageBody::Order { order } = &message.body {
+                    host.order.set(Some(OrderEvent {
+                        status: "placed".into(),
+                        order_id: Some(order.id.clone()),
+                        payment_request_id: None,
+                        total: order.total.amount.to_string(),
+                        currency: order.total.currency.code().to_owned(),
+                    }));
+                }
                 session.accept(vec![message]);
                 panel.set(PanelView::Chat);
             }
@@ -207,8 +286,10 @@ pub fn ChatWidget(
     let cart_count = move || cart.item_count();
 
     view! {
-        <div class="ts-root">
-            <section class="ts-panel" class:ts-panel--open=move || open.get() role="dialog" aria-label="Chat with the shop" hidden=move || !open.get()>
+        <div class="ts-root" class:ts-root--open=move || open.get()>
+            <section class="ts-panel" class:ts-panel--open=move || open.get() role="dialog" aria-label=t.panel_label
+                node_ref=panel_ref hidden=move || !open.get()
+                on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Escape" { ev.stop_propagation(); open.set(false); }>
                 <header class="ts-header">
                     <div class="ts-avatar" aria-hidden="true">{move || shop_name.with(|n| n.chars().next().unwrap_or('S').to_string())}</div>
                     <div class="ts-header__title">
@@ -216,20 +297,20 @@ pub fn ChatWidget(
                         <p class="ts-header__status">{status_text}</p>
                     </div>
                     <button class="ts-header__cart" type="button"
-                        aria-label=move || format!("Cart, {} item(s)", cart_count())
+                        aria-label=move || fill(t.cart_label, "n", cart_count())
                         on:click=move |_| panel.set(PanelView::Cart)>
                         <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M7 18a2 2 0 1 0 0 4 2 2 0 0 0 0-4zm10 0a2 2 0 1 0 0 4 2 2 0 0 0 0-4zM5.2 4H2V2h4.8l.9 2H21l-3.3 8H8.1l-1 2H19v2H4l2.6-5.1L5.2 4z"></path></svg>
                         <Show when=move || { cart_count() > 0 }>
                             <span class="ts-badge">{cart_count}</span>
                         </Show>
                     </button>
-                    <button class="ts-header__close" type="button" aria-label="Close chat" on:click=move |_| open.set(false)>"×"</button>
+                    <button class="ts-header__close" type="button" aria-label=t.close_chat on:click=move |_| open.set(false)>"×"</button>
                 </header>
                 <ConnectionBanner problem=problem on_retry=Callback::new(retry)/>
                 {move || match panel.get() {
                     PanelView::Chat => ().into_any(),
                     PanelView::Cart => view! {
-                        <button class="ts-link ts-cart__orders" type="button" on:click=move |_| panel.set(PanelView::Orders)>"My orders ›"</button>
+                        <button class="ts-link ts-cart__orders" type="button" on:click=move |_| panel.set(PanelView::Orders)>{t.my_orders_link}</button>
                         <CartView cart=cart on_back=to_chat on_send=send_order/>
                     }.into_any(),
                     PanelView::Orders => view! { <MyOrders on_back=to_chat/> }.into_any(),
@@ -238,7 +319,7 @@ pub fn ChatWidget(
                     }.into_any(),
                 }}
                 <div class="ts-chat" hidden=move || panel.with(|p| *p != PanelView::Chat)>
-                <ThreadView log=session.log me=Sender::Buyer other_name="Shop" on_retry=Callback::new(move |id| session.retry(id))
+                <ThreadView log=session.log me=Sender::Buyer other_name=t.shop on_retry=Callback::new(move |id| session.retry(id))
                     has_older=session.has_older on_load_older=Callback::new(move |_| spawn_local(async move {
                         if let Err(err) = session.load_older().await { session.notice.set(Some(err)); }
                     }))/>
@@ -248,7 +329,7 @@ pub fn ChatWidget(
                 <Composer on_send=Callback::new(on_send) disabled=Signal::derive(move || !ready.get())/>
                 </div>
             </section>
-            <Launcher open=open unread=unread on_toggle=Callback::new(move |_| open.update(|o| *o = !*o))/>
+            <Launcher open=open unread=unread node_ref=launcher_ref on_toggle=Callback::new(move |_| open.update(|o| *o = !*o))/>
         </div>
     }
 }

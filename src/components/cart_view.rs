@@ -1,19 +1,11 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use talkshop_protocol::cart::{ChangeKind, MAX_NOTE_CHARS, MAX_QUANTITY};
+use talkshop_protocol::cart::{MAX_NOTE_CHARS, MAX_QUANTITY};
 use talkshop_protocol::CartLine;
 
 use crate::cart_state::{CartIntent, CartState};
+use crate::i18n::{money, money_locale, texts};
 use crate::shop_context::safe_image;
-
-fn change_label(kind: ChangeKind) -> &'static str {
-    match kind {
-        ChangeKind::Price => "Price changed",
-        ChangeKind::Options => "Options changed",
-        ChangeKind::Availability => "Availability changed",
-        ChangeKind::Removed => "Removed from the shop",
-    }
-}
 
 /// The cart: lines, change notices to acknowledge, total, note, send as an order.
 #[component]
@@ -24,10 +16,11 @@ pub fn CartView(
     #[prop(into)]
     on_send: Callback<Option<String>>,
 ) -> impl IntoView {
+    let (t, locale) = (texts(), money_locale());
     let note = RwSignal::new(String::new());
     let lines = Memo::new(move |_| cart.cart.with(|c| c.as_ref().map(|c| c.lines.clone()).unwrap_or_default()));
     let needs_ack = Memo::new(move |_| cart.cart.with(|c| c.as_ref().is_some_and(|c| c.needs_acknowledgement())));
-    let subtotal = move || cart.cart.with(|c| c.as_ref().and_then(|c| c.subtotal()).map(|m| m.display()));
+    let subtotal = move || cart.cart.with(|c| c.as_ref().and_then(|c| c.subtotal()).map(|m| money(&m, locale)));
     let change = move |intent: CartIntent| {
         spawn_local(async move {
             cart.change(intent).await;
@@ -35,17 +28,17 @@ pub fn CartView(
     };
     view! {
         <div class="ts-cart">
-            <button class="ts-back" type="button" on:click=move |_| on_back.run(())>"‹ Back to chat"</button>
-            <h3 class="ts-cart__title">"Your cart"</h3>
+            <button class="ts-back" type="button" on:click=move |_| on_back.run(())>{t.back_to_chat}</button>
+            <h3 class="ts-cart__title">{t.your_cart}</h3>
             <Show when=move || needs_ack.get()>
                 <div class="ts-cart__changed" role="alert">
-                    <p>"Some items changed since you added them. Check the new values, then confirm."</p>
+                    <p>{t.cart_changed}</p>
                     <button class="ts-button" type="button" disabled=move || cart.busy.get()
-                        on:click=move |_| spawn_local(cart.acknowledge())>"OK, update my cart"</button>
+                        on:click=move |_| spawn_local(cart.acknowledge())>{t.cart_acknowledge}</button>
                 </div>
             </Show>
             <Show when=move || lines.with(Vec::is_empty)>
-                <p class="ts-empty">"Your cart is empty. Tap View on a product the shop sent you."</p>
+                <p class="ts-empty">{t.cart_empty}</p>
             </Show>
             <ul class="ts-cart__lines">
                 <For each=move || lines.get() key=|l: &CartLine| (l.id.clone(), l.quantity, l.product_version, l.notices.len(), l.unit_price) let:line>
@@ -59,22 +52,22 @@ pub fn CartView(
                                 <div class="ts-cart__info">
                                     <div class="ts-cart__name">{line.title.clone()}</div>
                                     {(!options.is_empty()).then(|| view! { <div class="ts-cart__opts">{options}</div> })}
-                                    <div class="ts-cart__price">{line.unit_price.display()}</div>
+                                    <div class="ts-cart__price">{money(&line.unit_price, locale)}</div>
                                     {line.notices.iter().map(|n| view! {
                                         <div class="ts-cart__notice">
-                                            <strong>{change_label(n.kind)}</strong>": "
+                                            <strong>{t.change(n.kind)}</strong>": "
                                             <s>{n.old.clone()}</s>" → "<span>{n.new.clone()}</span>
                                         </div>
                                     }).collect_view()}
                                 </div>
-                                <div class="ts-stepper" role="group" aria-label="Quantity">
-                                    <button type="button" aria-label="Less" disabled=move || q <= 1
+                                <div class="ts-stepper" role="group" aria-label=t.quantity>
+                                    <button type="button" aria-label=t.less disabled=move || q <= 1
                                         on:click=move |_| change(CartIntent::SetQuantity { line_id: minus_id.clone(), quantity: q - 1 })>"−"</button>
                                     <span class="ts-stepper__value">{q}</span>
-                                    <button type="button" aria-label="More" disabled=move || { q >= MAX_QUANTITY }
+                                    <button type="button" aria-label=t.more disabled=move || { q >= MAX_QUANTITY }
                                         on:click=move |_| change(CartIntent::SetQuantity { line_id: plus_id.clone(), quantity: q + 1 })>"+"</button>
                                 </div>
-                                <button class="ts-cart__remove" type="button" aria-label="Remove"
+                                <button class="ts-cart__remove" type="button" aria-label=t.remove
                                     on:click=move |_| change(CartIntent::Remove { line_id: remove_id.clone() })>"×"</button>
                             </li>
                         }
@@ -82,21 +75,21 @@ pub fn CartView(
                 </For>
             </ul>
             <Show when=move || !lines.with(Vec::is_empty)>
-                <div class="ts-cart__total"><span>"Total"</span><strong>{subtotal}</strong></div>
+                <div class="ts-cart__total"><span>{t.total}</span><strong>{subtotal}</strong></div>
                 <label class="ts-field">
-                    <span>"Note for the shop (optional)"</span>
+                    <span>{t.note_for_shop}</span>
                     <textarea class="ts-cart__note" rows="2" maxlength=MAX_NOTE_CHARS.to_string()
                         prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
                 </label>
                 <button class="ts-link ts-cart__clear" type="button" disabled=move || cart.busy.get()
-                    on:click=move |_| change(CartIntent::Clear)>"Empty the cart"</button>
+                    on:click=move |_| change(CartIntent::Clear)>{t.empty_the_cart}</button>
                 <button class="ts-button ts-cart__send" type="button"
                     disabled=move || cart.busy.get() || needs_ack.get()
                     on:click=move |_| {
                         let text = note.get_untracked();
                         on_send.run((!text.trim().is_empty()).then_some(text));
                     }>
-                    "Send order to the shop"
+                    {t.send_order}
                 </button>
             </Show>
             <Show when=move || cart.error.with(Option::is_some)>

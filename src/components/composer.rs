@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 use talkshop_protocol::MAX_TEXT_CHARS;
 
+use crate::i18n::texts;
+
 /// Show the character counter once a message gets this long.
 const COUNTER_FROM: usize = MAX_TEXT_CHARS - 500;
 
@@ -12,6 +14,7 @@ pub fn Composer(
     #[prop(into, optional)] placeholder: Option<String>,
     #[prop(into, optional)] disabled: Signal<bool>,
 ) -> impl IntoView {
+    let t = texts();
     let text = RwSignal::new(String::new());
     let chars = Memo::new(move |_| text.with(|t| t.chars().count()));
     let sendable = move || !disabled.get() && text.with(|t| !t.trim().is_empty()) && chars.get() <= MAX_TEXT_CHARS;
@@ -25,8 +28,8 @@ pub fn Composer(
             <textarea
                 class="ts-composer__input"
                 rows="1"
-                aria-label="Message"
-                placeholder=placeholder.unwrap_or_else(|| "Write a message…".into())
+                aria-label=t.message
+                placeholder=placeholder.unwrap_or_else(|| t.write_message.into())
                 prop:value=move || text.get()
                 on:input=move |ev| text.set(event_target_value(&ev))
                 on:keydown=move |ev: web_sys::KeyboardEvent| {
@@ -41,7 +44,7 @@ pub fn Composer(
                     {move || format!("{} / {MAX_TEXT_CHARS}", chars.get())}
                 </span>
             </Show>
-            <button class="ts-composer__send" type="submit" aria-label="Send" disabled=move || !sendable()>
+            <button class="ts-composer__send" type="submit" aria-label=t.send disabled=move || !sendable()>
                 <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3 20l18-8L3 4v6l12 2-12 2z"></path></svg>
             </button>
         </form>

@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 use talkshop_protocol::ApiError;
 
+use crate::i18n::texts;
+
 /// Tells the user the shop can't be reached, and lets them retry now.
 #[component]
 pub fn ConnectionBanner(
@@ -9,6 +11,7 @@ pub fn ConnectionBanner(
     problem: Signal<Option<ApiError>>,
     #[prop(into)] on_retry: Callback<()>,
 ) -> impl IntoView {
+    let t = texts();
     view! {
         <Show when=move || problem.with(Option::is_some)>
             <div class="ts-banner" role="alert">
@@ -16,7 +19,7 @@ pub fn ConnectionBanner(
                     {move || problem.get().map(|p| p.message).unwrap_or_default()}
                 </span>
                 <button class="ts-banner__retry" type="button" on:click=move |_| on_retry.run(())>
-                    "Retry"
+                    {t.retry}
                 </button>
             </div>
         </Show>

@@ -1,24 +1,23 @@
 use leptos::prelude::*;
 
+use crate::i18n::texts;
+
 /// The chat bubble with the unread badge.
 #[component]
 pub fn Launcher(
     #[prop(into)] open: Signal<bool>,
     #[prop(into)] unread: Signal<usize>,
     #[prop(into)] on_toggle: Callback<()>,
+    /// Where focus returns when the panel closes.
+    #[prop(optional)]
+    node_ref: NodeRef<leptos::html::Button>,
 ) -> impl IntoView {
-    let label = move || {
-        let n = unread.get();
-        match (open.get(), n) {
-            (true, _) => "Close chat".to_owned(),
-            (false, 0) => "Open chat".to_owned(),
-            (false, 1) => "Open chat, 1 unread message".to_owned(),
-            (false, n) => format!("Open chat, {n} unread messages"),
-        }
-    };
+    let t = texts();
+    let label = move || t.launcher(open.get(), unread.get());
     view! {
         <button
             class="ts-launcher"
+            node_ref=node_ref
             type="button"
             aria-label=label
             aria-expanded=move || open.get().to_string()

@@ -3,10 +3,12 @@ use leptos::task::spawn_local;
 use talkshop_protocol::ApiError;
 
 use crate::components::payment_card::{PaymentCard, Payments};
+use crate::i18n::texts;
 
 /// The buyer's orders with this shop and where each one is.
 #[component]
 pub fn MyOrders(#[prop(into)] on_back: Callback<()>) -> impl IntoView {
+    let t = texts();
     let payments = use_context::<Payments>();
     let ids = RwSignal::new(Vec::<String>::new());
     let error = RwSignal::new(None::<ApiError>);
@@ -27,10 +29,10 @@ pub fn MyOrders(#[prop(into)] on_back: Callback<()>) -> impl IntoView {
     }
     view! {
         <div class="ts-cart">
-            <button class="ts-back" type="button" on:click=move |_| on_back.run(())>"‹ Back to chat"</button>
-            <h3 class="ts-cart__title">"My orders"</h3>
+            <button class="ts-back" type="button" on:click=move |_| on_back.run(())>{t.back_to_chat}</button>
+            <h3 class="ts-cart__title">{t.my_orders}</h3>
             <Show when=move || loaded.get() && ids.with(Vec::is_empty)>
-                <p class="ts-empty">"No orders yet. When the shop sends a payment request, it shows here."</p>
+                <p class="ts-empty">{t.no_orders}</p>
             </Show>
             <For each=move || ids.get() key=|id| id.clone() let:id>
                 {move || payments.and_then(|p| p.requests.with(|m| m.get(&id).cloned())).map(|r| view! { <PaymentCard request=r/> })}

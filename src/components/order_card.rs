@@ -5,10 +5,12 @@ use talkshop_protocol::{ApiError, Order};
 
 use crate::components::payment_card::Payments;
 use crate::device::random_id;
+use crate::i18n::{money, money_locale, texts};
 
 /// A purchase request in the thread: lines, quantities, unit prices, total, note.
 #[component]
 pub fn OrderCard(order: Order) -> impl IntoView {
+    let (t, locale) = (texts(), money_locale());
     let items: u32 = order.lines.iter().map(|l| l.quantity).sum();
     // Staff bill a purchase request with one click.
     let staff = use_context::<Payments>().filter(|p| !p.buyer);
@@ -38,8 +40,8 @@ pub fn OrderCard(order: Order) -> impl IntoView {
     view! {
         <div class="ts-order">
             <div class="ts-order__head">
-                <span class="ts-order__title">"Purchase request"</span>
-                <span class="ts-order__count">{format!("{items} item{}", if items == 1 { "" } else { "s" })}</span>
+                <span class="ts-order__title">{t.purchase_request}</span>
+                <span class="ts-order__count">{t.items(items)}</span>
             </div>
             <ul class="ts-order__lines">
                 {order.lines.into_iter().map(|line| {
@@ -48,17 +50,17 @@ pub fn OrderCard(order: Order) -> impl IntoView {
                         <li class="ts-order__line">
                             <span class="ts-order__name">{line.title}</span>
                             {(!options.is_empty()).then(|| view! { <span class="ts-order__opts">{options}</span> })}
-                            <span class="ts-order__qty">{format!("{} × {}", line.quantity, line.unit_price.display())}</span>
-                            <span class="ts-order__sum">{line.line_total.display()}</span>
+                            <span class="ts-order__qty">{format!("{} × {}", line.quantity, money(&line.unit_price, locale))}</span>
+                            <span class="ts-order__sum">{money(&line.line_total, locale)}</span>
                         </li>
                     }
                 }).collect_view()}
             </ul>
-            <div class="ts-order__total"><span>"Total"</span><strong>{order.total.display()}</strong></div>
+            <div class="ts-order__total"><span>{t.total}</span><strong>{money(&order.total, locale)}</strong></div>
             {order.note.map(|n| view! { <p class="ts-order__note">{n}</p> })}
             {staff.map(|_| view! {
                 <button class="ts-button ts-order__bill" type="button" disabled=move || requested.get() on:click=request_payment>
-                    "Request payment"
+                    {t.request_payment}
                 </button>
             })}
             <Show when=move || error.with(Option::is_some)>

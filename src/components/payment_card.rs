@@ -7,6 +7,8 @@ use talkshop_protocol::ApiError;
 
 use crate::api::Api;
 use crate::device::random_id;
+use crate::i18n::{fill, lang, money, money_locale, texts};
+use crate::time::date_time;
 
 /// Live payment requests by id, and who is looking (buyer pays, merchant acts).
 #[derive(Clone, Copy)]
@@ -32,39 +34,12 @@ impl Payments {
     }
 }
 
-/// Date and time in the viewer's locale and time zone.
-fn date_time(millis: i64) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(millis as f64));
-    let text = date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED);
-    text.as_string().unwrap_or_default()
-}
-
-fn state_label(state: PaymentState) -> &'static str {
-    match state {
-        PaymentState::Requested => "Awaiting payment",
-        PaymentState::Pending => "Payment pending",
-        PaymentState::Paid => "Paid",
-        PaymentState::Shipped => "Shipped",
-        PaymentState::Delivered => "Delivered",
-        PaymentState::Cancelled => "Cancelled",
-        PaymentState::Expired => "Expired",
-        PaymentState::Refunded => "Refunded",
-    }
-}
-
-fn method_label(method: PaymentMethod) -> &'static str {
-    match method {
-        PaymentMethod::SandboxCard => "Card",
-        PaymentMethod::InstantQr => "Instant QR (Pix / PromptPay / QRIS)",
-        PaymentMethod::HostedLink => "Payment page",
-    }
-}
-
 /// The payment request card: what it is for, lines, total, state, and the
 /// buyer's pay action or the merchant's next steps. Updates live.
 #[component]
 pub fn PaymentCard(request: PaymentRequest) -> impl IntoView {
     let payments = use_context::<Payments>();
+    let (t, locale) = (texts(), money_locale());
     let id = request.id.clone();
     let snapshot = request.clone();
     let current = Memo::new(move |_| {
@@ -133,27 +108,27 @@ pub fn PaymentCard(request: PaymentRequest) -> impl IntoView {
     view! {
         <div class="ts-pay" data-state=move || current.with(|r| r.state.label())>
             <div class="ts-pay__head">
-                <span class="ts-pay__title">"Payment request"</span>
-                <span class="ts-pay__state">{move || state_label(current.with(|r| r.state))}</span>
+                <span class="ts-pay__title">{t.payment_request}</span>
+                <span class="ts-pay__state">{move || t.payment_state(current.with(|r| r.state))}</span>
             </div>
             <p class="ts-pay__desc">{move || current.with(|r| r.description.clone())}</p>
             <ul class="ts-pay__lines">
                 {move || current.with(|r| r.lines.iter().map(|l| view! {
-                    <li><span>{format!("{} × {}", l.quantity, l.title)}</span><span>{l.line_total.display()}</span></li>
+                    <li><span>{format!("{} × {}", l.quantity, l.title)}</span><span>{money(&l.line_total, locale)}</span></li>
                 }).collect_view())}
-                {move || current.with(|r| r.shipping.map(|m| view! { <li><span>"Shipping"</span><span>{m.display()}</span></li> }))}
-                {move || current.with(|r| r.discount.map(|m| view! { <li><span>"Discount"</span><span>{format!("−{}", m.display())}</span></li> }))}
+                {move || current.with(|r| r.shipping.map(|m| view! { <li><span>{t.shipping}</span><span>{money(&m, locale)}</span></li> }))}
+                {move || current.with(|r| r.discount.map(|m| view! { <li><span>{t.discount}</span><span>{format!("−{}", money(&m, locale))}</span></li> }))}
             </ul>
-            <div class="ts-pay__total"><span>"Total"</span><strong>{move || current.with(|r| r.total.display())}</strong></div>
+            <div class="ts-pay__total"><span>{t.total}</span><strong>{move || current.with(|r| money(&r.total, locale))}</strong></div>
             {move || current.with(|r| r.shipment.clone()).map(|s| view! {
-                <p class="ts-pay__ship">{format!("Shipped{}{}", s.carrier.map(|c| format!(" with {c}")).unwrap_or_default(), s.tracking.map(|t| format!(" · tracking {t}")).unwrap_or_default())}</p>
+                <p class="ts-pay__ship">{[s.carrier.map_or_else(|| t.shipped.to_owned(), |c| fill(t.shipped_with, "carrier", c)), s.tracking.map(|code| fill(t.tracking_code, "code", code)).unwrap_or_default()].into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" · ")}</p>
             })}
             {move || current.with(|r| r.attempt.clone()).and_then(|a| a.qr_payload).filter(|_| current.with(|r| r.state.payable())).map(|qr| {
                 let image = payments.and_then(|p| p.api.with_value(|api| api.qr_image_url(&current.with_untracked(|r| r.id.clone()))));
                 view! {
                     <div class="ts-pay__qr">
-                        {image.map(|src| view! { <img class="ts-pay__qrimg" src=src alt="QR code to pay with your banking app" width="180" height="180"/> })}
-                        <span>"Scan with your banking app, or copy this code:"</span>
+                        {image.map(|src| view! { <img class="ts-pay__qrimg" src=src alt=t.qr_alt width="180" height="180"/> })}
+                        <span>{t.qr_hint}</span>
                         <code class="ts-pay__code">{qr}</code>
                     </div>
                 }
@@ -163,11 +138,11 @@ pub fn PaymentCard(request: PaymentRequest) -> impl IntoView {
                 let base = payments.map(|p| p.api.with_value(|api| api.base.clone())).unwrap_or_default();
                 let href = if url.starts_with('/') && !url.starts_with("//") { Some(format!("{base}{url}")) } else if url.starts_with("https://") { Some(url) } else { None };
                 href.map(|href| view! {
-                    <a class="ts-button ts-pay__hosted" href=href target="_blank" rel="noopener noreferrer">"Open the payment page"</a>
+                    <a class="ts-button ts-pay__hosted" href=href target="_blank" rel="noopener noreferrer">{t.open_payment_page}</a>
                 })
             })}
             <Show when=move || current.with(|r| r.state.payable())>
-                <p class="ts-pay__expiry">{move || format!("Expires {}", date_time(current.with(|r| r.expires_at)))}</p>
+                <p class="ts-pay__expiry">{move || format!("{} {}", t.expires, date_time(current.with(|r| r.expires_at), lang()))}</p>
             </Show>
             {move || current.with(|r| r.attempt.clone()).and_then(|a| a.failure).filter(|_| current.with(|r| r.state.payable())).map(|f| view! {
                 <p class="ts-notice" role="alert">{f}</p>
@@ -177,17 +152,17 @@ pub fn PaymentCard(request: PaymentRequest) -> impl IntoView {
                     {move || current.with(|r| r.methods.clone()).into_iter().map(|m| view! {
                         <button type="button" class="ts-button ts-pay__method" disabled=move || busy.get()
                             on:click=move |_| if m == PaymentMethod::SandboxCard { paying_by_card.set(true) } else { pay(m) }>
-                            {method_label(m)}
+                            {t.payment_method(m)}
                         </button>
                     }).collect_view()}
                 </div>
                 <Show when=move || paying_by_card.get()>
                     <form class="ts-pay__card" on:submit=move |ev| { ev.prevent_default(); pay(PaymentMethod::SandboxCard); }>
-                        {input("Card number", number, "card-number")}
-                        {input("Expiry (MM/YY)", expiry, "card-expiry")}
-                        {input("CVC", cvc, "card-cvc")}
+                        {input(t.card_number, number, "card-number")}
+                        {input(t.card_expiry, expiry, "card-expiry")}
+                        {input(t.card_cvc, cvc, "card-cvc")}
                         <button class="ts-button ts-pay__submit" type="submit" disabled=move || busy.get()>
-                            {move || format!("Pay {}", current.with(|r| r.total.display()))}
+                            {move || fill(t.pay_amount, "amount", current.with(|r| money(&r.total, locale)))}
                         </button>
                     </form>
                 </Show>
@@ -203,21 +178,21 @@ pub fn PaymentCard(request: PaymentRequest) -> impl IntoView {
                                     error.set(Some(err));
                                 }
                             });
-                        }>"Confirm sandbox payment"</button>
+                        }>{t.confirm_sandbox}</button>
                     </Show>
                     <Show when=move || current.with(|r| r.state.payable())>
-                        <button type="button" class="ts-link" on:click=move |_| act("cancel")>"Cancel request"</button>
+                        <button type="button" class="ts-link" on:click=move |_| act("cancel")>{t.cancel_request}</button>
                     </Show>
                     <Show when=move || current.with(|r| r.state == PaymentState::Paid)>
-                        {input("Carrier", carrier, "carrier")}
-                        {input("Tracking number", tracking, "tracking")}
-                        <button type="button" class="ts-button" on:click=move |_| act("ship")>"Mark shipped"</button>
+                        {input(t.carrier, carrier, "carrier")}
+                        {input(t.tracking_number, tracking, "tracking")}
+                        <button type="button" class="ts-button" on:click=move |_| act("ship")>{t.mark_shipped}</button>
                     </Show>
                     <Show when=move || current.with(|r| r.state == PaymentState::Shipped)>
-                        <button type="button" class="ts-button" on:click=move |_| act("deliver")>"Mark delivered"</button>
+                        <button type="button" class="ts-button" on:click=move |_| act("deliver")>{t.mark_delivered}</button>
                     </Show>
                     <Show when=move || current.with(|r| matches!(r.state, PaymentState::Paid | PaymentState::Shipped | PaymentState::Delivered))>
-                        <button type="button" class="ts-link" on:click=move |_| act("refund")>"Refund"</button>
+                        <button type="button" class="ts-link" on:click=move |_| act("refund")>{t.refund}</button>
                     </Show>
                 </div>
             </Show>

@@ -1,32 +1,36 @@
 use leptos::prelude::*;
+use talkshop_protocol::locale::Locale;
 use talkshop_protocol::Product;
+
+use crate::i18n::{fill, money, money_locale, texts, Texts};
 
 use crate::shop_context::{catalog, opener, safe_image};
 
 /// Price line: the price, or "from" the cheapest variant.
-pub fn price_label(product: &Product) -> String {
+pub fn price_label(product: &Product, t: &Texts, locale: Option<Locale>) -> String {
     if product.variants.is_empty() {
-        product.price.display()
+        money(&product.price, locale)
     } else {
-        format!("from {}", product.from_price().display())
+        fill(t.from_price, "price", money(&product.from_price(), locale))
     }
 }
 
 /// Stock line; an archived product is marked, not hidden.
-pub fn stock_label(product: &Product) -> (String, bool) {
+pub fn stock_label(product: &Product, t: &Texts) -> (String, bool) {
     if product.archived {
-        ("No longer available".into(), false)
+        (t.no_longer_available.into(), false)
     } else if product.is_available() {
-        let label = if product.variants.is_empty() { product.availability.label() } else { "In stock".into() };
+        let label = if product.variants.is_empty() { t.availability(product.availability) } else { t.in_stock.into() };
         (label, true)
     } else {
-        ("Out of stock".into(), false)
+        (t.out_of_stock.into(), false)
     }
 }
 
 /// A single-product message: image, title, price, availability, body, footer, View.
 #[component]
 pub fn ProductCard(retailer_id: String, body: Option<String>, footer: Option<String>) -> impl IntoView {
+    let (t, locale) = (texts(), money_locale());
     let cache = catalog();
     if let Some(cache) = cache {
         cache.ensure(vec![retailer_id.clone()]);
@@ -38,14 +42,14 @@ pub fn ProductCard(retailer_id: String, body: Option<String>, footer: Option<Str
     view! {
         <div class="ts-product">
             {move || match product.get() {
-                None => view! { <div class="ts-product__loading">"Loading product…"</div> }.into_any(),
+                None => view! { <div class="ts-product__loading">{t.loading_product}</div> }.into_any(),
                 Some(p) => {
-                    let (stock, available) = stock_label(&p);
+                    let (stock, available) = stock_label(&p, t);
                     view! {
                         {safe_image(&p.image_url).map(|src| view! { <img class="ts-product__img" src=src alt=p.title.clone() loading="lazy"/> })}
                         <div class="ts-product__info">
                             <div class="ts-product__title">{p.title.clone()}</div>
-                            <div class="ts-product__price">{price_label(&p)}</div>
+                            <div class="ts-product__price">{price_label(&p, t, locale)}</div>
                             <div class="ts-product__stock" class:ts-out=!available>{stock}</div>
                         </div>
                     }.into_any()
@@ -55,7 +59,7 @@ pub fn ProductCard(retailer_id: String, body: Option<String>, footer: Option<Str
             {footer.filter(|f| !f.trim().is_empty()).map(|f| view! { <p class="ts-product__footer">{f}</p> })}
             {open.map(|open| {
                 let id = view_id.clone();
-                view! { <button class="ts-product__view" type="button" on:click=move |_| open.0.run(id.clone())>"View"</button> }
+                view! { <button class="ts-product__view" type="button" on:click=move |_| open.0.run(id.clone())>{t.view}</button> }
             })}
         </div>
     }

@@ -8,6 +8,7 @@ use talkshop_protocol::{AddToCart, Product};
 
 use crate::cart_state::{CartIntent, CartState};
 use crate::components::product_card::stock_label;
+use crate::i18n::{money, money_locale, texts};
 use crate::shop_context::{catalog, safe_image};
 
 /// The options a buyer picks first: those of the first variant they can buy.
@@ -37,6 +38,7 @@ pub fn ProductDetail(
     #[prop(into)] on_back: Callback<()>,
     #[prop(into)] on_added: Callback<()>,
 ) -> impl IntoView {
+    let (t, locale) = (texts(), money_locale());
     let cache = catalog();
     if let Some(cache) = cache {
         cache.ensure(vec![retailer_id.clone()]);
@@ -72,23 +74,23 @@ pub fn ProductDetail(
     };
     view! {
         <div class="ts-detail">
-            <button class="ts-back" type="button" on:click=move |_| on_back.run(())>"‹ Back"</button>
+            <button class="ts-back" type="button" on:click=move |_| on_back.run(())>{t.back}</button>
             {move || match product.get() {
-                None => view! { <p class="ts-empty">"Loading product…"</p> }.into_any(),
+                None => view! { <p class="ts-empty">{t.loading_product}</p> }.into_any(),
                 Some(p) => {
-                    let (stock, _) = stock_label(&p);
+                    let (stock, _) = stock_label(&p, t);
                     let options = p.options.clone();
                     view! {
                         {safe_image(&p.image_url).map(|src| view! { <img class="ts-detail__img" src=src alt=p.title.clone()/> })}
                         <h3 class="ts-detail__title">{p.title.clone()}</h3>
                         <div class="ts-detail__price">
-                            {move || selected.get().map(|(_, price, _)| price.display()).unwrap_or_else(|| "Choose options".into())}
+                            {move || selected.get().map(|(_, price, _)| money(&price, locale)).unwrap_or_else(|| t.choose_options.into())}
                         </div>
                         <div class="ts-detail__stock">
                             {move || match (p.archived, selected.get()) {
                                 (true, _) => stock.clone(),
-                                (false, Some((_, _, a))) => a.label(),
-                                (false, None) => "This combination is not offered".into(),
+                                (false, Some((_, _, a))) => t.availability(a),
+                                (false, None) => t.combination_not_offered.into(),
                             }}
                         </div>
                         {(!p.description.is_empty()).then(|| view! { <p class="ts-detail__desc">{p.description.clone()}</p> })}
@@ -115,10 +117,10 @@ pub fn ProductDetail(
                 }
             }}
             <div class="ts-detail__buy">
-                <div class="ts-stepper" role="group" aria-label="Quantity">
-                    <button type="button" aria-label="Less" on:click=move |_| quantity.update(|q| *q = q.saturating_sub(1).max(1))>"−"</button>
+                <div class="ts-stepper" role="group" aria-label=t.quantity>
+                    <button type="button" aria-label=t.less on:click=move |_| quantity.update(|q| *q = q.saturating_sub(1).max(1))>"−"</button>
                     <span class="ts-stepper__value" aria-live="polite">{move || quantity.get()}</span>
-                    <button type="button" aria-label="More" on:click=move |_| {
+                    <button type="button" aria-label=t.more on:click=move |_| {
                         let max = selected.get_untracked().map_or(MAX_QUANTITY, |(_, _, a)| max_quantity(a));
                         quantity.update(|q| *q = (*q + 1).min(max));
                     }>"+"</button>
@@ -129,7 +131,7 @@ pub fn ProductDetail(
                             || product.with(|p| p.as_ref().is_none_or(|p| p.archived))
                             || !selected.get().is_some_and(|(_, _, a)| a.can_buy(quantity.get()))
                     }>
-                    "Add to cart"
+                    {t.add_to_cart}
                 </button>
             </div>
             <Show when=move || cart.error.with(Option::is_some)>

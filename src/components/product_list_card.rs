@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use talkshop_protocol::ProductSection;
 
 use crate::components::product_card::{price_label, stock_label};
+use crate::i18n::{money_locale, texts};
 use crate::shop_context::{catalog, opener, safe_image};
 
 /// A multi-product message: header, body, sections of compact product rows.
@@ -12,6 +13,7 @@ pub fn ProductListCard(
     footer: Option<String>,
     sections: Vec<ProductSection>,
 ) -> impl IntoView {
+    let (t, locale) = (texts(), money_locale());
     let cache = catalog();
     if let Some(cache) = cache {
         cache.ensure(sections.iter().flat_map(|s| s.retailer_ids.iter().cloned()).collect());
@@ -22,7 +24,7 @@ pub fn ProductListCard(
         <div class="ts-plist">
             <div class="ts-plist__header">{header}</div>
             {body.filter(|b| !b.trim().is_empty()).map(|b| view! { <p class="ts-plist__body">{b}</p> })}
-            <div class="ts-plist__count">{format!("{count} item{}", if count == 1 { "" } else { "s" })}</div>
+            <div class="ts-plist__count">{t.items(count as u32)}</div>
             <div class="ts-plist__scroll">
                 {sections.into_iter().map(|section| view! {
                     <section class="ts-plist__section">
@@ -39,11 +41,11 @@ pub fn ProductListCard(
                                             {move || match product.get() {
                                                 None => view! { <span class="ts-plist__name">{id.clone()}</span> }.into_any(),
                                                 Some(p) => {
-                                                    let (stock, available) = stock_label(&p);
+                                                    let (stock, available) = stock_label(&p, t);
                                                     view! {
                                                         {safe_image(&p.image_url).map(|src| view! { <img class="ts-plist__thumb" src=src alt="" loading="lazy"/> })}
                                                         <span class="ts-plist__name">{p.title.clone()}</span>
-                                                        <span class="ts-plist__price">{price_label(&p)}</span>
+                                                        <span class="ts-plist__price">{price_label(&p, t, locale)}</span>
                                                         {(!available).then(|| view! { <span class="ts-plist__stock ts-out">{stock}</span> })}
                                                     }.into_any()
                                                 }

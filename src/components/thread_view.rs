@@ -8,6 +8,7 @@ use crate::components::payment_card::PaymentCard;
 use crate::components::product_card::ProductCard;
 use crate::components::product_list_card::ProductListCard;
 
+use crate::i18n::{lang, texts};
 use crate::time::clock_time;
 
 /// How close to the bottom (px) still counts as "reading the newest messages".
@@ -29,7 +30,7 @@ pub struct ThreadRow {
 
 /// Display rows for a thread: stored messages in `seq` order, then the
 /// viewer's pending ones, each marked where a new sender group starts.
-pub fn thread_rows(log: &ThreadLog, me: Sender, other_name: &'static str) -> Vec<ThreadRow> {
+pub fn thread_rows(log: &ThreadLog, me: Sender, you: &'static str, other_name: &'static str) -> Vec<ThreadRow> {
     let mut rows = Vec::with_capacity(log.len());
     let mut prev: Option<(Sender, i64)> = None;
     let stored =
@@ -51,7 +52,7 @@ pub fn thread_rows(log: &ThreadLog, me: Sender, other_name: &'static str) -> Vec
             client_id: client_id.clone(),
             mine: sender == me,
             starts_group: group,
-            author: if sender == me { "You" } else { other_name },
+            author: if sender == me { you } else { other_name },
             text,
             body: body.clone(),
             at,
@@ -76,7 +77,8 @@ pub fn ThreadView(
     has_older: Signal<bool>,
     #[prop(into, optional)] on_load_older: Option<Callback<()>>,
 ) -> impl IntoView {
-    let rows = Memo::new(move |_| log.with(|l| thread_rows(l, me, other_name)));
+    let t = texts();
+    let rows = Memo::new(move |_| log.with(|l| thread_rows(l, me, t.you, other_name)));
     let list = NodeRef::<html::Div>::new();
     let stick = StoredValue::new(true);
     let unseen = RwSignal::new(false);
@@ -117,17 +119,17 @@ pub fn ThreadView(
             }
         }
     };
-    let empty_text = empty_text.unwrap_or_else(|| "Say hello — we usually reply within minutes.".into());
+    let empty_text = empty_text.unwrap_or_else(|| t.empty_thread.into());
 
     view! {
         <div class="ts-thread-wrap">
-            <div class="ts-thread" node_ref=list on:scroll=on_scroll role="log" aria-live="polite" aria-label="Messages">
+            <div class="ts-thread" node_ref=list on:scroll=on_scroll role="log" aria-live="polite" aria-relevant="additions" aria-label=t.messages>
                 {on_load_older.map(|load| view! {
                     <Show when=move || has_older.get()>
                         <button class="ts-older" type="button" on:click=move |_| {
                             anchor.set_value(list.get_untracked().map(|el| el.scroll_height()));
                             load.run(());
-                        }>"Load earlier messages"</button>
+                        }>{t.load_older}</button>
                     </Show>
                 })}
                 <Show when=move || rows.with(Vec::is_empty)>
@@ -139,7 +141,7 @@ pub fn ThreadView(
             </div>
             <Show when=move || unseen.get()>
                 <button class="ts-jump" type="button" on:click=move |_| { stick.set_value(true); scroll_to_bottom(); }>
-                    "New messages ↓"
+                    {t.new_messages}
                 </button>
             </Show>
         </div>
@@ -158,10 +160,11 @@ fn MessageRow(row: ThreadRow, on_retry: Callback<String>) -> impl IntoView {
             Delivery::Sent => "",
         }
     );
-    let time = clock_time(row.at);
+    let t = texts();
+    let time = clock_time(row.at, lang());
     let status = match row.delivery {
-        Delivery::Sending => "Sending…",
-        Delivery::Failed => "Not sent",
+        Delivery::Sending => t.sending,
+        Delivery::Failed => t.not_sent,
         Delivery::Sent => "",
     };
     let client_id = row.client_id.clone();
@@ -187,7 +190,7 @@ fn MessageRow(row: ThreadRow, on_retry: Callback<String>) -> impl IntoView {
                     let client_id = client_id.clone();
                     view! {
                         <button class="ts-msg__retry" type="button" on:click=move |_| on_retry.run(client_id.clone())>
-                            "Retry"
+                            {t.retry}
                         </button>
                     }
                 })}

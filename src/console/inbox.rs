@@ -92,7 +92,7 @@ pub fn Inbox(
                             format!("{who}{}", m.preview())
                         }).unwrap_or_default();
                         let unread = c.unread;
-                        let time = clock_time(c.last_activity);
+                        let time = clock_time(c.last_activity, crate::i18n::lang());
                         let summary = c.clone();
                         view! {
                             <li>

@@ -78,7 +78,7 @@ pub fn OrdersPage(api: Api) -> impl IntoView {
                     <For each=move || requests.get() key=|r| (r.id.clone(), r.updated_at) let:r>
                         <div class="ts-orders__item">
                             <PaymentCard request=r.clone()/>
-                            <small>{format!("Updated {}", clock_time(r.updated_at))}</small>
+                            <small>{format!("Updated {}", clock_time(r.updated_at, crate::i18n::lang()))}</small>
                         </div>
                     </For>
                 </div>

@@ -37,6 +37,8 @@ pub async fn start_server(dir: &tempfile::TempDir) -> Running {
     let mut config = Config::for_tests(format!("sqlite://{}", dir.path().join("e2e.db").display()));
     config.dist = dist_dir();
     config.staff_password = Some(STAFF_PASSWORD.into());
+    // The demo pages' "Sign in" button stands in for a shop's backend computing userHash.
+    config.demo_identity = true;
     talkshop_server::start(config).await.expect("server starts")
 }
 
@@ -138,11 +140,23 @@ impl Browser {
         Browser { client, _profile: profile }
     }
 
-    /// Waits until `css` matches an element.
+    /// Every element matching `css` in the page and inside the widget's
+    /// Shadow DOM (the embed mounts there; CSS selectors do not cross into it).
+    pub async fn find_all(&self, css: &str) -> Vec<Element> {
+        let mut found = self.client.find_all(Locator::Css(css)).await.unwrap_or_default();
+        if let Ok(host) = self.client.find(Locator::Css("talkshop-widget")).await {
+            if let Ok(shadow) = host.shadow_root().await {
+                found.extend(shadow.find_all(Locator::Css(css)).await.unwrap_or_default());
+            }
+        }
+        found
+    }
+
+    /// Waits until `css` matches an element (in the page or the widget).
     pub async fn wait(&self, css: &str) -> Element {
         let deadline = Instant::now() + WAIT;
         loop {
-            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+            if let Some(el) = self.find_all(css).await.into_iter().next() {
                 return el;
             }
             assert!(Instant::now() < deadline, "timed out waiting for {css}");
@@ -153,10 +167,8 @@ impl Browser {
     /// Texts of every element matching `css`, in document order.
     pub async fn texts(&self, css: &str) -> Vec<String> {
         let mut out = Vec::new();
-        if let Ok(els) = self.client.find_all(Locator::Css(css)).await {
-            for el in els {
-                out.push(el.text().await.unwrap_or_default());
-            }
+        for el in self.find_all(css).await {
+            out.push(el.text().await.unwrap_or_default());
         }
         out
     }
@@ -174,20 +186,17 @@ impl Browser {
         }
     }
 
-    /// Opens the chat panel once the wasm has mounted the widget. The page
-    /// carries a static launcher that shows before the wasm has loaded and
-    /// does nothing when clicked; the mounted one has `aria-expanded`.
+    /// Opens the chat panel: a click on the launcher (the static one from
+    /// embed.js loads the wasm and opens; the mounted one toggles).
     pub async fn open_widget(&self) {
         self.click(".ts-launcher[aria-expanded=false]").await;
         self.wait(".ts-panel:not([hidden]) .ts-composer__input").await;
     }
 
-    /// Waits until the widget has signed in, loaded its history and opened the live link.
+    /// Waits until the widget has signed in, loaded its history and opened the
+    /// live link (the online status, in any language, is the one with a "·").
     pub async fn wait_online(&self) {
-        self.wait_texts(".ts-header__status", "the widget to come online", |t| {
-            t.iter().any(|s| s.starts_with("Online"))
-        })
-        .await;
+        self.wait_texts(".ts-header__status", "the widget to come online", |t| t.iter().any(|s| s.contains('·'))).await;
     }
 
     /// Checks that the texts of `css` equal `expected` now and keep doing so
@@ -204,8 +213,19 @@ impl Browser {
         }
     }
 
+    /// Clicks the first match; an element replaced under the pointer (the
+    /// static launcher when the wasm mounts) is looked up again.
     pub async fn click(&self, css: &str) {
-        self.wait(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+        let deadline = Instant::now() + WAIT;
+        loop {
+            match self.wait(css).await.click().await {
+                Ok(_) => return,
+                Err(e) if Instant::now() < deadline && e.to_string().contains("stale") => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("click {css}: {e}"),
+            }
+        }
     }
 
     /// Types into a field as a user does, then presses Enter.
@@ -230,8 +250,29 @@ impl Browser {
         self.click(".ts-login button[type=submit]").await;
     }
 
+    /// Runs a script in the page; `root` is the widget's shadow root (or the
+    /// document on pages without the widget, such as the console).
     pub async fn eval(&self, script: &str) -> serde_json::Value {
-        self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}"))
+        let script =
+            format!("const root = document.querySelector('talkshop-widget')?.shadowRoot ?? document;\n{script}");
+        self.client.execute(&script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}"))
+    }
+
+    /// Runs axe-core (installed by scripts/setup.sh) on the widget's shadow
+    /// tree and answers its serious and critical WCAG 2 A/AA violations.
+    pub async fn accessibility_violations(&self) -> Vec<String> {
+        let axe = std::fs::read_to_string(repo_root().join(".tools/node_modules/axe-core/axe.min.js"))
+            .expect("axe-core is installed by scripts/setup.sh");
+        self.client.execute(&axe, vec![]).await.expect("axe-core loads");
+        let result = self
+            .eval(
+                "return axe.run({ include: [['talkshop-widget']] }, \
+                   { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa'] } })\
+                 .then(r => r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')\
+                 .map(v => v.id + ': ' + v.help + ' @ ' + v.nodes.map(n => n.target.join(' > ')).join(', ')));",
+            )
+            .await;
+        serde_json::from_value(result).expect("a list of violations")
     }
 
     /// Saves a PNG of the page under `test-artifacts/`.

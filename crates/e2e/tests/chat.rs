@@ -34,7 +34,7 @@ async fn buyer_and_merchant_chat_live_and_history_survives_reload() {
     merchant
         .wait_texts(".ts-msg--theirs .ts-msg__bubble", "the buyer's text, literally", |t| t == [FIRST.to_string()])
         .await;
-    let injected = merchant.eval("return document.querySelectorAll('.ts-thread script, .ts-thread img').length").await;
+    let injected = merchant.eval("return root.querySelectorAll('.ts-thread script, .ts-thread img').length").await;
     assert_eq!(injected, serde_json::json!(0), "buyer markup must stay text");
 
     // The reply appears live in the buyer's open panel.
@@ -53,7 +53,7 @@ async fn buyer_and_merchant_chat_live_and_history_survives_reload() {
     let thread = merchant.texts(".ts-msg__bubble").await;
     assert_eq!(thread, [FIRST, REPLY, SECOND].map(String::from), "the merchant's thread, in order");
     assert!(merchant.texts(".ts-inbox__badge").await.is_empty(), "a message in the open thread is read at once");
-    let injected = buyer.eval("return document.querySelectorAll('.ts-thread script, .ts-thread img').length").await;
+    let injected = buyer.eval("return root.querySelectorAll('.ts-thread script, .ts-thread img').length").await;
     assert_eq!(injected, serde_json::json!(0));
     merchant.screenshot("console-thread").await;
 

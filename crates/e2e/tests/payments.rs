@@ -45,7 +45,7 @@ async fn buyer_pays_in_the_chat_and_follows_the_order_to_delivery() {
         .await
         .expect("order");
     assert_eq!(ordered.status().as_u16(), 201);
-    buyer.wait_texts(".ts-order__total strong", "the order card", |t| t == ["R$ 99,80".to_string()]).await;
+    buyer.wait_texts(".ts-order__total strong", "the order card", |t| t == ["R$ 99.80".to_string()]).await;
 
     // The merchant bills the order from the console.
     let merchant = Browser::open(&driver).await;
@@ -57,7 +57,7 @@ async fn buyer_pays_in_the_chat_and_follows_the_order_to_delivery() {
         .await;
 
     // The buyer sees the card live and pays with the sandbox success card.
-    buyer.wait_texts(".ts-pay__total strong", "the payment card", |t| t == ["R$ 99,80".to_string()]).await;
+    buyer.wait_texts(".ts-pay__total strong", "the payment card", |t| t == ["R$ 99.80".to_string()]).await;
     buyer.click(".ts-pay__method").await;
     buyer.wait("input[name=card-number]").await.send_keys("4242 4242 4242 4242").await.expect("number");
     buyer.wait("input[name=card-expiry]").await.send_keys("12/30").await.expect("expiry");
@@ -122,7 +122,7 @@ async fn buyer_pays_in_the_chat_and_follows_the_order_to_delivery() {
     buyer.click(".ts-cart__orders").await;
     buyer.wait_texts(".ts-cart .ts-pay__state", "my orders", |t| t == ["Delivered".to_string()]).await;
     merchant
-        .eval("[...document.querySelectorAll('.ts-tab')].find(b => b.textContent === 'Orders').click(); return true;")
+        .eval("[...root.querySelectorAll('.ts-tab')].find(b => b.textContent === 'Orders').click(); return true;")
         .await;
     merchant
         .wait_texts(".ts-payouts__totals", "the scheduled payout", |t| t == ["Scheduled: R$ 99,80".to_string()])

@@ -21,6 +21,53 @@ pub struct VisitorSession {
     pub visitor_id: String,
     pub device_id: String,
     pub shop: ShopInfo,
+    /// The merchant's user id once identity was verified (`identify`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+}
+
+/// `POST /api/v1/visitors/identify`: the merchant vouches for a signed-in user.
+/// `user_hash` is the lowercase hex HMAC-SHA256 of `user_id` under the shop's
+/// identity secret, computed by the merchant's backend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentifyRequest {
+    pub user_id: String,
+    pub user_hash: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+pub const MAX_USER_ID_CHARS: usize = 128;
+pub const MAX_USER_NAME_CHARS: usize = 100;
+pub const MAX_EMAIL_CHARS: usize = 254;
+
+impl IdentifyRequest {
+    /// Checks lengths and shapes; the hash itself is checked by the server.
+    pub fn validate(&self) -> Result<(), crate::ApiError> {
+        use crate::ApiError;
+        let id = self.user_id.trim();
+        if id.is_empty() || id.chars().count() > MAX_USER_ID_CHARS || id.chars().any(char::is_control) {
+            return Err(ApiError::invalid("user_id", "user_id must be 1 to 128 printable characters"));
+        }
+        if self.user_hash.len() != 64 || !self.user_hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(ApiError::invalid("user_hash", "user_hash must be 64 hex digits (HMAC-SHA256)"));
+        }
+        if self
+            .name
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > MAX_USER_NAME_CHARS || n.chars().any(char::is_control))
+        {
+            return Err(ApiError::invalid("name", "name must be at most 100 printable characters"));
+        }
+        if self.email.as_ref().is_some_and(|e| {
+            e.chars().count() > MAX_EMAIL_CHARS || !e.contains('@') || e.chars().any(char::is_whitespace)
+        }) {
+            return Err(ApiError::invalid("email", "email is not an e-mail address"));
+        }
+        Ok(())
+    }
 }
 
 /// What the widget shows about the shop.

@@ -1,5 +1,5 @@
 //! The languages the widget speaks and how each writes money. One formatter,
-//! used by the widget and the console (step one of localisation; UI strings follow).
+//! used by the widget and the console, and how each writes dates and times.
 
 use crate::money::{Currency, Money};
 
@@ -95,6 +95,55 @@ pub fn format_money(money: &Money, locale: Locale) -> String {
     out
 }
 
+const MONTHS: [[&str; 12]; 4] = [
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+    ["jan.", "fev.", "mar.", "abr.", "mai.", "jun.", "jul.", "ago.", "set.", "out.", "nov.", "dez."],
+    ["ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค."],
+    ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"],
+];
+
+fn month_name(locale: Locale, month: u32) -> &'static str {
+    let row = match locale {
+        Locale::En => 0,
+        Locale::PtBr => 1,
+        Locale::Th => 2,
+        Locale::Id => 3,
+    };
+    MONTHS[row][(month.clamp(1, 12) - 1) as usize]
+}
+
+/// A wall-clock time as readers of `locale` write it:
+/// `3:05 PM` (en), `15:05` (pt-BR), `15:05 น.` (th), `15.05` (id).
+pub fn format_time(locale: Locale, hour: u32, minute: u32) -> String {
+    match locale {
+        Locale::En => {
+            let h12 = if hour.is_multiple_of(12) { 12 } else { hour % 12 };
+            format!("{h12}:{minute:02} {}", if hour < 12 { "AM" } else { "PM" })
+        }
+        Locale::PtBr => format!("{hour:02}:{minute:02}"),
+        Locale::Th => format!("{hour:02}:{minute:02} น."),
+        Locale::Id => format!("{hour:02}.{minute:02}"),
+    }
+}
+
+/// A calendar date (Gregorian input) as readers of `locale` write it:
+/// `Nov 25, 2026` (en), `25 de nov. de 2026` (pt-BR), `25 พ.ย. 2569` (th, Buddhist era), `25 Nov 2026` (id).
+pub fn format_date(locale: Locale, year: i32, month: u32, day: u32) -> String {
+    let name = month_name(locale, month);
+    match locale {
+        Locale::En => format!("{name} {day}, {year}"),
+        Locale::PtBr => format!("{day} de {name} de {year}"),
+        Locale::Th => format!("{day} {name} {}", year + 543),
+        Locale::Id => format!("{day} {name} {year}"),
+    }
+}
+
+/// Date and time together: `Nov 25, 2026, 3:05 PM`, `25 de nov. de 2026 15:05`, `25 พ.ย. 2569 15:05 น.`, `25 Nov 2026 15.05`.
+pub fn format_date_time(locale: Locale, year: i32, month: u32, day: u32, hour: u32, minute: u32) -> String {
+    let separator = if locale == Locale::En { ", " } else { " " };
+    format!("{}{separator}{}", format_date(locale, year, month, day), format_time(locale, hour, minute))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,5 +181,24 @@ mod tests {
         for locale in Locale::ALL {
             assert_eq!(Locale::from_tag(locale.tag()), Some(locale));
         }
+    }
+
+    #[test]
+    fn each_locale_writes_its_dates_and_times() {
+        assert_eq!(format_time(Locale::En, 15, 5), "3:05 PM");
+        assert_eq!(format_time(Locale::En, 0, 0), "12:00 AM");
+        assert_eq!(format_time(Locale::En, 12, 30), "12:30 PM");
+        assert_eq!(format_time(Locale::PtBr, 9, 7), "09:07");
+        assert_eq!(format_time(Locale::Th, 15, 5), "15:05 น.");
+        assert_eq!(format_time(Locale::Id, 15, 5), "15.05");
+        assert_eq!(format_date(Locale::En, 2026, 11, 25), "Nov 25, 2026");
+        assert_eq!(format_date(Locale::PtBr, 2026, 11, 25), "25 de nov. de 2026");
+        assert_eq!(format_date(Locale::Th, 2026, 11, 25), "25 พ.ย. 2569");
+        assert_eq!(format_date(Locale::Id, 2026, 8, 17), "17 Agu 2026");
+        assert_eq!(format_date_time(Locale::En, 2026, 1, 2, 8, 0), "Jan 2, 2026, 8:00 AM");
+        assert_eq!(format_date_time(Locale::Th, 2026, 1, 2, 8, 0), "2 ม.ค. 2569 08:00 น.");
+        // out-of-range months never panic
+        assert_eq!(format_date(Locale::En, 2026, 0, 1), "Jan 1, 2026");
+        assert_eq!(format_date(Locale::En, 2026, 13, 1), "Dec 1, 2026");
     }
 }

@@ -93,6 +93,11 @@ impl Money {
         };
         format_money(self, home)
     }
+
+    /// The amount as readers of `locale` write it (the widget's language).
+    pub fn display_in(&self, locale: crate::locale::Locale) -> String {
+        crate::locale::format_money(self, locale)
+    }
 }
 
 /// Serde for a `Decimal` that must be a JSON string: `"12.50"`, never `12.5`.

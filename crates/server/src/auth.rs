@@ -33,6 +33,21 @@ pub struct Claims {
     pub shop: String,
     /// Expiry, seconds since the Unix epoch.
     pub exp: i64,
+    /// For a buyer whose identity the merchant verified: the visitor that owns
+    /// the user's conversation (shared by all their devices). Carts stay with `sub`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub own: Option<String>,
+}
+
+impl Claims {
+    pub fn new(sub: impl Into<String>, role: Role, shop: impl Into<String>, exp: i64) -> Claims {
+        Claims { sub: sub.into(), role, shop: shop.into(), exp, own: None }
+    }
+
+    /// Whose conversations a buyer sees: the verified user's, else the visitor's own.
+    pub fn principal(&self) -> &str {
+        self.own.as_deref().unwrap_or(&self.sub)
+    }
 }
 
 #[derive(Clone)]
@@ -100,7 +115,7 @@ impl Viewer {
     /// A buyer sees only their own conversations; staff see their shop's.
     pub fn may_access(&self, conversation_shop: &str, conversation_visitor: &str) -> bool {
         match self.claims.role {
-            Role::Buyer => self.claims.sub == conversation_visitor && self.claims.shop == conversation_shop,
+            Role::Buyer => self.claims.principal() == conversation_visitor && self.claims.shop == conversation_shop,
             Role::Staff => self.claims.shop == conversation_shop,
         }
     }
@@ -125,7 +140,7 @@ mod tests {
     use super::*;
 
     fn claims(exp: i64) -> Claims {
-        Claims { sub: "v1".into(), role: Role::Buyer, shop: "demo".into(), exp }
+        Claims::new("v1", Role::Buyer, "demo", exp)
     }
 
     #[test]

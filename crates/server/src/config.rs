@@ -62,6 +62,16 @@ pub struct Config {
     #[arg(long, env = "TALKSHOP_WEBHOOK_SECRET", default_value = "", hide_env_values = true)]
     pub webhook_secret: String,
 
+    /// Identity-verification secret of the shops (the merchant's backend sends
+    /// `userHash = hex(HMAC-SHA256(secret, userId))`); generated per shop and kept when not given.
+    #[arg(long, env = "TALKSHOP_IDENTITY_SECRET", hide_env_values = true)]
+    pub identity_secret: Option<String>,
+
+    /// Demo only: `GET /demo/identity?shop=…&user_id=…` answers a valid userHash, standing in
+    /// for a merchant's backend on the demo pages. Never enable in production.
+    #[arg(long, env = "TALKSHOP_DEMO_IDENTITY", default_value_t = false)]
+    pub demo_identity: bool,
+
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "TALKSHOP_LOG_JSON", default_value_t = false)]
     pub log_json: bool,
@@ -84,6 +94,8 @@ impl Config {
             transaction_limits: "instant_qr:BRL:500.00".into(),
             webhook_secret: "test-webhook-secret".into(),
             demo_api_key: Some("test-api-key".into()),
+            identity_secret: Some("test-identity-secret".into()),
+            demo_identity: false,
             log_json: false,
         }
     }

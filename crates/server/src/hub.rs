@@ -25,8 +25,10 @@ impl Event {
     pub fn visible_to(&self, viewer: &Viewer) -> bool {
         let claims = &viewer.claims;
         match (&self.audience, claims.role) {
-            (Audience::Conversation { shop_id, visitor_id }, Role::Buyer)
-            | (Audience::Visitor { shop_id, visitor_id }, Role::Buyer) => {
+            (Audience::Conversation { shop_id, visitor_id }, Role::Buyer) => {
+                claims.principal() == *visitor_id && claims.shop == *shop_id
+            }
+            (Audience::Visitor { shop_id, visitor_id }, Role::Buyer) => {
                 claims.sub == *visitor_id && claims.shop == *shop_id
             }
             (Audience::Conversation { shop_id, .. }, Role::Staff) => claims.shop == *shop_id,

@@ -35,7 +35,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .merge(routes::visitors::router())
+        .merge(routes::visitors::router(&state))
         .merge(routes::staff::router())
         .merge(routes::conversations::router())
         .merge(routes::catalog::router())
@@ -51,7 +51,23 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::idempotency))
         .layer(TraceLayer::new_for_http())
+        .layer(cors())
         .with_state(state)
+}
+
+/// Merchant pages on any origin call the API (bearer tokens, no cookies).
+fn cors() -> tower_http::cors::CorsLayer {
+    use axum::http::{header, HeaderName, Method};
+    tower_http::cors::CorsLayer::new()
+        .allow_origin(tower_http::cors::Any)
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("idempotency-key"),
+            HeaderName::from_static("x-api-key"),
+        ])
+        .max_age(std::time::Duration::from_secs(86_400))
 }
 
 pub fn init_tracing(json: bool) {

@@ -35,6 +35,14 @@ pub struct Conversation {
     pub merchant_read_seq: i64,
 }
 
+/// A user the merchant vouched for (identity verification).
+#[derive(Debug, Clone)]
+pub struct IdentifiedUser<'a> {
+    pub user_id: &'a str,
+    pub name: Option<&'a str>,
+    pub email: Option<&'a str>,
+}
+
 /// Result of appending a message: a new one, or the one already stored under
 /// the same client id (a retry).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,6 +130,10 @@ pub trait Storage: Send + Sync + 'static {
 
     async fn create_visitor(&self, shop_id: &str, device_id: &str, now: i64) -> AppResult<Visitor>;
     async fn visitor(&self, id: &str) -> AppResult<Option<Visitor>>;
+    /// Attaches a visitor to a merchant-verified user of its shop: the first
+    /// visitor to identify as the user owns the user's conversation from then
+    /// on; later visitors (other devices) share it. Answers that owner's id.
+    async fn identify_visitor(&self, visitor: &Visitor, user: &IdentifiedUser<'_>, now: i64) -> AppResult<String>;
 
     /// The visitor's conversation with the shop, created on first call.
     async fn open_conversation(&self, shop_id: &str, visitor_id: &str, now: i64) -> AppResult<Conversation>;

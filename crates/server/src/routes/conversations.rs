@@ -45,7 +45,7 @@ async fn list(State(state): State<AppState>, viewer: Viewer) -> AppResult<AppJso
     let conversations = if viewer.is_staff() {
         state.storage.shop_inbox(&viewer.claims.shop, 200).await?
     } else {
-        state.storage.visitor_conversations(&viewer.claims.sub).await?
+        state.storage.visitor_conversations(viewer.claims.principal()).await?
     };
     Ok(AppJson(ConversationList { conversations }))
 }
@@ -56,7 +56,7 @@ async fn open(State(state): State<AppState>, viewer: Viewer) -> AppResult<(Statu
         return Err(ApiError::forbidden("Only buyers start conversations").into());
     }
     let conversation =
-        state.storage.open_conversation(&viewer.claims.shop, &viewer.claims.sub, clock::now_millis()).await?;
+        state.storage.open_conversation(&viewer.claims.shop, viewer.claims.principal(), clock::now_millis()).await?;
     let summary = state
         .storage
         .summary(&conversation.id, Sender::Buyer)

@@ -37,7 +37,7 @@ async fn list(
             return Err(ApiError::invalid("state", format!("Unknown state {wanted:?}")).into());
         }
     }
-    let visitor = (!viewer.is_staff()).then_some(viewer.claims.sub.as_str());
+    let visitor = (!viewer.is_staff()).then_some(viewer.claims.principal());
     let stored = state.storage.payment_requests(&viewer.claims.shop, visitor, params.state.as_deref()).await?;
     Ok(AppJson(PaymentRequestList { requests: stored.into_iter().map(|s| s.request).collect() }))
 }

@@ -1,57 +1,248 @@
-//! The built widget, the demo shop page and the console, from the Trunk `dist/` folder.
+//! What browsers load: `embed.js` (the one tag merchants add), the hashed
+//! widget assets from the Trunk `dist/` folder, the demo shop pages and the console.
+//!
+//! Demo pages: `/` (Casa Aurora, BRL), `/siam` (Baan Siam Tea House, THB, Thai),
+//! `/hostile` (a page whose CSS attacks everything) and `/csp` (a strict
+//! Content-Security-Policy). Each takes `?locale=pt-BR|th|id|en` and `?theme=dark|light`.
 
-use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::extract::{Query, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use serde::Deserialize;
+use talkshop_protocol::locale::Locale;
 use talkshop_protocol::{ApiError, Health};
 use tower_http::services::ServeDir;
 
 use crate::error::{error_response, AppJson};
 use crate::state::AppState;
 
+const EMBED_JS: &str = include_str!("../../assets/embed.js");
+const SHOP_PAGE: &str = include_str!("../../assets/demo/shop.html");
+const DEMO_JS: &str = include_str!("../../assets/demo/demo.js");
+const HOSTILE_CSS: &str = include_str!("../../assets/demo/hostile.css");
+const SHOP_CSS: &str = include_str!("../../../../style/demo-shop.css");
+
+/// What a merchant page must allow for the widget under a strict CSP (also in the README).
+pub const STRICT_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+     img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; \
+     frame-ancestors 'none'";
+
 pub fn router(state: &AppState) -> Router<AppState> {
     let assets = ServeDir::new(&state.config.dist).append_index_html_on_directories(false);
     Router::new()
-        .route("/", get(shop_page))
-        .route("/siam", get(siam_page))
+        .route("/", get(|s: State<AppState>, q: Query<PageQuery>| demo_page(s, q, Page::CasaAurora)))
+        .route("/siam", get(|s: State<AppState>, q: Query<PageQuery>| demo_page(s, q, Page::Siam)))
+        .route("/hostile", get(|s: State<AppState>, q: Query<PageQuery>| demo_page(s, q, Page::Hostile)))
+        .route("/csp", get(|s: State<AppState>, q: Query<PageQuery>| demo_page(s, q, Page::StrictCsp)))
+        .route("/embed.js", get(embed_js))
+        .route("/demo/demo.js", get(|| async { text_asset("text/javascript; charset=utf-8", DEMO_JS) }))
+        .route("/demo/shop.css", get(|| async { text_asset("text/css; charset=utf-8", SHOP_CSS) }))
+        .route("/demo/hostile.css", get(|| async { text_asset("text/css; charset=utf-8", HOSTILE_CSS) }))
         .route("/console", get(console_page))
         .route("/console/", get(console_page))
         .route("/healthz", get(health))
         .route("/api/{*rest}", get(api_not_found).post(api_not_found))
         .fallback_service(assets)
+        .layer(axum::middleware::from_fn(asset_headers))
 }
 
-async fn shop_page(State(state): State<AppState>) -> Response {
-    page(&state, "index.html").await
+/// The names Trunk gave the widget's files (`talkshop-widget-<hash>.js` …), read from its `index.html`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WidgetAssets {
+    pub js: String,
+    pub wasm: String,
+    pub css: String,
 }
 
-/// The same demo page embedding the second demo shop (Baan Siam Tea House, THB).
-async fn siam_page(State(state): State<AppState>) -> Response {
-    match tokio::fs::read_to_string(state.config.dist.join("index.html")).await {
-        Ok(html) => {
-            let html = html.replacen(r#"data-shop="demo""#, r#"data-shop="siam""#, 1);
-            ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response()
-        }
-        Err(_) => page(&state, "index.html").await,
+impl WidgetAssets {
+    pub fn from_index(html: &str) -> Option<WidgetAssets> {
+        let find = |prefix: &str, suffix: &str| {
+            html.match_indices(prefix).find_map(|(at, _)| {
+                let rest = &html[at + 1..];
+                let end = rest.find(['"', '\'', ' ', '?'])?;
+                let name = &rest[..end];
+                name.ends_with(suffix).then(|| name.to_owned())
+            })
+        };
+        Some(WidgetAssets {
+            js: find("/talkshop-widget-", ".js")?,
+            wasm: find("/talkshop-widget-", "_bg.wasm")?,
+            css: find("/widget-", ".css")?,
+        })
     }
+}
+
+async fn widget_assets(state: &AppState) -> Option<WidgetAssets> {
+    let html = tokio::fs::read_to_string(state.config.dist.join("index.html")).await.ok()?;
+    WidgetAssets::from_index(&html)
+}
+
+/// `embed.js`: short-lived (the hashed files it names are immutable), any origin may load it.
+async fn embed_js(State(state): State<AppState>) -> Response {
+    let Some(assets) = widget_assets(&state).await else { return not_built() };
+    let body = EMBED_JS
+        .replace("__TALKSHOP_JS__", &assets.js)
+        .replace("__TALKSHOP_WASM__", &assets.wasm)
+        .replace("__TALKSHOP_CSS__", &assets.css);
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn text_asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "no-cache")], body)
+}
+
+/// A file name with Trunk's 16-hex-digit content hash (`widget-0123456789abcdef.css`).
+pub fn is_hashed_asset(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let stem = name.split('.').next().unwrap_or_default().trim_end_matches("_bg");
+    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Hashed files never change: cache them for a year, and let merchant pages
+/// on any origin load them (module scripts and wasm are fetched with CORS).
+async fn asset_headers(request: Request, next: Next) -> Response {
+    let hashed = is_hashed_asset(request.uri().path());
+    let mut response = next.run(request).await;
+    if hashed && response.status() == StatusCode::OK {
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+        headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    }
+    response
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Page {
+    CasaAurora,
+    Siam,
+    Hostile,
+    StrictCsp,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct PageQuery {
+    locale: Option<String>,
+    theme: Option<String>,
+    /// `open`: load the wasm only when the buyer opens the chat (`data-load`).
+    load: Option<String>,
+}
+
+struct PageText {
+    shop: &'static str,
+    title: &'static str,
+    brand: &'static str,
+    nav: &'static str,
+    headline: &'static str,
+    intro: &'static str,
+    products: &'static str,
+    body_class: &'static str,
+    lang: &'static str,
+    demo_user: &'static str,
+    demo_user_name: &'static str,
+}
+
+const CASA_AURORA: PageText = PageText {
+    shop: "demo",
+    title: "Casa Aurora — handmade homeware",
+    brand: "Casa Aurora",
+    nav: r##"<a href="#">Ceramics</a><a href="#">Textiles</a><a href="#">Lighting</a>"##,
+    headline: "Made by hand in Minas Gerais",
+    intro: "Questions about a piece, sizes or delivery? Chat with us — the bubble in the corner.",
+    products: r#"<article><div class="shop-img shop-img--1"></div><h2>Terracotta vase</h2><p>R$ 189,00</p></article><article><div class="shop-img shop-img--2"></div><h2>Linen throw</h2><p>R$ 249,00</p></article><article><div class="shop-img shop-img--3"></div><h2>Rattan pendant</h2><p>R$ 329,00</p></article>"#,
+    body_class: "shop-aurora",
+    lang: "en",
+    demo_user: "ana-souza-42",
+    demo_user_name: "Ana Souza",
+};
+
+const SIAM: PageText = PageText {
+    shop: "siam",
+    title: "Baan Siam Tea House — ชาไทยจากเชียงราย",
+    brand: "Baan Siam Tea House",
+    nav: r##"<a href="#">ชาเขียว</a><a href="#">ชาอู่หลง</a><a href="#">ของขวัญ</a>"##,
+    headline: "ชาจากดอยสูง เชียงราย",
+    intro: "สอบถามเรื่องชา การชง หรือการจัดส่ง แชทกับเราได้ที่ปุ่มมุมขวาล่าง",
+    products: r#"<article><div class="shop-img shop-img--1"></div><h2>ชาอู่หลงก้านอ่อน</h2><p>฿290.00</p></article><article><div class="shop-img shop-img--2"></div><h2>ชาไทยสูตรโบราณ</h2><p>฿180.00</p></article><article><div class="shop-img shop-img--3"></div><h2>ชุดของขวัญ</h2><p>฿990.00</p></article>"#,
+    body_class: "shop-siam",
+    lang: "th",
+    demo_user: "somchai-7",
+    demo_user_name: "Somchai",
+};
+
+async fn demo_page(State(state): State<AppState>, Query(query): Query<PageQuery>, page: Page) -> Response {
+    if widget_assets(&state).await.is_none() {
+        return not_built();
+    }
+    let text = if page == Page::Siam { &SIAM } else { &CASA_AURORA };
+    // Only values we know become attributes.
+    let locale = query.locale.as_deref().and_then(Locale::from_tag).or((page == Page::Siam).then_some(Locale::Th));
+    let theme = query.theme.as_deref().filter(|t| matches!(*t, "dark" | "light"));
+    let (sign_in, sign_out, help) = match locale.unwrap_or(Locale::En) {
+        Locale::En => ("Sign in as a demo customer", "Sign out", "Help"),
+        Locale::PtBr => ("Entrar como cliente de demonstração", "Sair", "Ajuda"),
+        Locale::Th => ("เข้าสู่ระบบเป็นลูกค้าทดลอง", "ออกจากระบบ", "ช่วยเหลือ"),
+        Locale::Id => ("Masuk sebagai pelanggan demo", "Keluar", "Bantuan"),
+    };
+    let title = match page {
+        Page::Hostile => "Hostile CSS — Casa Aurora",
+        Page::StrictCsp => "Strict CSP — Casa Aurora",
+        _ => text.title,
+    };
+    let html = SHOP_PAGE
+        .replace("{{lang}}", locale.map_or(text.lang, Locale::tag))
+        .replace("{{title}}", title)
+        .replace(
+            "{{extra_head}}",
+            if page == Page::Hostile { r#"<link rel="stylesheet" href="/demo/hostile.css">"# } else { "" },
+        )
+        .replace("{{shop}}", text.shop)
+        .replace("{{locale_attr}}", &locale.map(|l| format!(r#" data-locale="{}""#, l.tag())).unwrap_or_default())
+        .replace("{{theme_attr}}", &theme.map(|t| format!(r#" data-theme="{t}""#)).unwrap_or_default())
+        .replace("{{load_attr}}", if query.load.as_deref() == Some("open") { r#" data-load="open""# } else { "" })
+        .replace("{{brand}}", text.brand)
+        .replace("{{nav}}", text.nav)
+        .replace("{{demo_user}}", text.demo_user)
+        .replace("{{demo_user_name}}", text.demo_user_name)
+        .replace("{{sign_in}}", sign_in)
+        .replace("{{sign_out}}", sign_out)
+        .replace("{{help}}", help)
+        .replace("{{headline}}", text.headline)
+        .replace("{{intro}}", text.intro)
+        .replace("{{products}}", text.products)
+        .replace("{{body_class}}", text.body_class);
+    let mut response = ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response();
+    if page == Page::StrictCsp {
+        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(STRICT_CSP));
+    }
+    response
 }
 
 /// The console is its own Trunk build (its own wasm) under `dist/console/`.
 async fn console_page(State(state): State<AppState>) -> Response {
-    page(&state, "console/index.html").await
+    match tokio::fs::read_to_string(state.config.dist.join("console/index.html")).await {
+        Ok(html) => ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response(),
+        Err(_) => not_built(),
+    }
 }
 
-async fn page(state: &AppState, file: &str) -> Response {
-    match tokio::fs::read_to_string(state.config.dist.join(file)).await {
-        Ok(html) => ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response(),
-        Err(_) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Html("<!doctype html><title>Talkshop</title><p>The widget is not built yet: run <code>scripts/demo.sh</code>.</p>"),
-        )
-            .into_response(),
-    }
+fn not_built() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Html("<!doctype html><title>Talkshop</title><p>The widget is not built yet: run <code>scripts/demo.sh</code>.</p>"),
+    )
+        .into_response()
 }
 
 async fn health() -> AppJson<Health> {
@@ -60,4 +251,35 @@ async fn health() -> AppJson<Health> {
 
 async fn api_not_found() -> Response {
     error_response(ApiError::not_found("API route"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trunk_asset_names_are_found() {
+        let html = r#"<link rel="stylesheet" href="/widget-e818b9ea39d40948.css" integrity="sha384-x"/>
+<link rel="modulepreload" href="/talkshop-widget-1ce66a58643aa6d5.js" crossorigin>
+<link rel="preload" href="/talkshop-widget-1ce66a58643aa6d5_bg.wasm" as="fetch" type="application/wasm">"#;
+        assert_eq!(
+            WidgetAssets::from_index(html),
+            Some(WidgetAssets {
+                js: "talkshop-widget-1ce66a58643aa6d5.js".into(),
+                wasm: "talkshop-widget-1ce66a58643aa6d5_bg.wasm".into(),
+                css: "widget-e818b9ea39d40948.css".into(),
+            })
+        );
+        assert_eq!(WidgetAssets::from_index("<html></html>"), None);
+    }
+
+    #[test]
+    fn only_hashed_names_are_immutable() {
+        assert!(is_hashed_asset("/talkshop-widget-1ce66a58643aa6d5_bg.wasm"));
+        assert!(is_hashed_asset("/widget-e818b9ea39d40948.css"));
+        assert!(is_hashed_asset("/console/talkshop-console-0123456789abcdef.js"));
+        assert!(!is_hashed_asset("/embed.js"));
+        assert!(!is_hashed_asset("/index.html"));
+        assert!(!is_hashed_asset("/widget-notahash.css"));
+    }
 }

@@ -30,7 +30,7 @@ async fn login(State(state): State<AppState>, AppJson(req): AppJson<StaffLogin>)
     }
     let shop = state.storage.shop(&staff.shop_id).await?.ok_or_else(refused)?;
     let exp = clock::now_secs() + (state.config.staff_token_hours * 3600) as i64;
-    let token = state.tokens.sign(&Claims { sub: staff.id.clone(), role: Role::Staff, shop: shop.id.clone(), exp });
+    let token = state.tokens.sign(&Claims::new(staff.id.clone(), Role::Staff, shop.id.clone(), exp));
     tracing::info!(staff = %staff.id, "staff signed in");
     Ok(AppJson(StaffSession { token, staff_name: staff.name, shop }))
 }

@@ -1,17 +1,32 @@
 //! `POST /api/v1/visitors`: anonymous buyers get a signed visitor token.
+//! `POST /api/v1/visitors/identify`: the merchant vouches for a signed-in user
+//! with `userHash = HMAC-SHA256(shop identity secret, userId)`.
 
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::routing::post;
-use axum::{extract::State, Router};
-use talkshop_protocol::{validate_client_id, ApiError, CreateVisitor, VisitorSession};
+use axum::routing::{get, post};
+use axum::Router;
+use hmac::{Hmac, Mac};
+use serde::Deserialize;
+use sha2::Sha256;
+use talkshop_protocol::{validate_client_id, ApiError, CreateVisitor, IdentifyRequest, ShopInfo, VisitorSession};
 
-use crate::auth::{Claims, Role};
+use crate::auth::{Claims, Role, Viewer};
 use crate::clock;
 use crate::error::{AppJson, AppResult};
+use crate::seed::random_secret;
 use crate::state::AppState;
+use crate::storage::IdentifiedUser;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/visitors", post(create_visitor))
+pub fn router(state: &AppState) -> Router<AppState> {
+    let router = Router::new()
+        .route("/api/v1/visitors", post(create_visitor))
+        .route("/api/v1/visitors/identify", post(identify));
+    if state.config.demo_identity {
+        router.route("/demo/identity", get(demo_identity))
+    } else {
+        router
+    }
 }
 
 async fn create_visitor(
@@ -21,11 +36,102 @@ async fn create_visitor(
     validate_client_id(&req.device_id).map_err(|_| ApiError::invalid("device_id", "device_id is not a valid id"))?;
     let shop = state.storage.shop(&req.shop).await?.ok_or_else(|| ApiError::invalid("shop", "Unknown shop"))?;
     let visitor = state.storage.create_visitor(&shop.id, &req.device_id, clock::now_millis()).await?;
-    let exp = clock::now_secs() + (state.config.visitor_token_days * 86_400) as i64;
-    let token = state.tokens.sign(&Claims { sub: visitor.id.clone(), role: Role::Buyer, shop: shop.id.clone(), exp });
+    let token = state.tokens.sign(&Claims::new(visitor.id.clone(), Role::Buyer, shop.id.clone(), token_expiry(&state)));
     tracing::info!(visitor = %visitor.id, shop = %shop.id, "visitor created");
     Ok((
         StatusCode::CREATED,
-        AppJson(VisitorSession { token, visitor_id: visitor.id, device_id: visitor.device_id, shop }),
+        AppJson(VisitorSession { token, visitor_id: visitor.id, device_id: visitor.device_id, shop, user_id: None }),
     ))
+}
+
+fn token_expiry(state: &AppState) -> i64 {
+    clock::now_secs() + (state.config.visitor_token_days * 86_400) as i64
+}
+
+/// The shop's identity-verification secret: the configured one, else one
+/// generated for the shop on first use and kept.
+pub async fn identity_secret(state: &AppState, shop_id: &str) -> AppResult<String> {
+    if let Some(secret) = &state.config.identity_secret {
+        return Ok(secret.clone());
+    }
+    state.storage.init_setting(&format!("identity_secret.{shop_id}"), &random_secret()).await
+}
+
+fn mac(secret: &str, user_id: &str) -> Hmac<Sha256> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC accepts keys of any length");
+    mac.update(user_id.as_bytes());
+    mac
+}
+
+fn hex_decode(hex: &str) -> Option<Vec<u8>> {
+    (0..hex.len()).step_by(2).map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect()
+}
+
+/// A buyer becomes a verified user: their token then names the owner of the
+/// user's conversation, shared by the user's devices; the cart stays per device.
+/// A wrong hash is refused and the visitor stays anonymous.
+async fn identify(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    AppJson(req): AppJson<IdentifyRequest>,
+) -> AppResult<AppJson<VisitorSession>> {
+    if viewer.claims.role != Role::Buyer {
+        return Err(ApiError::forbidden("Only a buyer's widget identifies a user").into());
+    }
+    req.validate()?;
+    let user_id = req.user_id.as_str();
+    let secret = identity_secret(&state, &viewer.claims.shop).await?;
+    let given = hex_decode(&req.user_hash.to_ascii_lowercase()).unwrap_or_default();
+    if mac(&secret, user_id).verify_slice(&given).is_err() {
+        tracing::warn!(visitor = %viewer.claims.sub, shop = %viewer.claims.shop, "identify refused: wrong user hash");
+        return Err(ApiError::forbidden("Identity verification failed: user_hash does not match user_id").into());
+    }
+    let visitor =
+        state.storage.visitor(&viewer.claims.sub).await?.ok_or_else(|| ApiError::unauthorized("Unknown visitor"))?;
+    let user = IdentifiedUser {
+        user_id,
+        name: req.name.as_deref().map(str::trim).filter(|n| !n.is_empty()),
+        email: req.email.as_deref().map(str::trim).filter(|e| !e.is_empty()),
+    };
+    let owner = state.storage.identify_visitor(&visitor, &user, clock::now_millis()).await?;
+    let shop = state
+        .storage
+        .shop(&visitor.shop_id)
+        .await?
+        .unwrap_or(ShopInfo { id: visitor.shop_id.clone(), name: visitor.shop_id.clone() });
+    let mut claims = Claims::new(visitor.id.clone(), Role::Buyer, shop.id.clone(), token_expiry(&state));
+    claims.own = (owner != visitor.id).then_some(owner);
+    let token = state.tokens.sign(&claims);
+    tracing::info!(visitor = %visitor.id, shop = %shop.id, "visitor identified");
+    Ok(AppJson(VisitorSession {
+        token,
+        visitor_id: visitor.id,
+        device_id: visitor.device_id,
+        shop,
+        user_id: Some(user_id.to_owned()),
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+struct DemoIdentityQuery {
+    shop: String,
+    user_id: String,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct DemoIdentity {
+    user_id: String,
+    user_hash: String,
+}
+
+/// Demo only (`--demo-identity`): what a merchant's backend computes.
+async fn demo_identity(
+    State(state): State<AppState>,
+    Query(query): Query<DemoIdentityQuery>,
+) -> AppResult<AppJson<DemoIdentity>> {
+    state.storage.shop(&query.shop).await?.ok_or_else(|| ApiError::invalid("shop", "Unknown shop"))?;
+    let secret = identity_secret(&state, &query.shop).await?;
+    let hash = mac(&secret, &query.user_id).finalize().into_bytes();
+    let user_hash = hash.iter().map(|b| format!("{b:02x}")).collect();
+    Ok(AppJson(DemoIdentity { user_id: query.user_id, user_hash }))
 }

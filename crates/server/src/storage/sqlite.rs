@@ -13,8 +13,8 @@ use talkshop_protocol::{
 use tokio::sync::Mutex;
 
 use super::{
-    Appended, CartEdit, Conversation, HistoryQuery, Idempotency, NewMessage, NewPaymentRequest, PlacedOrder,
-    ProductEdit, Staff, Storage, StoredPayment, Visitor,
+    Appended, CartEdit, Conversation, HistoryQuery, Idempotency, IdentifiedUser, NewMessage, NewPaymentRequest,
+    PlacedOrder, ProductEdit, Staff, Storage, StoredPayment, Visitor,
 };
 use crate::error::{AppError, AppResult};
 
@@ -211,6 +211,50 @@ impl Storage for SqliteStorage {
             Ok(Visitor { id: r.try_get("id")?, shop_id: r.try_get("shop_id")?, device_id: r.try_get("device_id")? })
         })
         .transpose()
+    }
+
+    async fn identify_visitor(&self, visitor: &Visitor, user: &IdentifiedUser<'_>, now: i64) -> AppResult<String> {
+        let _turn = self.write.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let current: Option<String> = sqlx::query_scalar("SELECT user_id FROM visitors WHERE id = ?")
+            .bind(&visitor.id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .flatten();
+        if current.as_deref().is_some_and(|u| u != user.user_id) {
+            return Err(
+                ApiError::new(ErrorCode::Conflict, "This visitor is signed in as another user; log out first").into()
+            );
+        }
+        sqlx::query(
+            "INSERT INTO users (shop_id, user_id, owner_visitor_id, name, email, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (shop_id, user_id) DO UPDATE SET
+               name = COALESCE(excluded.name, users.name),
+               email = COALESCE(excluded.email, users.email),
+               updated_at = excluded.updated_at",
+        )
+        .bind(&visitor.shop_id)
+        .bind(user.user_id)
+        .bind(&visitor.id)
+        .bind(user.name)
+        .bind(user.email)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let owner: String = sqlx::query_scalar("SELECT owner_visitor_id FROM users WHERE shop_id = ? AND user_id = ?")
+            .bind(&visitor.shop_id)
+            .bind(user.user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE visitors SET user_id = ? WHERE id = ?")
+            .bind(user.user_id)
+            .bind(&visitor.id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(owner)
     }
 
     async fn open_conversation(&self, shop_id: &str, visitor_id: &str, now: i64) -> AppResult<Conversation> {

@@ -53,7 +53,7 @@ pub fn sign(claims: &Claims, key: Option<&[u8]>) -> String {
 }
 
 pub fn claims(sub: &str, role: Role, shop: &str, exp: i64) -> Claims {
-    Claims { sub: sub.into(), role, shop: shop.into(), exp }
+    Claims::new(sub, role, shop, exp)
 }
 
 /// A running server on its own SQLite file, with an HTTP client.

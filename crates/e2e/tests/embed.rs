@@ -1,0 +1,182 @@
+//! The one-tag embed on real host pages: a plain page, a page whose CSS
+//! attacks everything, a page under a strict Content-Security-Policy; the
+//! `window.Talkshop` API and its queue; identity verification across two
+//! devices; accessibility (axe-core); screenshots in every language, dark
+//! and on a phone (saved under test-artifacts/).
+
+use talkshop_e2e::{Browser, Chromedriver};
+
+/// Opens `path`, opens the widget and says hello; answers the browser.
+async fn chat_on(driver: &Chromedriver, base: &str, path: &str, text: &str) -> Browser {
+    let buyer = Browser::open(driver).await;
+    buyer.client.goto(&format!("{base}{path}")).await.expect("open page");
+    buyer.open_widget().await;
+    buyer.wait_online().await;
+    buyer.type_and_enter(".ts-composer__input", text).await;
+    buyer.wait_texts(".ts-msg--mine .ts-msg__bubble", "the message", |t| t.last().is_some_and(|s| s == text)).await;
+    buyer.wait_texts(".ts-msg__status", "the message to be stored", |t| t.is_empty()).await;
+    buyer
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_widget_works_and_looks_the_same_on_hostile_and_strict_csp_pages() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let server = talkshop_e2e::start_server(&tmp).await;
+    let base = server.url();
+    let driver = Chromedriver::start();
+
+    for (path, name) in [("/", "plain"), ("/hostile", "hostile-css"), ("/csp", "strict-csp")] {
+        let buyer = chat_on(&driver, &base, path, &format!("Hello from the {name} page")).await;
+        // The host page's CSS did not reach into the widget.
+        let style = buyer
+            .eval(
+                "const s = (css, p) => getComputedStyle(root.querySelector(css)).getPropertyValue(p);\
+                 return [s('.ts-launcher', 'display'), s('.ts-root', 'font-size'), s('.ts-panel', 'display'),\
+                 s('.ts-composer__input', 'display'), s('.ts-header', 'background-color'),\
+                 getComputedStyle(document.querySelector('talkshop-widget')).transform];",
+            )
+            .await;
+        assert_eq!(
+            style,
+            serde_json::json!(["grid", "15px", "flex", "block", "rgb(15, 118, 110)", "none"]),
+            "{name}: the widget's own styles win"
+        );
+        // The demo page listened through window.Talkshop before embed.js loaded (the queue).
+        buyer
+            .wait_texts(".shop-events__log li", "the page to hear the widget", |t| t.iter().any(|e| e == "open"))
+            .await;
+        let violations = buyer.accessibility_violations().await;
+        assert!(violations.is_empty(), "{name}: axe-core found {violations:#?}");
+        buyer.screenshot(&format!("embed-{name}")).await;
+        buyer.close().await;
+    }
+    // The widget worked above under this policy.
+    assert_strict_csp(&base).await;
+    drop(driver);
+    server.stop().await.expect("clean shutdown");
+}
+
+/// The CSP page answers with the strict policy.
+async fn assert_strict_csp(base: &str) {
+    let resp = reqwest::get(format!("{base}/csp")).await.expect("GET /csp");
+    let csp =
+        resp.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'") && !csp.contains("unsafe-inline"), "{csp}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_host_page_drives_the_widget_and_a_call_before_load_is_kept() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let server = talkshop_e2e::start_server(&tmp).await;
+    let base = server.url();
+    let driver = Chromedriver::start();
+    let buyer = Browser::open(&driver).await;
+    // The page's own "Help" button calls Talkshop.open() at once, before the wasm is there.
+    buyer.client.goto(&format!("{base}/?load=open")).await.expect("open shop");
+    buyer.click(".shop-help").await;
+    buyer.wait(".ts-panel:not([hidden]) .ts-composer__input").await;
+    buyer.wait_texts(".shop-events__log li", "the open event", |t| t.iter().any(|e| e == "open")).await;
+    // Keyboard: Escape closes and focus returns to the launcher; the API reopens.
+    buyer.wait(".ts-composer__input").await.send_keys("\u{E00C}").await.expect("Escape");
+    buyer.wait(".ts-panel[hidden]").await;
+    let focused = buyer.eval("return root.activeElement && root.activeElement.className").await;
+    assert_eq!(focused, serde_json::json!("ts-launcher"));
+    buyer.wait_texts(".shop-events__log li", "the close event", |t| t.iter().any(|e| e == "close")).await;
+    buyer.eval("window.Talkshop.setLocale('id'); window.Talkshop.open(); return true;").await;
+    buyer
+        .wait_texts(".ts-header__status", "Indonesian strings", |t| {
+            t.iter().any(|s| s.starts_with("Online · membalas"))
+        })
+        .await;
+    assert_eq!(buyer.eval("return window.Talkshop.isOpen()").await, serde_json::json!(true));
+    buyer.close().await;
+    drop(driver);
+    server.stop().await.expect("clean shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_verified_user_sees_one_conversation_on_two_devices_and_logout_forgets_it() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let server = talkshop_e2e::start_server(&tmp).await;
+    let base = server.url();
+    let driver = Chromedriver::start();
+
+    let phone = chat_on(&driver, &base, "/", "Asked before signing in").await;
+    phone.click(".shop-signin").await;
+    phone
+        .wait_texts(".shop-events__log li", "identity verified", |t| {
+            t.iter().any(|e| e == r#"identify {"verified":true}"#)
+        })
+        .await;
+    phone.wait_online().await;
+    phone.wait_texts(".ts-msg--mine .ts-msg__bubble", "the history kept", |t| t == ["Asked before signing in"]).await;
+
+    // Another device signs in as the same user: same conversation.
+    let laptop = Browser::open(&driver).await;
+    laptop.client.goto(&format!("{base}/")).await.expect("open shop");
+    laptop.click(".shop-signin").await;
+    laptop
+        .wait_texts(".shop-events__log li", "identity verified", |t| t.iter().any(|e| e.contains(r#""verified":true"#)))
+        .await;
+    laptop.open_widget().await;
+    laptop
+        .wait_texts(".ts-msg--mine .ts-msg__bubble", "the user's history", |t| t == ["Asked before signing in"])
+        .await;
+    laptop.type_and_enter(".ts-composer__input", "Now from my laptop").await;
+    phone
+        .wait_texts(".ts-msg--mine .ts-msg__bubble", "the laptop's message, live", |t| {
+            t == ["Asked before signing in", "Now from my laptop"]
+        })
+        .await;
+
+    // Logging out forgets the user on that device: a fresh, empty conversation.
+    laptop.click(".shop-signout").await;
+    laptop.wait_online().await;
+    laptop.wait_texts(".ts-msg__bubble", "an empty thread", |t| t.is_empty()).await;
+    // The data is not deleted: the phone still has it all.
+    phone.client.refresh().await.expect("reload");
+    phone.open_widget().await;
+    phone.wait_texts(".ts-msg--mine .ts-msg__bubble", "the history after reload", |t| t.len() == 2).await;
+    phone.close().await;
+    laptop.close().await;
+    drop(driver);
+    server.stop().await.expect("clean shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn screenshots_in_every_language_in_dark_mode_and_on_a_phone() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let server = talkshop_e2e::start_server(&tmp).await;
+    let base = server.url();
+    let driver = Chromedriver::start();
+    for (query, name, hello, online) in [
+        ("?locale=en", "en", "Hi! Do you ship to Recife?", "Online · replies in minutes"),
+        ("?locale=pt-BR", "pt-BR", "Oi! Vocês entregam em Recife?", "Online · respondemos em minutos"),
+        ("?locale=th", "th", "สวัสดีครับ ส่งไปเชียงใหม่ได้ไหม", "ออนไลน์ · ตอบกลับภายในไม่กี่นาที"),
+        ("?locale=id", "id", "Halo! Bisa kirim ke Bandung?", "Online · membalas dalam beberapa menit"),
+        ("?theme=dark", "dark", "Hi! Do you ship to Recife?", "Online · replies in minutes"),
+    ] {
+        let buyer = chat_on(&driver, &base, &format!("/{query}"), hello).await;
+        assert_eq!(buyer.texts(".ts-header__status").await, vec![online.to_string()], "{name}");
+        buyer.screenshot(&format!("widget-{name}")).await;
+        if name == "dark" {
+            let violations = buyer.accessibility_violations().await;
+            assert!(violations.is_empty(), "dark: axe-core found {violations:#?}");
+        }
+        buyer.close().await;
+    }
+    // A phone: the open panel takes the whole screen.
+    let phone = Browser::open(&driver).await;
+    phone.client.set_window_size(390, 844).await.expect("phone size");
+    phone.client.goto(&format!("{base}/siam")).await.expect("open shop");
+    phone.open_widget().await;
+    phone.wait_online().await;
+    let size = phone
+        .eval("const r = root.querySelector('.ts-panel').getBoundingClientRect(), d = document.documentElement; return [r.width === d.clientWidth, r.height === d.clientHeight];")
+        .await;
+    assert_eq!(size, serde_json::json!([true, true]), "full screen under 480 px");
+    phone.screenshot("widget-mobile-th").await;
+    phone.close().await;
+    drop(driver);
+    server.stop().await.expect("clean shutdown");
+}
