@@ -27,6 +27,7 @@ use crate::auth::TokenKey;
 use crate::config::Config;
 use crate::error::AppResult;
 use crate::state::AppState;
+use crate::storage::postgres::PostgresStorage;
 use crate::storage::sqlite::SqliteStorage;
 use crate::storage::Storage;
 
@@ -61,8 +62,17 @@ pub fn init_tracing(json: bool) {
     let _ = if json { builder.json().try_init() } else { builder.try_init() };
 }
 
+/// Whether a database URL names PostgreSQL (otherwise it is SQLite).
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
 pub async fn open_storage(config: &Config) -> AppResult<Arc<dyn Storage>> {
-    Ok(Arc::new(SqliteStorage::open(&config.database_url).await?))
+    if is_postgres_url(&config.database_url) {
+        Ok(Arc::new(PostgresStorage::open(&config.database_url).await?))
+    } else {
+        Ok(Arc::new(SqliteStorage::open(&config.database_url).await?))
+    }
 }
 
 /// A running server: its address and the switch that stops it.
