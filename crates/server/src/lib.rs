@@ -20,12 +20,13 @@ use std::sync::Arc;
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
 use tokio::net::TcpListener;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::watch;
 use tower_http::trace::TraceLayer;
 
 use crate::auth::TokenKey;
 use crate::config::Config;
 use crate::error::AppResult;
+use crate::hub::Hub;
 use crate::state::AppState;
 use crate::storage::postgres::PostgresStorage;
 use crate::storage::sqlite::SqliteStorage;
@@ -75,6 +76,18 @@ pub async fn open_storage(config: &Config) -> AppResult<Arc<dyn Storage>> {
     }
 }
 
+/// Opens storage and the hub that fits it: in-process with SQLite, across
+/// nodes with PostgreSQL (until `stop` turns true).
+async fn open_storage_and_hub(config: &Config, stop: watch::Receiver<bool>) -> AppResult<(Arc<dyn Storage>, Hub)> {
+    if is_postgres_url(&config.database_url) {
+        let storage = PostgresStorage::open(&config.database_url).await?;
+        let hub = Hub::shared(storage.pool().clone(), stop).await?;
+        Ok((Arc::new(storage), hub))
+    } else {
+        Ok((Arc::new(SqliteStorage::open(&config.database_url).await?), Hub::in_process()))
+    }
+}
+
 /// A running server: its address and the switch that stops it.
 pub struct Running {
     pub addr: SocketAddr,
@@ -98,7 +111,8 @@ impl Running {
 
 /// Opens storage, seeds the demo shop, binds, and serves in the background.
 pub async fn start(config: Config) -> AppResult<Running> {
-    let storage = open_storage(&config).await?;
+    let (stop, stopped) = watch::channel(false);
+    let (storage, hub) = open_storage_and_hub(&config, stopped.clone()).await?;
     let secret = match &config.secret {
         Some(secret) => secret.clone(),
         None => storage.init_setting("token_secret", &seed::random_secret()).await?,
@@ -110,8 +124,6 @@ pub async fn start(config: Config) -> AppResult<Running> {
     }
     let listener = TcpListener::bind(config.bind).await.map_err(|e| error::AppError::Internal(e.to_string()))?;
     let addr = listener.local_addr().map_err(|e| error::AppError::Internal(e.to_string()))?;
-    let (stop, stopped) = watch::channel(false);
-    let (events, _) = broadcast::channel(hub::EVENT_BUFFER);
     let limits = talkshop_protocol::payment::parse_limits(&config.transaction_limits)
         .map_err(|e| error::AppError::Internal(format!("--transaction-limits: {e}")))?;
     let state = AppState {
@@ -119,7 +131,7 @@ pub async fn start(config: Config) -> AppResult<Running> {
         storage: storage.clone(),
         tokens: TokenKey::new(secret.as_bytes()),
         config: Arc::new(config),
-        events,
+        hub: hub.clone(),
         shutdown: stopped.clone(),
     };
     routes::payouts::spawn_jobs(state.clone());
@@ -134,6 +146,7 @@ pub async fn start(config: Config) -> AppResult<Running> {
             .map_err(|e| error::AppError::Internal(e.to_string()))?;
         // Every acknowledged message was committed before its answer; closing
         // the pool checkpoints the WAL.
+        hub.close().await;
         storage.close().await;
         Ok(())
     });
