@@ -169,17 +169,24 @@ where
     if after_seq < 0 {
         return Err(ApiError::invalid("after_seq", "after_seq must not be negative").into());
     }
-    authorized(state, viewer, id).await?;
+    let conversation = authorized(state, viewer, id).await?;
+    // The client holds every message up to `after_seq` (of those that exist)
+    // and then the backlog: live messages continue from there, in order.
+    let mut held = after_seq.min(conversation.last_seq);
     let mut after = after_seq;
     loop {
         let query = HistoryQuery { after: Some(after), before: None, limit: MAX_PAGE_SIZE };
         let (messages, has_more) = state.storage.messages(id, query).await?;
-        after = messages.last().map_or(after, |m| m.seq);
-        if let (Some(first), Some(last)) = (messages.first(), messages.last()) {
-            sent.record(id, first.seq, last.seq);
+        if let Some(last) = messages.last() {
+            after = last.seq;
+            held = held.max(last.seq);
         }
         let frame = ServerFrame::Backlog { conversation_id: id.to_owned(), messages };
-        if !send_frame(sink, &frame).await || !has_more {
+        if !send_frame(sink, &frame).await {
+            return Ok(());
+        }
+        if !has_more {
+            sent.record(id, 0, held);
             return Ok(());
         }
     }

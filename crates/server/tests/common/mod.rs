@@ -138,6 +138,17 @@ fn psql_status(url: &str, sql: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// Tests of several nodes need PostgreSQL: without it they pass after a note.
+pub fn postgres_or_skip(test: &str) -> bool {
+    if on_postgres() {
+        return true;
+    }
+    eprintln!(
+        "note: {test} skipped: it needs PostgreSQL (source scripts/postgres.sh, or TALKSHOP_TEST_DATABASE=postgres)"
+    );
+    false
+}
+
 /// A second handle on a test database, as another process would open it.
 pub async fn open_storage(db: &str) -> Arc<dyn talkshop_server::storage::Storage> {
     talkshop_server::open_storage(&Config::for_tests(db.to_owned())).await.expect("storage opens")
@@ -178,6 +189,16 @@ impl Server {
         let url = running.url();
         Server {
             running: Some(running),
+            url,
+            http: Client::builder().timeout(Duration::from_secs(30)).build().expect("http client"),
+            _db: None,
+        }
+    }
+
+    /// A server running elsewhere (another process), reached at `url`.
+    pub fn remote(url: String) -> Server {
+        Server {
+            running: None,
             url,
             http: Client::builder().timeout(Duration::from_secs(30)).build().expect("http client"),
             _db: None,
