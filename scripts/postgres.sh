@@ -76,5 +76,6 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   set -euo pipefail
   _pg_main "$@"
 else
-  _pg_main "$@"
+  # Sourced: always start (a sourced script sees its caller's arguments).
+  _pg_main start
 fi

@@ -12,10 +12,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::commerce::*;
 use common::*;
 use futures_util::{SinkExt, StreamExt};
 use reqwest::{Client, StatusCode};
-use talkshop_protocol::{ClientFrame, Message, Sender, ServerFrame};
+use serde_json::json;
+use talkshop_protocol::{ClientFrame, Message, Product, Sender, ServerFrame};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 #[tokio::test]
@@ -98,6 +100,84 @@ async fn concurrent_sends_through_two_nodes_get_unique_gap_free_seqs() {
             assert_eq!(&ws.next_message().await, want);
         }
     }
+    a.stop().await;
+    b.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_cart_edits_through_two_nodes_lose_no_update() {
+    if !postgres_or_skip("concurrent_cart_edits_through_two_nodes_lose_no_update") {
+        return;
+    }
+    let db = TestDb::fresh();
+    let a = Server::start_on(db.url()).await;
+    let b = Server::start_on(db.url()).await;
+    let (buyer, _) = a.buyer().await;
+    // The same device's cart open in two tabs, each served by another node.
+    let mut tab_on_b = b.ws(&buyer).await;
+
+    const EACH: usize = 10;
+    let adds = [&a, &b].map(|node| {
+        let buyer = buyer.clone();
+        async move {
+            for _ in 0..EACH {
+                node.added(&buyer, MUG, 1).await;
+            }
+        }
+    });
+    futures_util::future::join_all(adds).await;
+    let cart = a.cart(&buyer).await;
+    assert_eq!(cart.lines.len(), 1);
+    assert_eq!(cart.lines[0].quantity as usize, 2 * EACH, "every add counted once");
+    assert_eq!(b.cart(&buyer).await, cart);
+    // The tab on B hears of every change, including those made through A
+    // (cart snapshots from two nodes may arrive in either order).
+    let mut heard = Vec::new();
+    for _ in 0..2 * EACH {
+        heard.push(tab_on_b.next_cart_change().await.lines[0].quantity as usize);
+    }
+    heard.sort_unstable();
+    assert_eq!(heard, (1..=2 * EACH).collect::<Vec<_>>());
+    a.stop().await;
+    b.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_catalog_edits_through_two_nodes_never_share_a_version() {
+    if !postgres_or_skip("concurrent_catalog_edits_through_two_nodes_never_share_a_version") {
+        return;
+    }
+    let db = TestDb::fresh();
+    let a = Server::start_on(db.url()).await;
+    let b = Server::start_on(db.url()).await;
+    let staff = a.staff_token().await;
+    let vase = a.product(&staff, VASE).await;
+
+    const EACH: usize = 8;
+    let edits = [("a", &a), ("b", &b)].map(|(name, node)| {
+        let (staff, vase) = (staff.clone(), vase.clone());
+        async move {
+            let mut versions = Vec::new();
+            for i in 0..EACH {
+                let body = as_input(&vase, |body| body["title"] = json!(format!("Vase {name}{i}")));
+                let stored: Product =
+                    expect_json(node.replace_product(&staff, VASE, &body).await, StatusCode::OK).await;
+                versions.push(stored.version);
+            }
+            versions
+        }
+    });
+    let mut versions: Vec<i64> = futures_util::future::join_all(edits).await.into_iter().flatten().collect();
+    versions.sort_unstable();
+    let want: Vec<i64> = (1..=2 * EACH as i64).map(|n| vase.version + n).collect();
+    assert_eq!(versions, want, "one version per edit");
+
+    // A new SKU created through both nodes at once exists once.
+    let new = product("CA-NEW-ONCE", "10.00");
+    let (first, second) = tokio::join!(a.create_product(&staff, &new), b.create_product(&staff, &new));
+    let mut statuses = [first.status(), second.status()];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::CREATED, StatusCode::CONFLICT]);
     a.stop().await;
     b.stop().await;
 }
