@@ -190,3 +190,38 @@ async fn incoming(pool: &PgPool, node: &str, payload: &str) -> Result<Option<Eve
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use talkshop_protocol::ServerFrame;
+
+    use super::*;
+    use crate::hub::Audience;
+
+    fn event(frame: ServerFrame) -> Event {
+        Event { audience: Audience::Shop { shop_id: "demo".into() }, frame }
+    }
+
+    #[test]
+    fn a_notice_carries_the_event_and_its_node() {
+        let notice = Notice {
+            node: "n1".into(),
+            event: Some(event(ServerFrame::Read {
+                conversation_id: "c".into(),
+                reader: talkshop_protocol::Sender::Buyer,
+                seq: 3,
+            })),
+            stored: None,
+        };
+        let json = to_json(&notice).unwrap();
+        assert!(json.len() < MAX_NOTIFY_BYTES);
+        let back: Notice = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.node, "n1");
+        let back = back.event.unwrap();
+        assert_eq!(back.audience, Audience::Shop { shop_id: "demo".into() });
+        assert_eq!(back.frame, notice.event.unwrap().frame);
+        // A stored event's notice is only its id.
+        let by_id = to_json(&Notice { node: "n1".into(), event: None, stored: Some(7) }).unwrap();
+        assert_eq!(by_id, r#"{"node":"n1","stored":7}"#);
+    }
+}
