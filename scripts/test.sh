@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints, protocol + server + widget unit tests
-# (cargo test), widget components in headless Chromium (wasm-pack), the
+# (cargo test; the server's again on PostgreSQL), widget components in headless Chromium (wasm-pack), the
 # release widget build with its size, and the end-to-end browser test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +18,11 @@ cargo clippy -p talkshop-widget --target wasm32-unknown-unknown --all-targets --
 
 step "cargo test: protocol, server (HTTP + WebSocket on SQLite), widget logic"
 cargo test
+
+step "server tests again on PostgreSQL (private cluster on 127.0.0.1:54329), with the multi-node tests"
+source scripts/postgres.sh
+cargo test -p talkshop-server
+unset TALKSHOP_TEST_DATABASE TALKSHOP_TEST_POSTGRES_URL
 
 step "widget components in headless Chromium (wasm-pack)"
 # Only the widget crate: the server does not build for wasm32.

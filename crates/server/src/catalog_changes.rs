@@ -30,11 +30,11 @@ pub async fn announce(state: &AppState, shop_id: &str, products: Vec<Product>) -
             .await?;
         }
     }
-    publish(state, Audience::Shop { shop_id: shop_id.into() }, ServerFrame::ProductsChanged { products });
+    publish(state, Audience::Shop { shop_id: shop_id.into() }, ServerFrame::ProductsChanged { products }).await;
     Ok(())
 }
 
-pub fn publish(state: &AppState, audience: Audience, frame: ServerFrame) {
-    // No receivers is fine: nobody is online.
-    let _ = state.events.send(Event { audience, frame });
+/// Tells every socket of `audience` on every node; see [`crate::hub::Hub::publish`].
+pub async fn publish(state: &AppState, audience: Audience, frame: ServerFrame) {
+    state.hub.publish(Event { audience, frame }).await;
 }

@@ -12,7 +12,8 @@ pub struct Config {
     #[arg(long, env = "TALKSHOP_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
 
-    /// Database: `sqlite://path/to/file.db` (created if missing).
+    /// Database: `sqlite://path/to/file.db` (created if missing) or
+    /// `postgres://user@host/db`, which several server processes may share.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://talkshop.db")]
     pub database_url: String,
 

@@ -34,11 +34,29 @@ impl AppError {
     pub fn to_api(&self) -> ApiError {
         match self {
             AppError::Api(e) => e.clone(),
-            AppError::Storage(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)) => {
+            AppError::Storage(e) if database_unreachable(e) => {
                 ApiError::new(ErrorCode::Unavailable, "The shop is temporarily unavailable; try again shortly")
             }
             _ => ApiError::new(ErrorCode::Internal, "Something went wrong on our side"),
         }
+    }
+}
+
+/// Whether the database could not be reached (down, restarting, out of
+/// connections) rather than refusing the request: the client may retry.
+fn database_unreachable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::Protocol(_) => true,
+        // SQLSTATE class 08 is "connection exception"; 57P01-03 are a server
+        // shutting down or starting up; 53300 is too many connections.
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") || ["57P01", "57P02", "57P03", "53300"].contains(&code.as_ref())
+        }),
+        _ => false,
     }
 }
 

@@ -20,13 +20,15 @@ use std::sync::Arc;
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
 use tokio::net::TcpListener;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::watch;
 use tower_http::trace::TraceLayer;
 
 use crate::auth::TokenKey;
 use crate::config::Config;
 use crate::error::AppResult;
+use crate::hub::Hub;
 use crate::state::AppState;
+use crate::storage::postgres::PostgresStorage;
 use crate::storage::sqlite::SqliteStorage;
 use crate::storage::Storage;
 
@@ -77,8 +79,29 @@ pub fn init_tracing(json: bool) {
     let _ = if json { builder.json().try_init() } else { builder.try_init() };
 }
 
+/// Whether a database URL names PostgreSQL (otherwise it is SQLite).
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
 pub async fn open_storage(config: &Config) -> AppResult<Arc<dyn Storage>> {
-    Ok(Arc::new(SqliteStorage::open(&config.database_url).await?))
+    if is_postgres_url(&config.database_url) {
+        Ok(Arc::new(PostgresStorage::open(&config.database_url).await?))
+    } else {
+        Ok(Arc::new(SqliteStorage::open(&config.database_url).await?))
+    }
+}
+
+/// Opens storage and the hub that fits it: in-process with SQLite, across
+/// nodes with PostgreSQL (until `stop` turns true).
+async fn open_storage_and_hub(config: &Config, stop: watch::Receiver<bool>) -> AppResult<(Arc<dyn Storage>, Hub)> {
+    if is_postgres_url(&config.database_url) {
+        let storage = PostgresStorage::open(&config.database_url).await?;
+        let hub = Hub::shared(storage.pool().clone(), stop).await?;
+        Ok((Arc::new(storage), hub))
+    } else {
+        Ok((Arc::new(SqliteStorage::open(&config.database_url).await?), Hub::in_process()))
+    }
 }
 
 /// A running server: its address and the switch that stops it.
@@ -104,7 +127,8 @@ impl Running {
 
 /// Opens storage, seeds the demo shop, binds, and serves in the background.
 pub async fn start(config: Config) -> AppResult<Running> {
-    let storage = open_storage(&config).await?;
+    let (stop, stopped) = watch::channel(false);
+    let (storage, hub) = open_storage_and_hub(&config, stopped.clone()).await?;
     let secret = match &config.secret {
         Some(secret) => secret.clone(),
         None => storage.init_setting("token_secret", &seed::random_secret()).await?,
@@ -116,8 +140,6 @@ pub async fn start(config: Config) -> AppResult<Running> {
     }
     let listener = TcpListener::bind(config.bind).await.map_err(|e| error::AppError::Internal(e.to_string()))?;
     let addr = listener.local_addr().map_err(|e| error::AppError::Internal(e.to_string()))?;
-    let (stop, stopped) = watch::channel(false);
-    let (events, _) = broadcast::channel(hub::EVENT_BUFFER);
     let limits = talkshop_protocol::payment::parse_limits(&config.transaction_limits)
         .map_err(|e| error::AppError::Internal(format!("--transaction-limits: {e}")))?;
     let state = AppState {
@@ -125,7 +147,7 @@ pub async fn start(config: Config) -> AppResult<Running> {
         storage: storage.clone(),
         tokens: TokenKey::new(secret.as_bytes()),
         config: Arc::new(config),
-        events,
+        hub: hub.clone(),
         shutdown: stopped.clone(),
     };
     routes::payouts::spawn_jobs(state.clone());
@@ -140,6 +162,7 @@ pub async fn start(config: Config) -> AppResult<Running> {
             .map_err(|e| error::AppError::Internal(e.to_string()))?;
         // Every acknowledged message was committed before its answer; closing
         // the pool checkpoints the WAL.
+        hub.close().await;
         storage.close().await;
         Ok(())
     });

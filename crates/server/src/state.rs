@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use tokio::sync::{broadcast, watch};
+use tokio::sync::watch;
 
 use crate::auth::TokenKey;
 use crate::config::Config;
-use crate::hub::Event;
+use crate::hub::Hub;
 use crate::storage::Storage;
 
 #[derive(Clone)]
@@ -14,7 +14,8 @@ pub struct AppState {
     pub storage: Arc<dyn Storage>,
     pub tokens: TokenKey,
     pub config: Arc<Config>,
-    pub events: broadcast::Sender<Event>,
+    /// Live events for the sockets of this node and, with PostgreSQL, of every node.
+    pub hub: Hub,
     /// Per-transaction limits per currency and payment method (from the configuration).
     pub limits: Arc<Vec<talkshop_protocol::payment::TransactionLimit>>,
     /// Flips to `true` when the server is shutting down; sockets close on it.

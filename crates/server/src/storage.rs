@@ -1,6 +1,7 @@
 //! The storage layer: one trait, one implementation per database. Handlers
-//! only see the trait, so PostgreSQL can join without touching them.
+//! only see the trait: SQLite for one process, PostgreSQL for one or several.
 
+pub mod postgres;
 pub mod sqlite;
 
 use async_trait::async_trait;

@@ -9,8 +9,6 @@ use common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 use talkshop_protocol::{Availability, Cart, ChangeKind, ErrorCode, Message, MessageBody, Order, Product, ServerFrame};
-use talkshop_server::storage::sqlite::SqliteStorage;
-use talkshop_server::storage::Storage;
 
 fn order_of(message: &Message) -> &Order {
     match &message.body {
@@ -209,7 +207,7 @@ async fn stale_cart_is_rechecked_when_ordering() {
     let mut vase = server.product(&staff, VASE).await;
     vase.availability = Availability::Limited { quantity: 1 };
     vase.version += 1;
-    let storage = SqliteStorage::open(&format!("sqlite://{}", db.display())).await.expect("second handle on the file");
+    let storage = open_storage(&db).await;
     storage.save_products("demo", std::slice::from_ref(&vase)).await.expect("product saved");
     storage.close().await;
     assert!(!server.cart(&buyer).await.needs_acknowledgement());

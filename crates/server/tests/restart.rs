@@ -1,4 +1,4 @@
-//! Graceful shutdown and restart on the same SQLite file.
+//! Graceful shutdown and restart on the same database.
 
 mod common;
 

@@ -64,7 +64,8 @@ pub async fn edit(
             state,
             Audience::Visitor { shop_id: visitor.shop_id.clone(), visitor_id: visitor.id.clone() },
             ServerFrame::CartChanged { cart: cart.clone() },
-        );
+        )
+        .await;
     }
     Ok((cart, stored))
 }

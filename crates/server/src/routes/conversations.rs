@@ -141,10 +141,15 @@ pub async fn store_and_publish(
     match appended {
         Appended::Created(message) => {
             tracing::info!(conversation = %conversation.id, seq = message.seq, sender = sender.as_str(), "message stored");
-            publish(state, conversation, ServerFrame::Message { message: message.clone() });
+            publish(state, conversation, ServerFrame::Message { message: message.clone() }).await;
             Ok((StatusCode::CREATED, AppJson(message)))
         }
-        Appended::Existing(message) => retried(message, &body),
+        Appended::Existing(message) => {
+            if message.body == body {
+                republish(state, conversation, &message).await;
+            }
+            retried(message, &body)
+        }
     }
 }
 
@@ -174,12 +179,19 @@ async fn read(
     }
     let conversation = authorized(&state, &viewer, &id).await?;
     let seq = state.storage.mark_read(&id, viewer.sender(), req.seq).await?;
-    publish(&state, &conversation, ServerFrame::Read { conversation_id: id, reader: viewer.sender(), seq });
+    publish(&state, &conversation, ServerFrame::Read { conversation_id: id, reader: viewer.sender(), seq }).await;
     Ok(AppJson(MarkRead { seq }))
 }
 
-pub fn publish(state: &AppState, conversation: &Conversation, frame: ServerFrame) {
+pub async fn publish(state: &AppState, conversation: &Conversation, frame: ServerFrame) {
     let audience =
         Audience::Conversation { shop_id: conversation.shop_id.clone(), visitor_id: conversation.visitor_id.clone() };
-    crate::catalog_changes::publish(state, audience, frame);
+    crate::catalog_changes::publish(state, audience, frame).await;
+}
+
+/// Tells both parties again about a message a retry found stored: with
+/// several nodes, the node that stored it may have stopped before telling
+/// the others. Sockets skip messages they already sent.
+pub async fn republish(state: &AppState, conversation: &Conversation, message: &Message) {
+    publish(state, conversation, ServerFrame::Message { message: message.clone() }).await;
 }

@@ -103,15 +103,22 @@ async fn send_order(
                 &state,
                 &conversation,
                 ServerFrame::Message { message: message.clone() },
-            );
+            )
+            .await;
             publish(
                 &state,
                 Audience::Visitor { shop_id: visitor.shop_id.clone(), visitor_id: visitor.id.clone() },
                 ServerFrame::CartChanged { cart: emptied },
-            );
+            )
+            .await;
             Ok((StatusCode::CREATED, AppJson(message)))
         }
-        Appended::Existing(message) => retried(message),
+        Appended::Existing(message) => {
+            if matches!(message.body, MessageBody::Order { .. }) {
+                crate::routes::conversations::republish(&state, &conversation, &message).await;
+            }
+            retried(message)
+        }
     }
 }
 

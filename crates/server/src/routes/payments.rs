@@ -20,7 +20,7 @@ use talkshop_protocol::{ApiError, ErrorCode, Message, MessageBody, ServerFrame};
 use crate::auth::Viewer;
 use crate::clock;
 use crate::error::{path_rejection, AppError, AppJson, AppResult};
-use crate::routes::conversations::{authorized, publish, store_and_publish};
+use crate::routes::conversations::{authorized, publish, republish, store_and_publish};
 use crate::state::AppState;
 use crate::storage::{Appended, Conversation, NewMessage, NewPaymentRequest, StoredPayment};
 
@@ -201,10 +201,13 @@ async fn create_in(
     match appended {
         Appended::Created(message) => {
             tracing::info!(request = %request.id, total = %total.amount, "payment requested");
-            publish(state, conversation, ServerFrame::Message { message: message.clone() });
+            publish(state, conversation, ServerFrame::Message { message: message.clone() }).await;
             Ok((StatusCode::CREATED, AppJson(message)))
         }
-        Appended::Existing(message) => Ok((StatusCode::OK, AppJson(message))),
+        Appended::Existing(message) => {
+            republish(state, conversation, &message).await;
+            Ok((StatusCode::OK, AppJson(message)))
+        }
     }
 }
 
@@ -264,7 +267,7 @@ async fn commit(
         }
         .into());
     }
-    publish(state, conversation, ServerFrame::PaymentUpdated { request: Box::new(next.clone()) });
+    publish(state, conversation, ServerFrame::PaymentUpdated { request: Box::new(next.clone()) }).await;
     if stored.request.state != next.state && !matches!(next.state, PaymentState::Pending | PaymentState::Requested) {
         let body = MessageBody::OrderStatus {
             payment_request_id: next.id.clone(),

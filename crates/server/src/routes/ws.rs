@@ -1,5 +1,6 @@
 //! `GET /api/v1/ws?token=…`: one socket per widget or console tab for live events.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
@@ -11,7 +12,7 @@ use axum::Router;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use serde::Deserialize;
 use talkshop_protocol::validation::MAX_PAGE_SIZE;
-use talkshop_protocol::{ApiError, ClientFrame, ServerFrame};
+use talkshop_protocol::{ApiError, ClientFrame, Message, ServerFrame};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::auth::Viewer;
@@ -64,8 +65,10 @@ where
     W: Sink<WsMessage> + Unpin,
     R: Stream<Item = Result<WsMessage, E>> + Unpin,
 {
-    let mut events = state.events.subscribe();
+    let mut events = state.hub.subscribe();
+    let mut missed = state.hub.missed();
     let mut shutdown = state.shutdown.clone();
+    let mut sent = SentRuns::default();
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
     let mut last_heard = tokio::time::Instant::now();
     if !send_frame(&mut sink, &ServerFrame::Ready).await {
@@ -77,7 +80,7 @@ where
                 let Some(Ok(msg)) = incoming else { break };
                 last_heard = tokio::time::Instant::now();
                 let reply = match msg {
-                    WsMessage::Text(text) => handle_frame(&state, &viewer, text.as_str(), &mut sink).await,
+                    WsMessage::Text(text) => handle_frame(&state, &viewer, text.as_str(), &mut sink, &mut sent).await,
                     WsMessage::Binary(_) => Some(error_frame(ApiError::bad_request("Binary frames are not part of the protocol"))),
                     WsMessage::Close(_) => break,
                     WsMessage::Ping(_) | WsMessage::Pong(_) => None,
@@ -88,7 +91,14 @@ where
             }
             event = events.recv() => match event {
                 Ok(event) if event.visible_to(&viewer) => {
-                    if !send_frame(&mut sink, &event.frame).await { break; }
+                    let delivered = match &event.frame {
+                        ServerFrame::Message { message } => send_live_message(&state, message, &mut sink, &mut sent).await,
+                        frame => send_frame(&mut sink, frame).await,
+                    };
+                    if !delivered {
+                        let _ = sink.send(WsMessage::Close(None)).await;
+                        break;
+                    }
                 }
                 Ok(_) => {}
                 // Fell behind: close so the client reconnects and resumes from its last seq.
@@ -101,6 +111,11 @@ where
             _ = heartbeat.tick() => {
                 if last_heard.elapsed() > HEARTBEAT * 3 { break; }
                 if sink.send(WsMessage::Ping(Vec::new().into())).await.is_err() { break; }
+            }
+            // Events from other nodes may be lost: close so the client resumes.
+            _ = missed.changed() => {
+                let _ = sink.send(WsMessage::Close(None)).await;
+                break;
             }
             _ = shutdown.changed() => {
                 let _ = sink.send(WsMessage::Close(None)).await;
@@ -115,7 +130,13 @@ fn error_frame(error: ApiError) -> ServerFrame {
 }
 
 /// Answers one client frame; a backlog is streamed page by page before the answer.
-async fn handle_frame<W>(state: &AppState, viewer: &Viewer, text: &str, sink: &mut W) -> Option<ServerFrame>
+async fn handle_frame<W>(
+    state: &AppState,
+    viewer: &Viewer,
+    text: &str,
+    sink: &mut W,
+    sent: &mut SentRuns,
+) -> Option<ServerFrame>
 where
     W: Sink<WsMessage> + Unpin,
 {
@@ -126,7 +147,7 @@ where
     match frame {
         ClientFrame::Ping => Some(ServerFrame::Pong),
         ClientFrame::Resume { conversation_id, after_seq } => {
-            match resume(state, viewer, &conversation_id, after_seq, sink).await {
+            match resume(state, viewer, &conversation_id, after_seq, sink, sent).await {
                 Ok(()) => None,
                 Err(err) => Some(error_frame(err.to_api())),
             }
@@ -134,22 +155,145 @@ where
     }
 }
 
-async fn resume<W>(state: &AppState, viewer: &Viewer, id: &str, after_seq: i64, sink: &mut W) -> AppResult<()>
+async fn resume<W>(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    after_seq: i64,
+    sink: &mut W,
+    sent: &mut SentRuns,
+) -> AppResult<()>
 where
     W: Sink<WsMessage> + Unpin,
 {
     if after_seq < 0 {
         return Err(ApiError::invalid("after_seq", "after_seq must not be negative").into());
     }
-    authorized(state, viewer, id).await?;
+    let conversation = authorized(state, viewer, id).await?;
+    // The client holds every message up to `after_seq` (of those that exist)
+    // and then the backlog: live messages continue from there, in order.
+    let mut held = after_seq.min(conversation.last_seq);
     let mut after = after_seq;
     loop {
         let query = HistoryQuery { after: Some(after), before: None, limit: MAX_PAGE_SIZE };
         let (messages, has_more) = state.storage.messages(id, query).await?;
-        after = messages.last().map_or(after, |m| m.seq);
+        if let Some(last) = messages.last() {
+            after = last.seq;
+            held = held.max(last.seq);
+        }
         let frame = ServerFrame::Backlog { conversation_id: id.to_owned(), messages };
-        if !send_frame(sink, &frame).await || !has_more {
+        if !send_frame(sink, &frame).await {
             return Ok(());
         }
+        if !has_more {
+            sent.record(id, 0, held);
+            return Ok(());
+        }
+    }
+}
+
+/// Sends a live message once and in order: a message this socket already
+/// sent is skipped, and messages missing before it (published out of order
+/// by several requests or nodes, or lost with a node) are read from storage
+/// and sent first. Everything below a message's seq is committed before it.
+async fn send_live_message<W>(state: &AppState, message: &Message, sink: &mut W, sent: &mut SentRuns) -> bool
+where
+    W: Sink<WsMessage> + Unpin,
+{
+    let id = &message.conversation_id;
+    match sent.place(id, message.seq) {
+        Placement::Sent => return true,
+        Placement::New => {}
+        Placement::After(last) => {
+            let mut after = last;
+            loop {
+                let query = HistoryQuery { after: Some(after), before: Some(message.seq), limit: MAX_PAGE_SIZE };
+                let Ok((missing, has_more)) = state.storage.messages(id, query).await else { return false };
+                for m in &missing {
+                    if !send_frame(sink, &ServerFrame::Message { message: m.clone() }).await {
+                        return false;
+                    }
+                    sent.record(id, m.seq, m.seq);
+                    after = m.seq;
+                }
+                if !has_more || missing.is_empty() {
+                    break;
+                }
+            }
+        }
+    }
+    if !send_frame(sink, &ServerFrame::Message { message: message.clone() }).await {
+        return false;
+    }
+    sent.record(id, message.seq, message.seq);
+    true
+}
+
+/// Where a live message falls among those a socket sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placement {
+    /// Already sent.
+    Sent,
+    /// Send it.
+    New,
+    /// Send the messages after this seq and before it first.
+    After(i64),
+}
+
+/// The messages a socket sent, per conversation, as one run of consecutive
+/// seqs (the newest run when they are not consecutive).
+#[derive(Debug, Default)]
+struct SentRuns {
+    runs: HashMap<String, (i64, i64)>,
+}
+
+impl SentRuns {
+    fn place(&self, conversation_id: &str, seq: i64) -> Placement {
+        match self.runs.get(conversation_id) {
+            Some(&(first, last)) if (first..=last).contains(&seq) => Placement::Sent,
+            Some(&(_, last)) if seq > last + 1 => Placement::After(last),
+            // The socket's first message here, the next one, or an older one
+            // that arrived late (sent as is; clients merge by seq).
+            _ => Placement::New,
+        }
+    }
+
+    /// Notes that the messages `first..=last` were sent.
+    fn record(&mut self, conversation_id: &str, first: i64, last: i64) {
+        let run = self.runs.entry(conversation_id.to_owned()).or_insert((first, last));
+        if first <= run.1 + 1 && last + 1 >= run.0 {
+            *run = (run.0.min(first), run.1.max(last));
+        } else if first > run.1 {
+            *run = (first, last);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sent_runs_skip_duplicates_and_ask_for_gaps() {
+        let mut sent = SentRuns::default();
+        assert_eq!(sent.place("c", 5), Placement::New);
+        sent.record("c", 5, 5);
+        assert_eq!(sent.place("c", 5), Placement::Sent);
+        assert_eq!(sent.place("c", 6), Placement::New);
+        assert_eq!(sent.place("c", 9), Placement::After(5));
+        assert_eq!(sent.place("other", 9), Placement::New);
+        // A late older message is sent and joins the run.
+        assert_eq!(sent.place("c", 4), Placement::New);
+        sent.record("c", 4, 4);
+        sent.record("c", 6, 8);
+        assert_eq!(sent.runs["c"], (4, 8));
+        assert_eq!(sent.place("c", 7), Placement::Sent);
+        // A resume backlog far ahead starts a new run; the old one is forgotten.
+        sent.record("c", 20, 22);
+        assert_eq!(sent.runs["c"], (20, 22));
+        assert_eq!(sent.place("c", 7), Placement::New);
+        // An older, disjoint run does not replace a newer one.
+        sent.record("c", 1, 2);
+        assert_eq!(sent.runs["c"], (20, 22));
     }
 }

@@ -1,13 +1,18 @@
-//! Helpers shared by the integration suites: a real server on a real SQLite
-//! file, real HTTP through reqwest and real WebSockets through tungstenite.
+//! Helpers shared by the integration suites: a real server on a real database,
+//! real HTTP through reqwest and real WebSockets through tungstenite.
+//!
+//! The database is a fresh SQLite file per server, or with
+//! `TALKSHOP_TEST_DATABASE=postgres` a fresh PostgreSQL database per server on
+//! the cluster at `TALKSHOP_TEST_POSTGRES_URL` (see `scripts/postgres.sh`).
 //!
 //! Every test binary includes this module and uses only part of it.
 #![allow(dead_code)]
 
 pub mod commerce;
 
-use std::path::{Path, PathBuf};
+use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -56,47 +61,150 @@ pub fn claims(sub: &str, role: Role, shop: &str, exp: i64) -> Claims {
     Claims::new(sub, role, shop, exp)
 }
 
-/// A running server on its own SQLite file, with an HTTP client.
+/// `TALKSHOP_TEST_POSTGRES_URL` when not set: the cluster `scripts/postgres.sh` starts.
+pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:54329/postgres";
+
+/// Whether this run is on PostgreSQL (`TALKSHOP_TEST_DATABASE=postgres`).
+pub fn on_postgres() -> bool {
+    std::env::var("TALKSHOP_TEST_DATABASE").is_ok_and(|db| db == "postgres" || db == "postgresql")
+}
+
+/// The cluster's administrative URL (its `postgres` database).
+pub fn postgres_admin_url() -> String {
+    std::env::var("TALKSHOP_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.into())
+}
+
+/// One test database: a SQLite file in a temporary folder, or a PostgreSQL
+/// database of its own. It outlives the servers started on it (restarts) and
+/// is removed when dropped.
+pub struct TestDb {
+    url: String,
+    _dir: Option<TempDir>,
+    /// The PostgreSQL database to drop, with the cluster's admin URL.
+    postgres: Option<(String, String)>,
+}
+
+static DB_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+impl TestDb {
+    /// A fresh, empty database of the kind this run tests.
+    pub fn fresh() -> TestDb {
+        if on_postgres() {
+            TestDb::fresh_postgres(&postgres_admin_url())
+        } else {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}", dir.path().join("t.db").display());
+            TestDb { url, _dir: Some(dir), postgres: None }
+        }
+    }
+
+    /// A fresh database on the PostgreSQL cluster at `admin_url`.
+    pub fn fresh_postgres(admin_url: &str) -> TestDb {
+        let name = format!(
+            "talkshop_test_{}_{}_{}",
+            std::process::id(),
+            DB_COUNTER.fetch_add(1, Ordering::Relaxed),
+            now_secs() % 100_000
+        );
+        psql(admin_url, &format!("CREATE DATABASE {name}"));
+        let (cluster, _) = admin_url.rsplit_once('/').expect("a URL with a database name");
+        TestDb { url: format!("{cluster}/{name}"), _dir: None, postgres: Some((admin_url.to_owned(), name)) }
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = &self.postgres {
+            // FORCE: a server a failed test left running still holds connections.
+            let _ = psql_status(admin_url, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+/// Runs one SQL command with `psql` and panics if it fails.
+pub fn psql(url: &str, sql: &str) {
+    let status = psql_status(url, sql);
+    assert!(status, "psql {url} -c {sql:?} failed (is the cluster running? scripts/postgres.sh)");
+}
+
+fn psql_status(url: &str, sql: &str) -> bool {
+    std::process::Command::new("psql")
+        .args([url, "-qAtX", "-v", "ON_ERROR_STOP=1", "-c", sql])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Tests of several nodes need PostgreSQL: without it they pass after a note.
+pub fn postgres_or_skip(test: &str) -> bool {
+    if on_postgres() {
+        return true;
+    }
+    // Straight to stderr: the test harness captures `eprintln!` of passing tests.
+    let note = format!(
+        "note: {test} skipped: it needs PostgreSQL (source scripts/postgres.sh, or TALKSHOP_TEST_DATABASE=postgres)\n"
+    );
+    let _ = std::io::stderr().write_all(note.as_bytes());
+    false
+}
+
+/// A second handle on a test database, as another process would open it.
+pub async fn open_storage(db: &str) -> Arc<dyn talkshop_server::storage::Storage> {
+    talkshop_server::open_storage(&Config::for_tests(db.to_owned())).await.expect("storage opens")
+}
+
+/// A running server on its own database, with an HTTP client.
 pub struct Server {
     running: Option<Running>,
     pub url: String,
     pub http: Client,
     /// Kept alive for as long as the server runs (when the server owns it).
-    _dir: Option<TempDir>,
+    _db: Option<TestDb>,
 }
 
 impl Server {
-    /// A server on a fresh SQLite file in a temporary folder.
+    /// A server on a fresh database.
     pub async fn start() -> Server {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let mut server = Server::start_on(&dir.path().join("t.db")).await;
-        server._dir = Some(dir);
-        server
+        Server::start_with(|_| {}).await
     }
 
-    /// A server on a fresh SQLite file with a changed configuration.
+    /// A server on a fresh database with a changed configuration.
     pub async fn start_with(change: impl FnOnce(&mut Config)) -> Server {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let mut config = Config::for_tests(format!("sqlite://{}", dir.path().join("t.db").display()));
+        let db = TestDb::fresh();
+        let mut config = Config::for_tests(db.url().to_owned());
         change(&mut config);
         let mut server = Server::from_config(config).await;
-        server._dir = Some(dir);
+        server._db = Some(db);
         server
     }
 
-    /// A server on the given SQLite file (created if missing).
-    pub async fn start_on(db: &Path) -> Server {
-        Server::from_config(Config::for_tests(format!("sqlite://{}", db.display()))).await
+    /// A server on the given database (`TestDb::url`), which outlives it.
+    pub async fn start_on(db: &str) -> Server {
+        Server::from_config(Config::for_tests(db.to_owned())).await
     }
 
-    async fn from_config(config: Config) -> Server {
+    pub async fn from_config(config: Config) -> Server {
         let running = talkshop_server::start(config).await.expect("server starts");
         let url = running.url();
         Server {
             running: Some(running),
             url,
             http: Client::builder().timeout(Duration::from_secs(30)).build().expect("http client"),
-            _dir: None,
+            _db: None,
+        }
+    }
+
+    /// A server running elsewhere (another process), reached at `url`.
+    pub fn remote(url: String) -> Server {
+        Server {
+            running: None,
+            url,
+            http: Client::builder().timeout(Duration::from_secs(30)).build().expect("http client"),
+            _db: None,
         }
     }
 
@@ -394,11 +502,11 @@ impl Ws {
     }
 }
 
-/// A temporary folder for a database that outlives one server.
-pub fn temp_db() -> (TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("t.db");
-    (dir, path)
+/// A database that outlives one server, and its URL.
+pub fn temp_db() -> (TestDb, String) {
+    let db = TestDb::fresh();
+    let url = db.url().to_owned();
+    (db, url)
 }
 
 /// The dot-separated parts of a token (`v1`, claims, signature), for tampering tests.
