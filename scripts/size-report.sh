@@ -10,4 +10,9 @@ for pattern in '*_bg.wasm' 'talkshop-widget-*.js' 'widget-*.css'; do
     printf '%-12s %10s %10s\n' "${f##*.}" "$raw" "$gz"
   done
 done
+embed=../crates/server/assets/embed.js
+raw=$(stat -c%s "$embed"); gz=$(gzip -9c "$embed" | wc -c); total=$((total + gz))
+printf '%-12s %10s %10s\n' embed.js "$raw" "$gz"
 printf '%-12s %10s %10s\n' total '' "$total"
+css_gz=$(gzip -9c widget-*.css | wc -c)
+printf 'before the first click (embed.js + CSS, the launcher): %s B gzipped\n' "$((gz + css_gz))"

@@ -85,6 +85,14 @@ async fn merchant_sends_products_buyer_orders_after_a_price_change() {
     buyer.click(".ts-cart__send").await;
     buyer.wait_texts(".ts-order__total strong", "the order in the thread", |t| t == ["R$ 597.00".to_string()]).await;
     buyer.screenshot("widget-order").await;
+    // The host page hears about the order through window.Talkshop.on('order').
+    buyer
+        .wait_texts(".shop-events__log li", "the order event", |t| {
+            t.iter().any(|e| {
+                e.starts_with(r#"order {"status":"placed","#) && e.contains(r#""total":"597.00","currency":"BRL""#)
+            })
+        })
+        .await;
 
     // The merchant sees the purchase request live with the right total.
     merchant

@@ -76,12 +76,21 @@ async fn the_host_page_drives_the_widget_and_a_call_before_load_is_kept() {
     buyer.click(".shop-help").await;
     buyer.wait(".ts-panel:not([hidden]) .ts-composer__input").await;
     buyer.wait_texts(".shop-events__log li", "the open event", |t| t.iter().any(|e| e == "open")).await;
+    buyer.type_and_enter(".ts-composer__input", "Is anyone there?").await;
+    buyer.wait_texts(".ts-msg__status", "the message to be stored", |t| t.is_empty()).await;
     // Keyboard: Escape closes and focus returns to the launcher; the API reopens.
     buyer.wait(".ts-composer__input").await.send_keys("\u{E00C}").await.expect("Escape");
     buyer.wait(".ts-panel[hidden]").await;
     let focused = buyer.eval("return root.activeElement && root.activeElement.className").await;
     assert_eq!(focused, serde_json::json!("ts-launcher"));
     buyer.wait_texts(".shop-events__log li", "the close event", |t| t.iter().any(|e| e == "close")).await;
+    // The shop replies while the panel is closed: the badge and the page's unread event count it.
+    staff_replies(&base, "Yes! How can we help?").await;
+    buyer.wait_texts(".ts-launcher .ts-badge", "the unread badge", |t| t == ["1"]).await;
+    buyer
+        .wait_texts(".shop-events__log li", "the unread event", |t| t.iter().any(|e| e == r#"unread {"count":1}"#))
+        .await;
+    assert_eq!(buyer.eval("return window.Talkshop.unreadCount()").await, serde_json::json!(1));
     buyer.eval("window.Talkshop.setLocale('id'); window.Talkshop.open(); return true;").await;
     buyer
         .wait_texts(".ts-header__status", "Indonesian strings", |t| {
@@ -92,6 +101,39 @@ async fn the_host_page_drives_the_widget_and_a_call_before_load_is_kept() {
     buyer.close().await;
     drop(driver);
     server.stop().await.expect("clean shutdown");
+}
+
+/// The demo shop's staff answers the newest conversation through the API.
+async fn staff_replies(base: &str, text: &str) {
+    let http = reqwest::Client::new();
+    let login: serde_json::Value = http
+        .post(format!("{base}/api/v1/console/login"))
+        .json(&serde_json::json!({"email": talkshop_e2e::STAFF_EMAIL, "password": talkshop_e2e::STAFF_PASSWORD}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("staff session");
+    let token = login["token"].as_str().expect("token").to_owned();
+    let inbox: serde_json::Value = http
+        .get(format!("{base}/api/v1/conversations"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = inbox["conversations"][0]["id"].as_str().expect("a conversation").to_owned();
+    let resp = http
+        .post(format!("{base}/api/v1/conversations/{id}/messages"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"client_id": "staff-reply-1", "text": text}))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "reply: {}", resp.status());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

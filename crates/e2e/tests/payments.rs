@@ -66,6 +66,11 @@ async fn buyer_pays_in_the_chat_and_follows_the_order_to_delivery() {
     buyer.wait_texts(".ts-pay__state", "paid on the buyer's side", |t| t == ["Paid".to_string()]).await;
     merchant.wait_texts(".ts-pay__state", "paid in the console, live", |t| t == ["Paid".to_string()]).await;
     buyer
+        .wait_texts(".shop-events__log li", "the page's order event", |t| {
+            t.iter().any(|e| e.starts_with(r#"order {"status":"paid""#))
+        })
+        .await;
+    buyer
         .wait_texts(".ts-status", "the status update", |t| t.iter().any(|s| s == "Payment of R$ 99,80 received"))
         .await;
 
