@@ -171,7 +171,9 @@ async fn upgrade(State(floor): State<Arc<Floor>>, Query(params): Query<WsParams>
     let Some(who) = params.token.as_deref().and_then(Who::parse) else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
-    ws.on_upgrade(move |socket| serve_socket(floor, who, socket))
+    // A small read buffer, as the real server has: tungstenite zero-fills its
+    // spare capacity (128 KiB by default) on every read attempt.
+    ws.read_buffer_size(4 * 1024).on_upgrade(move |socket| serve_socket(floor, who, socket))
 }
 
 async fn serve_socket(floor: Arc<Floor>, who: Who, mut socket: WebSocket) {

@@ -13,6 +13,7 @@ use rand::{Rng, SeedableRng};
 use serde::Serialize;
 use talkshop_protocol::{ConversationSummary, StaffSession, VisitorSession};
 use tokio::sync::{watch, Semaphore};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 use crate::marker;
@@ -220,7 +221,13 @@ type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStre
 
 /// Opens a socket and waits for `ready`.
 async fn connect(url: String) -> Result<Socket, String> {
-    let handshake = tokio::time::timeout(Duration::from_secs(20), tokio_tungstenite::connect_async(&url));
+    // tungstenite zero-fills its read buffer's spare capacity (128 KiB by default)
+    // on every read; a small one keeps the generator's own CPU down.
+    let config = WebSocketConfig::default().read_buffer_size(4 * 1024);
+    let handshake = tokio::time::timeout(
+        Duration::from_secs(20),
+        tokio_tungstenite::connect_async_with_config(&url, Some(config), false),
+    );
     let (mut socket, _) = handshake.await.map_err(|_| "handshake timed out".to_owned())?.map_err(|e| e.to_string())?;
     let first = tokio::time::timeout(Duration::from_secs(20), socket.next()).await;
     match first {
