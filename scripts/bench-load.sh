@@ -12,7 +12,8 @@
 # folder). With --nodes K, K server processes listen on consecutive ports and
 # share that database; buyers and staff sockets are spread over them. Events
 # cross nodes only with a storage that relays them (PostgreSQL LISTEN/NOTIFY);
-# on SQLite a second node sees only its own events.
+# on SQLite a second node sees only its own events. SERVER_BIN runs another
+# server binary (for example a build of an older commit) with --no-build.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
@@ -46,7 +47,7 @@ if [[ $BUILD == 1 ]]; then
   cargo build --release -p talkshop-server --bin talkshop-server
   cargo build --release -p talkshop-loadgen --bins
 fi
-SERVER="$TARGET/release/talkshop-server" LOAD="$TARGET/release/talkshop-load" FLOOR_BIN="$TARGET/release/talkshop-floor"
+SERVER="${SERVER_BIN:-$TARGET/release/talkshop-server}" LOAD="$TARGET/release/talkshop-load" FLOOR_BIN="$TARGET/release/talkshop-floor"
 
 TMP="$(mktemp -d)"
 mkdir -p "$OUT"

@@ -135,6 +135,9 @@ pub struct Report {
     /// Server CPU time over the load phase divided by its wall time.
     pub server_cpu_cores: Option<f64>,
     pub generator_cpu_cores: Option<f64>,
+    /// The machine's 1-minute load average before and after the load phase.
+    pub load_average_before: Option<f64>,
+    pub load_average_after: Option<f64>,
     /// The first few errors, verbatim.
     pub sample_errors: Vec<String>,
 }
@@ -432,6 +435,7 @@ pub async fn run(config: &LoadConfig) -> Result<Report, String> {
     // Load.
     let server_cpu_before = procfs::sum(&config.server_pid, procfs::cpu_ticks);
     let own_cpu_before = procfs::own_cpu_ticks();
+    report.load_average_before = procfs::load_average();
     let in_flight = Arc::new(Semaphore::new(config.max_in_flight.max(1)));
     let start_micros = shared.micros();
     let start = Instant::now();
@@ -478,6 +482,7 @@ pub async fn run(config: &LoadConfig) -> Result<Report, String> {
         .zip(procfs::own_cpu_ticks())
         .map(|(before, after)| (after - before) as f64 / procfs::TICKS_PER_SEC / wall);
     report.rss_kib_after_load = procfs::sum(&config.server_pid, procfs::rss_kib);
+    report.load_average_after = procfs::load_average();
 
     let _ = stop_tx.send(true);
     let mut delivery = Vec::new();
@@ -574,9 +579,11 @@ impl fmt::Display for Report {
         let cores = |c: Option<f64>| c.map_or_else(|| "n/a".into(), |c| format!("{c:.2}"));
         writeln!(
             f,
-            "  CPU (cores busy)      server {}, generator {}",
+            "  CPU (cores busy)      server {}, generator {}; machine load average {} before, {} after",
             cores(self.server_cpu_cores),
-            cores(self.generator_cpu_cores)
+            cores(self.generator_cpu_cores),
+            cores(self.load_average_before),
+            cores(self.load_average_after)
         )?;
         for error in &self.sample_errors {
             writeln!(f, "  ! {error}")?;

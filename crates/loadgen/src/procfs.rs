@@ -18,6 +18,11 @@ pub fn own_cpu_ticks() -> Option<u64> {
     stat_ticks(&std::fs::read_to_string("/proc/self/stat").ok()?)
 }
 
+/// The 1-minute load average of the machine (other work competing for the cores).
+pub fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg").ok()?.split_whitespace().next()?.parse().ok()
+}
+
 /// Clock ticks per second (`USER_HZ`); 100 on every Linux this runs on.
 pub const TICKS_PER_SEC: f64 = 100.0;
 
@@ -56,6 +61,7 @@ mod tests {
         assert!(rss_kib(pid).unwrap() > 0);
         assert!(cpu_ticks(pid).is_some());
         assert!(own_cpu_ticks().is_some());
+        assert!(load_average().is_some());
         assert_eq!(sum(&[], rss_kib), None);
     }
 }
