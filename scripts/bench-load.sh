@@ -14,6 +14,8 @@
 # cross nodes only with a storage that relays them (PostgreSQL LISTEN/NOTIFY);
 # on SQLite a second node sees only its own events. SERVER_BIN runs another
 # server binary (for example a build of an older commit) with --no-build.
+# DB_PID (a PostgreSQL postmaster's pid, first line of $PGDATA/postmaster.pid)
+# adds the database's CPU to the report.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
@@ -86,7 +88,9 @@ done
 NODE_LIST="$(IFS=,; echo "${URLS[*]}")" PID_LIST="$(IFS=,; echo "${PIDS[*]}")"
 LABEL="talkshop ${KIND} ${NODES} node(s)"
 echo "== $LABEL: $NODE_LIST (pids $PID_LIST)"
-"$LOAD" --nodes "$NODE_LIST" --server-pid "$PID_LIST" --buyers "$BUYERS" --staff "$STAFF" \
+DB_FLAGS=()
+[[ -n ${DB_PID:-} ]] && DB_FLAGS=(--db-pid "$DB_PID")
+"$LOAD" --nodes "$NODE_LIST" --server-pid "$PID_LIST" "${DB_FLAGS[@]}" --buyers "$BUYERS" --staff "$STAFF" \
   --rate "$RATE" --duration "$DURATION" --label "$LABEL" --json "$OUT/server.json" "${EXTRA[@]}"
 cleanup
 

@@ -52,6 +52,10 @@ pub struct LoadConfig {
     /// Server process ids (comma separated) whose memory and CPU are read from /proc.
     #[arg(long, value_delimiter = ',')]
     pub server_pid: Vec<u32>,
+    /// Database server process ids (a PostgreSQL postmaster); their CPU and
+    /// their direct children's is reported apart from the server's.
+    #[arg(long, value_delimiter = ',')]
+    pub db_pid: Vec<u32>,
     /// Concurrent HTTP calls and handshakes while setting up.
     #[arg(long, default_value_t = 32)]
     pub setup_concurrency: usize,
@@ -135,10 +139,12 @@ pub struct Report {
     /// Server CPU time over the load phase divided by its wall time.
     pub server_cpu_cores: Option<f64>,
     pub generator_cpu_cores: Option<f64>,
+    /// CPU of the `--db-pid` processes and their children over the load phase.
+    pub db_cpu_cores: Option<f64>,
     /// The machine's 1-minute load average before and after the load phase.
     pub load_average_before: Option<f64>,
     pub load_average_after: Option<f64>,
-    /// The first few errors, verbatim.
+    /// The first three errors of each kind, verbatim.
     pub sample_errors: Vec<String>,
 }
 
@@ -160,7 +166,8 @@ struct Shared {
     http_failed: AtomicU64,
     ws_drops: AtomicU64,
     http_ack: Mutex<Vec<u32>>,
-    errors: Mutex<Vec<String>>,
+    /// The first few errors of each kind.
+    errors: Mutex<Vec<(&'static str, String)>>,
 }
 
 impl Shared {
@@ -168,10 +175,10 @@ impl Shared {
         self.base.elapsed().as_micros() as u64
     }
 
-    fn error(&self, error: String) {
+    fn error(&self, kind: &'static str, error: String) {
         let mut errors = self.errors.lock().expect("errors");
-        if errors.len() < 10 {
-            errors.push(error);
+        if errors.iter().filter(|(k, _)| *k == kind).count() < 3 {
+            errors.push((kind, error));
         }
     }
 
@@ -261,18 +268,18 @@ async fn read_socket(mut socket: Socket, shared: Arc<Shared>, mut stop: watch::R
                 }
                 Some(Ok(WsMessage::Close(frame))) => {
                     shared.ws_drops.fetch_add(1, Ordering::Relaxed);
-                    shared.error(format!("socket closed by the server: {frame:?}"));
+                    shared.error("WS drop", format!("socket closed by the server: {frame:?}"));
                     return latencies;
                 }
                 Some(Ok(_)) => {}
                 Some(Err(e)) => {
                     shared.ws_drops.fetch_add(1, Ordering::Relaxed);
-                    shared.error(format!("socket failed: {e}"));
+                    shared.error("WS drop", format!("socket failed: {e}"));
                     return latencies;
                 }
                 None => {
                     shared.ws_drops.fetch_add(1, Ordering::Relaxed);
-                    shared.error("socket ended".into());
+                    shared.error("WS drop", "socket ended".into());
                     return latencies;
                 }
             },
@@ -304,11 +311,11 @@ async fn send_one(
             let status = response.status();
             let text = response.text().await.unwrap_or_default();
             shared.http_non_2xx.fetch_add(1, Ordering::Relaxed);
-            shared.error(format!("POST {url}: {status}: {text}"));
+            shared.error("HTTP status", format!("POST {url}: {status}: {text}"));
         }
         Err(e) => {
             shared.http_failed.fetch_add(1, Ordering::Relaxed);
-            shared.error(format!("POST {url}: {e}"));
+            shared.error("HTTP failed", format!("POST {url}: {e}"));
         }
     }
     shared.touch();
@@ -364,8 +371,8 @@ pub async fn run(config: &LoadConfig) -> Result<Report, String> {
             Ok(buyer) => buyers.push(buyer),
             Err(e) => {
                 report.setup_errors += 1;
-                if sample_errors.len() < 5 {
-                    sample_errors.push(e);
+                if sample_errors.len() < 3 {
+                    sample_errors.push(("setup", e));
                 }
             }
         }
@@ -415,7 +422,7 @@ pub async fn run(config: &LoadConfig) -> Result<Report, String> {
             }
             Err(e) => {
                 report.ws_connect_failed += 1;
-                shared.error(format!("WebSocket connect: {e}"));
+                shared.error("WS connect", e);
             }
         }
     }
@@ -435,6 +442,7 @@ pub async fn run(config: &LoadConfig) -> Result<Report, String> {
     // Load.
     let server_cpu_before = procfs::sum(&config.server_pid, procfs::cpu_ticks);
     let own_cpu_before = procfs::own_cpu_ticks();
+    let db_cpu_before = procfs::sum(&config.db_pid, procfs::tree_cpu_ticks);
     report.load_average_before = procfs::load_average();
     let in_flight = Arc::new(Semaphore::new(config.max_in_flight.max(1)));
     let start_micros = shared.micros();
@@ -478,6 +486,9 @@ pub async fn run(config: &LoadConfig) -> Result<Report, String> {
     report.server_cpu_cores = server_cpu_before
         .zip(procfs::sum(&config.server_pid, procfs::cpu_ticks))
         .map(|(before, after)| (after - before) as f64 / procfs::TICKS_PER_SEC / wall);
+    report.db_cpu_cores = db_cpu_before
+        .zip(procfs::sum(&config.db_pid, procfs::tree_cpu_ticks))
+        .map(|(before, after)| after.saturating_sub(before) as f64 / procfs::TICKS_PER_SEC / wall);
     report.generator_cpu_cores = own_cpu_before
         .zip(procfs::own_cpu_ticks())
         .map(|(before, after)| (after - before) as f64 / procfs::TICKS_PER_SEC / wall);
@@ -513,7 +524,8 @@ pub async fn run(config: &LoadConfig) -> Result<Report, String> {
     report.delivered_per_s = report.fully_delivered as f64 / report.delivery_window_s;
     report.delivery = Latency::of(&mut delivery);
     report.ws_drops = shared.ws_drops.load(Ordering::Relaxed);
-    report.sample_errors = shared.errors.lock().expect("errors").clone();
+    report.sample_errors =
+        shared.errors.lock().expect("errors").iter().map(|(kind, e)| format!("{kind}: {e}")).collect();
     Ok(report)
 }
 
@@ -579,8 +591,9 @@ impl fmt::Display for Report {
         let cores = |c: Option<f64>| c.map_or_else(|| "n/a".into(), |c| format!("{c:.2}"));
         writeln!(
             f,
-            "  CPU (cores busy)      server {}, generator {}; machine load average {} before, {} after",
+            "  CPU (cores busy)      server {}, database {}, generator {}; machine load average {} before, {} after",
             cores(self.server_cpu_cores),
+            cores(self.db_cpu_cores),
             cores(self.generator_cpu_cores),
             cores(self.load_average_before),
             cores(self.load_average_after)

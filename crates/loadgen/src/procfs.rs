@@ -13,6 +13,18 @@ pub fn cpu_ticks(pid: u32) -> Option<u64> {
     stat_ticks(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
 }
 
+/// CPU ticks of a process and its direct children (a PostgreSQL postmaster
+/// and its backends). Children that exited are not counted.
+pub fn tree_cpu_ticks(pid: u32) -> Option<u64> {
+    let own = cpu_ticks(pid)?;
+    let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+    let mut sum = own;
+    for child in children.split_whitespace().filter_map(|c| c.parse::<u32>().ok()) {
+        sum += cpu_ticks(child).unwrap_or(0);
+    }
+    Some(sum)
+}
+
 /// CPU ticks of this process.
 pub fn own_cpu_ticks() -> Option<u64> {
     stat_ticks(&std::fs::read_to_string("/proc/self/stat").ok()?)
@@ -62,6 +74,7 @@ mod tests {
         assert!(cpu_ticks(pid).is_some());
         assert!(own_cpu_ticks().is_some());
         assert!(load_average().is_some());
+        assert!(tree_cpu_ticks(pid).is_some());
         assert_eq!(sum(&[], rss_kib), None);
     }
 }
