@@ -160,7 +160,10 @@ struct Shared {
     receipts: Vec<AtomicU32>,
     persisted: Vec<AtomicBool>,
     receipt_total: AtomicU64,
+    /// The latest answer or receipt.
     last_event_micros: AtomicU64,
+    /// The latest HTTP answer (ends the send window).
+    last_answer_micros: AtomicU64,
     http_ok: AtomicU64,
     http_non_2xx: AtomicU64,
     http_failed: AtomicU64,
@@ -182,8 +185,10 @@ impl Shared {
         }
     }
 
-    fn touch(&self) {
-        self.last_event_micros.fetch_max(self.micros(), Ordering::Relaxed);
+    fn answered(&self) {
+        let now = self.micros();
+        self.last_event_micros.fetch_max(now, Ordering::Relaxed);
+        self.last_answer_micros.fetch_max(now, Ordering::Relaxed);
     }
 }
 
@@ -318,7 +323,7 @@ async fn send_one(
             shared.error("HTTP failed", format!("POST {url}: {e}"));
         }
     }
-    shared.touch();
+    shared.answered();
 }
 
 fn secs(micros: u64) -> f64 {
@@ -391,6 +396,7 @@ pub async fn run(config: &LoadConfig) -> Result<Report, String> {
         persisted: (0..total).map(|_| AtomicBool::new(false)).collect(),
         receipt_total: AtomicU64::new(0),
         last_event_micros: AtomicU64::new(0),
+        last_answer_micros: AtomicU64::new(0),
         http_ok: AtomicU64::new(0),
         http_non_2xx: AtomicU64::new(0),
         http_failed: AtomicU64::new(0),
@@ -505,8 +511,8 @@ pub async fn run(config: &LoadConfig) -> Result<Report, String> {
 
     // Only messages sent in this run count (the last answer bounds the send window).
     report.persisted = persisted;
-    let last_answer = shared.last_event_micros.load(Ordering::Relaxed);
-    report.send_window_s = secs(last_answer.min(end_micros).saturating_sub(start_micros)).max(1e-6);
+    let last_answer = shared.last_answer_micros.load(Ordering::Relaxed);
+    report.send_window_s = secs(last_answer.saturating_sub(start_micros)).max(1e-6);
     report.persisted_per_s = persisted as f64 / report.send_window_s;
     report.http_non_2xx = shared.http_non_2xx.load(Ordering::Relaxed);
     report.http_failed = shared.http_failed.load(Ordering::Relaxed);
