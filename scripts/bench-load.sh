@@ -21,7 +21,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 
 NODES=1 BUYERS=1900 STAFF=100 RATE=200 DURATION=30 FLOOR=1 BUILD=1
-OUT="${OUT:-$ROOT/target/bench-load}"
+OUT="${OUT:-${CARGO_TARGET_DIR:-$ROOT/target}/bench-load}"
 BASE_PORT="${BASE_PORT:-18080}" FLOOR_PORT="${FLOOR_PORT:-18070}"
 EXTRA=()
 while [[ $# -gt 0 ]]; do
