@@ -25,6 +25,12 @@ use crate::storage::HistoryQuery;
 /// How often the server pings; a socket silent for three intervals is dropped.
 const HEARTBEAT: Duration = Duration::from_secs(15);
 const MAX_FRAME_BYTES: usize = 64 * 1024;
+/// Initial read buffer of a socket (it grows for a larger frame, up to
+/// `MAX_FRAME_BYTES`). tungstenite's default is 128 KiB, and it zero-fills the
+/// spare capacity on every read attempt; since every socket task polls its
+/// stream whenever any event wakes it, that memset dominated the server's CPU
+/// with 2,000 sockets (see BENCHMARKS.md). Clients send only small frames.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/ws", get(upgrade))
@@ -44,7 +50,7 @@ async fn upgrade(
     let claims = state.tokens.verify(&token, clock::now_secs())?;
     let ws = ws.map_err(|e| AppError::from(ApiError::bad_request(format!("Not a WebSocket request: {e}"))))?;
     let viewer = Viewer { claims };
-    Ok(ws.max_message_size(MAX_FRAME_BYTES).on_upgrade(move |socket: WebSocket| {
+    Ok(ws.max_message_size(MAX_FRAME_BYTES).read_buffer_size(READ_BUFFER_BYTES).on_upgrade(move |socket: WebSocket| {
         let (sink, stream) = socket.split();
         serve_socket(sink, stream, viewer, state)
     }))
