@@ -94,6 +94,7 @@ async fn create_visitor(State(floor): State<Arc<Floor>>, Json(req): Json<CreateV
         visitor_id: visitor,
         device_id: req.device_id,
         shop: shop_info(&req.shop),
+        user_id: None,
     };
     (StatusCode::CREATED, Json(session)).into_response()
 }
