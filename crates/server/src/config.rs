@@ -17,6 +17,11 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://talkshop.db")]
     pub database_url: String,
 
+    /// PostgreSQL only: connections in this node's pool (requests that wait
+    /// longer than 3 s for one answer 503 `unavailable`).
+    #[arg(long, env = "TALKSHOP_DATABASE_MAX_CONNECTIONS", default_value_t = 20)]
+    pub database_max_connections: u32,
+
     /// Folder with the Trunk-built widget (index.html, .wasm, .js, .css).
     #[arg(long, env = "TALKSHOP_DIST", default_value = "dist")]
     pub dist: PathBuf,
@@ -84,6 +89,7 @@ impl Config {
         Config {
             bind: "127.0.0.1:0".parse().expect("valid address"),
             database_url,
+            database_max_connections: 10,
             dist: PathBuf::from("dist"),
             secret: Some("test-secret-0123456789abcdef".into()),
             visitor_token_days: 365,

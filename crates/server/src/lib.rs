@@ -86,7 +86,7 @@ pub fn is_postgres_url(url: &str) -> bool {
 
 pub async fn open_storage(config: &Config) -> AppResult<Arc<dyn Storage>> {
     if is_postgres_url(&config.database_url) {
-        Ok(Arc::new(PostgresStorage::open(&config.database_url).await?))
+        Ok(Arc::new(PostgresStorage::open(&config.database_url, config.database_max_connections).await?))
     } else {
         Ok(Arc::new(SqliteStorage::open(&config.database_url).await?))
     }
@@ -96,7 +96,7 @@ pub async fn open_storage(config: &Config) -> AppResult<Arc<dyn Storage>> {
 /// nodes with PostgreSQL (until `stop` turns true).
 async fn open_storage_and_hub(config: &Config, stop: watch::Receiver<bool>) -> AppResult<(Arc<dyn Storage>, Hub)> {
     if is_postgres_url(&config.database_url) {
-        let storage = PostgresStorage::open(&config.database_url).await?;
+        let storage = PostgresStorage::open(&config.database_url, config.database_max_connections).await?;
         let hub = Hub::shared(storage.pool().clone(), stop).await?;
         Ok((Arc::new(storage), hub))
     } else {

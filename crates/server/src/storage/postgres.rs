@@ -25,10 +25,11 @@ pub struct PostgresStorage {
 }
 
 impl PostgresStorage {
-    pub async fn open(url: &str) -> AppResult<PostgresStorage> {
+    /// Connects with a pool of at most `max_connections` (each node has its own pool).
+    pub async fn open(url: &str, max_connections: u32) -> AppResult<PostgresStorage> {
         let options = PgConnectOptions::from_str(url)?.application_name("talkshop");
         let pool = PgPoolOptions::new()
-            .max_connections(10)
+            .max_connections(max_connections.max(2))
             // While the database is down, requests fail fast with 503 instead of queueing.
             .acquire_timeout(Duration::from_secs(3))
             .connect_with(options)
