@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use sqlx::postgres::PgListener;
+use sqlx::postgres::{PgListener, PgPoolOptions};
 use sqlx::PgPool;
 use tokio::sync::{broadcast, watch, Mutex};
 use tokio::task::JoinHandle;
@@ -35,8 +35,13 @@ struct Notice {
     stored: Option<i64>,
 }
 
+/// Connections reserved for sending notifications, apart from the request
+/// pool: when requests exhaust that pool under load, events still go out.
+const NOTIFY_CONNECTIONS: u32 = 2;
+
 pub struct Relay {
-    pool: PgPool,
+    /// Only for NOTIFY (and the rare large payload): never starved by requests.
+    notify_pool: PgPool,
     node: String,
     listening: Mutex<Option<JoinHandle<()>>>,
 }
@@ -53,8 +58,12 @@ impl Relay {
         let node = uuid::Uuid::new_v4().to_string();
         let listener = listen(&pool).await?;
         let task = tokio::spawn(relay_in(listener, pool.clone(), node.clone(), local, missed, stop));
+        let notify_pool = PgPoolOptions::new()
+            .max_connections(NOTIFY_CONNECTIONS)
+            .acquire_timeout(Duration::from_secs(3))
+            .connect_lazy_with((*pool.connect_options()).clone());
         tracing::info!(node = %node, "live events cross nodes through PostgreSQL");
-        Ok(Relay { pool, node, listening: Mutex::new(Some(task)) })
+        Ok(Relay { notify_pool, node, listening: Mutex::new(Some(task)) })
     }
 
     /// Tells the other nodes; a failure is logged (their clients catch up on
@@ -71,14 +80,14 @@ impl Relay {
         if payload.len() > MAX_NOTIFY_BYTES {
             let id: i64 = sqlx::query_scalar("INSERT INTO live_events (payload) VALUES ($1) RETURNING id")
                 .bind(to_json(event)?)
-                .fetch_one(&self.pool)
+                .fetch_one(&self.notify_pool)
                 .await?;
             sqlx::query(&format!("DELETE FROM live_events WHERE created_at < now() - interval '{KEEP_STORED}'"))
-                .execute(&self.pool)
+                .execute(&self.notify_pool)
                 .await?;
             payload = to_json(&Notice { node: self.node.clone(), event: None, stored: Some(id) })?;
         }
-        sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(payload).execute(&self.pool).await?;
+        sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(payload).execute(&self.notify_pool).await?;
         Ok(())
     }
 
@@ -88,6 +97,7 @@ impl Relay {
             task.abort();
             let _ = task.await;
         }
+        self.notify_pool.close().await;
     }
 }
 
