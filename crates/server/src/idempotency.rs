@@ -47,6 +47,15 @@ pub async fn idempotency(State(state): State<AppState>, request: Request, next: 
         return error_response(ApiError::new(ErrorCode::PayloadTooLarge, "Request body is too large"));
     };
     let hash = hex(&bytes);
+    // Claiming the key, running the call and recording its answer happen in a
+    // task of their own: a client that goes away (a cut connection) must not
+    // leave the key claimed and unanswered, or every retry would wait on it.
+    let settled = tokio::spawn(settle(state, scope, key, hash, Request::from_parts(parts, Body::from(bytes)), next));
+    settled.await.unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+async fn settle(state: AppState, scope: String, key: String, hash: String, request: Request, next: Next) -> Response {
+    let mut request = Some(request);
     for _ in 0..200 {
         let begun = match state.storage.idempotency_begin(&scope, &key, &hash, clock::now_millis()).await {
             Ok(begun) => begun,
@@ -66,7 +75,8 @@ pub async fn idempotency(State(state): State<AppState>, request: Request, next: 
             }
             Idempotency::InProgress => tokio::time::sleep(std::time::Duration::from_millis(25)).await,
             Idempotency::New => {
-                let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+                let Some(request) = request.take() else { break };
+                let response = next.run(request).await;
                 let (head, body) = response.into_parts();
                 let Ok(body) = to_bytes(body, usize::MAX).await else {
                     let _ = state.storage.idempotency_forget(&scope, &key).await;
