@@ -12,6 +12,7 @@ pub mod console;
 pub mod device;
 pub mod live;
 pub mod shop_context;
+pub mod sync_text;
 pub mod time;
 pub mod widget;
 

@@ -20,9 +20,12 @@ pub enum LinkState {
     Offline,
 }
 
-const PING_EVERY_MS: u32 = 20_000;
-/// A link that has been silent this long is dead (the server pings every 15 s).
-const SILENCE_LIMIT_MS: f64 = 45_000.0;
+/// Pings go out after this much silence; the server answers each with `pong`
+/// (the browser hides the server's own WebSocket pings from us).
+pub const PING_EVERY_MS: u32 = 8_000;
+/// A link silent this long is dead. Checked on each ping tick, so a dead link
+/// is noticed at most `PING_EVERY_MS * 3` = 24 s after the last frame, within 30 s.
+pub const SILENCE_LIMIT_MS: f64 = 20_000.0;
 const MAX_BACKOFF_MS: f64 = 30_000.0;
 
 /// Handle to the live connection; cheap to copy into closures.
@@ -47,17 +50,16 @@ impl Live {
         live
     }
 
-    /// Sends a frame if the socket is open; frames are never queued across reconnects
-    /// because `Ready` resumes from the last sequence number anyway.
-    pub fn send(&self, frame: &ClientFrame) {
+    /// Sends a frame if the socket is open and answers whether it went out;
+    /// frames are never queued across reconnects because `Ready` resumes from
+    /// the last sequence number anyway.
+    pub fn send(&self, frame: &ClientFrame) -> bool {
         let Ok(text) = serde_json::to_string(frame) else {
-            return;
+            return false;
         };
-        self.outbox.with_value(|outbox| {
-            if let Some(tx) = outbox {
-                let _ = tx.unbounded_send(text);
-            }
-        });
+        self.outbox
+            .try_with_value(|outbox| outbox.as_ref().is_some_and(|tx| tx.unbounded_send(text).is_ok()))
+            .unwrap_or(false)
     }
 
     /// Skips the rest of the current backoff.

@@ -16,9 +16,11 @@ use crate::components::my_orders::MyOrders;
 use crate::components::payment_card::Payments;
 use crate::components::product_detail::ProductDetail;
 use crate::components::thread_view::ThreadView;
+use crate::components::typing_indicator::TypingIndicator;
 use crate::device;
 use crate::live::{LinkState, Live};
 use crate::shop_context::ProductOpener;
+use crate::sync_text;
 
 /// What the panel shows under its header.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +37,13 @@ fn shop_name_key(shop: &str) -> String {
 
 /// Signs the visitor in (reusing the token this browser keeps), finds their
 /// conversation and loads it. Returns the API client carrying the token.
-async fn bootstrap(shop: &str, base: &Api, session: ChatSession, shop_name: RwSignal<String>) -> Result<Api, ApiError> {
+async fn bootstrap(
+    shop: &str,
+    base: &Api,
+    session: ChatSession,
+    shop_name: RwSignal<String>,
+    read_seq: RwSignal<i64>,
+) -> Result<Api, ApiError> {
     let device_id = device::device_id();
     let key = device::visitor_key(shop);
     let mut fresh = false;
@@ -68,7 +76,9 @@ async fn bootstrap(shop: &str, base: &Api, session: ChatSession, shop_name: RwSi
     session.api.set_value(api.clone());
     if let Some(conversation) = conversations.into_iter().find(|c| c.shop.id == shop) {
         shop_name.set(conversation.shop.name.clone());
-        session.load(conversation.id, conversation.last_seq).await?;
+        // What this buyer already read (in any tab or device) is not unread here.
+        read_seq.update(|r| *r = (*r).max(conversation.read_seq));
+        session.load(conversation).await?;
     }
     Ok(api)
 }
@@ -104,8 +114,19 @@ pub fn ChatWidget(
                 let after_seq = session.log.with_untracked(|l| l.last_seq());
                 live.send(&ClientFrame::Resume { conversation_id: id, after_seq });
             }
+            session.forget_acknowledged();
+            session.attach(live);
             session.retry_failed();
             cart.flush();
+        }
+        ServerFrame::Typing { conversation_id, sender } => session.saw_typing(&conversation_id, sender),
+        ServerFrame::Delivered { conversation_id, party, seq } => session.saw_marks(&conversation_id, party, seq, 0),
+        ServerFrame::Read { conversation_id, reader, seq } => {
+            session.saw_marks(&conversation_id, reader, seq, seq);
+            // Read in another tab or device: the badge clears here too.
+            if reader == Sender::Buyer && session.conversation.get_untracked().as_deref() == Some(&conversation_id) {
+                read_seq.update(|r| *r = (*r).max(seq));
+            }
         }
         ServerFrame::CartChanged { cart: changed } => cart.accept(changed),
         ServerFrame::ProductsChanged { products } => catalog.apply(products),
@@ -127,7 +148,7 @@ pub fn ChatWidget(
             let base = base.clone();
             boot_error.set(None);
             spawn_local(async move {
-                match bootstrap(&shop, &base, session, shop_name).await {
+                match bootstrap(&shop, &base, session, shop_name, read_seq).await {
                     Ok(api) => {
                         catalog.set_api(api.clone());
                         payments.api.set_value(api.clone());
@@ -245,7 +266,9 @@ pub fn ChatWidget(
                 <Show when=move || session.notice.with(|n| n.as_ref().is_some_and(|n| n.code != ErrorCode::Unavailable))>
                     <p class="ts-notice" role="status">{move || session.notice.get().map(|n| n.message).unwrap_or_default()}</p>
                 </Show>
-                <Composer on_send=Callback::new(on_send) disabled=Signal::derive(move || !ready.get())/>
+                <TypingIndicator shown=session.peer_typing text=sync_text::SHOP_TYPING/>
+                <Composer on_send=Callback::new(on_send) disabled=Signal::derive(move || !ready.get())
+                    on_typing=Callback::new(move |_| session.typed())/>
                 </div>
             </section>
             <Launcher open=open unread=unread on_toggle=Callback::new(move |_| open.update(|o| *o = !*o))/>

@@ -8,6 +8,7 @@ use crate::components::payment_card::PaymentCard;
 use crate::components::product_card::ProductCard;
 use crate::components::product_list_card::ProductListCard;
 
+use crate::sync_text;
 use crate::time::clock_time;
 
 /// How close to the bottom (px) still counts as "reading the newest messages".
@@ -32,8 +33,12 @@ pub struct ThreadRow {
 pub fn thread_rows(log: &ThreadLog, me: Sender, other_name: &'static str) -> Vec<ThreadRow> {
     let mut rows = Vec::with_capacity(log.len());
     let mut prev: Option<(Sender, i64)> = None;
-    let stored =
-        log.stored().map(|m| (format!("s{}", m.seq), &m.client_id, m.sender, &m.body, m.created_at, Delivery::Sent));
+    let stored = log.stored().map(|m| {
+        // Own messages carry the other party's receipt; it is part of the key so the row redraws.
+        let delivery = if m.sender == me { log.receipt(m.seq) } else { Delivery::Sent };
+        let key = if m.sender == me { format!("s{}{delivery:?}", m.seq) } else { format!("s{}", m.seq) };
+        (key, &m.client_id, m.sender, &m.body, m.created_at, delivery)
+    });
     let pending_bodies: Vec<MessageBody> =
         log.pending().iter().map(|p| MessageBody::Text { text: p.text.clone() }).collect();
     let pending = log.pending().iter().zip(&pending_bodies).map(|(p, body)| {
@@ -155,14 +160,24 @@ fn MessageRow(row: ThreadRow, on_retry: Callback<String>) -> impl IntoView {
         match row.delivery {
             Delivery::Sending => " ts-msg--sending",
             Delivery::Failed => " ts-msg--failed",
-            Delivery::Sent => "",
+            Delivery::Sent | Delivery::Delivered | Delivery::Read => "",
         }
     );
     let time = clock_time(row.at);
     let status = match row.delivery {
         Delivery::Sending => "Sending…",
         Delivery::Failed => "Not sent",
-        Delivery::Sent => "",
+        Delivery::Sent | Delivery::Delivered | Delivery::Read => "",
+    };
+    // Ticks on the viewer's own stored messages: ✓ sent, ✓✓ delivered, coloured ✓✓ read.
+    let tick = match row.delivery {
+        _ if !row.mine => None,
+        // The clock is decoration: "Sending…" is already written next to it.
+        Delivery::Sending => Some(("\u{1F552}\u{FE0E}", "ts-msg__tick ts-msg__tick--sending", "")),
+        Delivery::Sent => Some(("✓", "ts-msg__tick ts-msg__tick--sent", sync_text::RECEIPT_SENT)),
+        Delivery::Delivered => Some(("✓✓", "ts-msg__tick ts-msg__tick--delivered", sync_text::RECEIPT_DELIVERED)),
+        Delivery::Read => Some(("✓✓", "ts-msg__tick ts-msg__tick--read", sync_text::RECEIPT_READ)),
+        Delivery::Failed => None,
     };
     let client_id = row.client_id.clone();
     view! {
@@ -182,6 +197,10 @@ fn MessageRow(row: ThreadRow, on_retry: Callback<String>) -> impl IntoView {
             }}
             <div class="ts-msg__meta">
                 <time>{time}</time>
+                {tick.map(|(glyph, class, label)| view! {
+                    <span class=class role=(!label.is_empty()).then_some("img") aria-hidden=label.is_empty().then_some("true")
+                        aria-label=(!label.is_empty()).then_some(label) title=(!label.is_empty()).then_some(label)>{glyph}</span>
+                })}
                 {(!status.is_empty()).then(|| view! { <span class="ts-msg__status">{status}</span> })}
                 {(row.delivery == Delivery::Failed).then(|| {
                     let client_id = client_id.clone();

@@ -11,6 +11,8 @@ pub enum Audience {
     Conversation { shop_id: String, visitor_id: String },
     /// One buyer only (their cart).
     Visitor { shop_id: String, visitor_id: String },
+    /// The shop's staff only (a buyer's typing indicator).
+    Staff { shop_id: String },
     /// Everyone connected to a shop: its buyers and its staff (catalog changes).
     Shop { shop_id: String },
 }
@@ -30,7 +32,8 @@ impl Event {
                 claims.sub == *visitor_id && claims.shop == *shop_id
             }
             (Audience::Conversation { shop_id, .. }, Role::Staff) => claims.shop == *shop_id,
-            (Audience::Visitor { .. }, Role::Staff) => false,
+            (Audience::Visitor { .. }, Role::Staff) | (Audience::Staff { .. }, Role::Buyer) => false,
+            (Audience::Staff { shop_id }, Role::Staff) => claims.shop == *shop_id,
             (Audience::Shop { shop_id }, _) => claims.shop == *shop_id,
         }
     }

@@ -1,5 +1,6 @@
 //! `GET /api/v1/ws?token=…`: one socket per widget or console tab for live events.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
@@ -10,14 +11,16 @@ use axum::routing::get;
 use axum::Router;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use serde::Deserialize;
+use talkshop_protocol::typing::{TypingThrottle, TYPING_ACCEPT_EVERY_MS};
 use talkshop_protocol::validation::MAX_PAGE_SIZE;
-use talkshop_protocol::{ApiError, ClientFrame, ServerFrame};
+use talkshop_protocol::{ApiError, ClientFrame, Sender, ServerFrame};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::auth::Viewer;
 use crate::clock;
 use crate::error::{AppError, AppResult};
-use crate::routes::conversations::authorized;
+use crate::hub::Audience;
+use crate::routes::conversations::{authorized, publish};
 use crate::state::AppState;
 use crate::storage::HistoryQuery;
 
@@ -68,6 +71,7 @@ where
     let mut shutdown = state.shutdown.clone();
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
     let mut last_heard = tokio::time::Instant::now();
+    let mut typing = HashMap::new();
     if !send_frame(&mut sink, &ServerFrame::Ready).await {
         return;
     }
@@ -77,7 +81,7 @@ where
                 let Some(Ok(msg)) = incoming else { break };
                 last_heard = tokio::time::Instant::now();
                 let reply = match msg {
-                    WsMessage::Text(text) => handle_frame(&state, &viewer, text.as_str(), &mut sink).await,
+                    WsMessage::Text(text) => handle_frame(&state, &viewer, text.as_str(), &mut sink, &mut typing).await,
                     WsMessage::Binary(_) => Some(error_frame(ApiError::bad_request("Binary frames are not part of the protocol"))),
                     WsMessage::Close(_) => break,
                     WsMessage::Ping(_) | WsMessage::Pong(_) => None,
@@ -115,7 +119,13 @@ fn error_frame(error: ApiError) -> ServerFrame {
 }
 
 /// Answers one client frame; a backlog is streamed page by page before the answer.
-async fn handle_frame<W>(state: &AppState, viewer: &Viewer, text: &str, sink: &mut W) -> Option<ServerFrame>
+async fn handle_frame<W>(
+    state: &AppState,
+    viewer: &Viewer,
+    text: &str,
+    sink: &mut W,
+    typing: &mut HashMap<String, TypingThrottle>,
+) -> Option<ServerFrame>
 where
     W: Sink<WsMessage> + Unpin,
 {
@@ -131,7 +141,56 @@ where
                 Err(err) => Some(error_frame(err.to_api())),
             }
         }
+        ClientFrame::Typing { conversation_id } => {
+            typing_signal(state, viewer, conversation_id, typing).await.err().map(|err| error_frame(err.to_api()))
+        }
+        ClientFrame::Delivered { conversation_id, seq } => {
+            delivered(state, viewer, conversation_id, seq).await.err().map(|err| error_frame(err.to_api()))
+        }
     }
+}
+
+/// Passes a typing signal to the other party only; never stored. Signals
+/// faster than the throttle are dropped before touching storage.
+async fn typing_signal(
+    state: &AppState,
+    viewer: &Viewer,
+    id: String,
+    typing: &mut HashMap<String, TypingThrottle>,
+) -> AppResult<()> {
+    let now = clock::now_millis();
+    if typing.get(&id).is_some_and(|t| !t.is_due(now)) {
+        return Ok(());
+    }
+    let conversation = authorized(state, viewer, &id).await?;
+    // Only conversations the viewer may see get a throttle, so the map stays small.
+    typing.entry(id.clone()).or_insert_with(|| TypingThrottle::new(TYPING_ACCEPT_EVERY_MS)).allow(now);
+    let sender = viewer.sender();
+    let audience = match sender {
+        Sender::Buyer => Audience::Staff { shop_id: conversation.shop_id },
+        Sender::Merchant => Audience::Visitor { shop_id: conversation.shop_id, visitor_id: conversation.visitor_id },
+    };
+    crate::catalog_changes::publish(state, audience, ServerFrame::Typing { conversation_id: id, sender });
+    Ok(())
+}
+
+/// Records that the viewer's side received messages up to `seq` and tells both
+/// parties when the mark moved.
+async fn delivered(state: &AppState, viewer: &Viewer, id: String, seq: i64) -> AppResult<()> {
+    if seq < 0 {
+        return Err(ApiError::invalid("seq", "seq must not be negative").into());
+    }
+    let conversation = authorized(state, viewer, &id).await?;
+    let party = viewer.sender();
+    let before = match party {
+        Sender::Buyer => conversation.buyer_delivered_seq,
+        Sender::Merchant => conversation.merchant_delivered_seq,
+    };
+    let stored = state.storage.mark_delivered(&id, party, seq).await?;
+    if stored > before {
+        publish(state, &conversation, ServerFrame::Delivered { conversation_id: id, party, seq: stored });
+    }
+    Ok(())
 }
 
 async fn resume<W>(state: &AppState, viewer: &Viewer, id: &str, after_seq: i64, sink: &mut W) -> AppResult<()>
