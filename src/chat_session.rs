@@ -11,8 +11,10 @@ use talkshop_protocol::{validate_text, ApiError, ClientFrame, ConversationSummar
 pub use talkshop_protocol::thread::ThreadLog;
 
 use crate::api::Api;
+use crate::chat_outbox::{ChatOutbox, OutboxEntry, LEASE_MS};
 use crate::device::random_id;
 use crate::live::Live;
+use crate::tab_channel::{TabChannel, TabNote};
 
 /// How many messages a thread loads at first.
 pub const FIRST_PAGE: u32 = 50;
@@ -36,6 +38,14 @@ pub struct ChatSession {
     live: StoredValue<Option<Live>>,
     /// The highest seq this client has told the server it received.
     acknowledged: StoredValue<i64>,
+    /// Where unsent messages wait (the buyer's widget); None in the console.
+    outbox: StoredValue<Option<ChatOutbox>>,
+    /// This tab's link to the buyer's other tabs.
+    tabs: StoredValue<Option<TabChannel>, LocalStorage>,
+    /// Names this tab in the outbox lease.
+    tab: StoredValue<String>,
+    /// Whether this tab is sending its outbox right now.
+    flushing: StoredValue<bool>,
 }
 
 impl ChatSession {
@@ -52,6 +62,10 @@ impl ChatSession {
             typing_out: StoredValue::new(TypingThrottle::default()),
             live: StoredValue::new(None),
             acknowledged: StoredValue::new(0),
+            outbox: StoredValue::new(None),
+            tabs: StoredValue::new_local(None),
+            tab: StoredValue::new(random_id("tab-")),
+            flushing: StoredValue::new(false),
         }
     }
 
@@ -63,6 +77,8 @@ impl ChatSession {
         let mut log = ThreadLog::default();
         log.note_peer(summary.peer_delivered_seq, summary.peer_read_seq);
         self.log.set(log);
+        // Unsent messages stay in view; stored copies in the page replace them.
+        self.show_outbox();
         self.acknowledged.set_value(0);
         self.typing_seen.set_value(TypingSeen::default());
         self.peer_typing.set(false);
@@ -174,20 +190,162 @@ impl ChatSession {
         }
         self.notice.set(None);
         let client_id = random_id("m-");
+        let created_at = js_sys::Date::now() as i64;
         self.log.update(|log| {
             log.push_pending(PendingMessage {
                 client_id: client_id.clone(),
                 text: text.clone(),
-                created_at: js_sys::Date::now() as i64,
+                created_at,
                 delivery: Delivery::Sending,
             })
         });
-        spawn_local(self.deliver(client_id, text));
+        match self.outbox.get_value() {
+            Some(outbox) => {
+                outbox.push(OutboxEntry {
+                    client_id: client_id.clone(),
+                    text: text.clone(),
+                    created_at,
+                    failed: false,
+                });
+                self.tell_tabs(TabNote::Queued { client_id, text, created_at });
+                self.flush_outbox();
+            }
+            None => spawn_local(self.deliver(client_id, text)),
+        }
         true
+    }
+
+    /// Keeps unsent messages in `outbox` (localStorage, shared by the tabs of
+    /// this buyer) and shows the ones already there; tabs tell each other
+    /// what they queue and send over a `BroadcastChannel`.
+    pub fn use_outbox(self, outbox: ChatOutbox) {
+        if self.outbox.with_value(|o| o.as_ref() == Some(&outbox)) {
+            return;
+        }
+        let channel = TabChannel::open(outbox.scope(), move |note| self.heard_from_tab(note));
+        self.tabs.set_value(channel);
+        self.outbox.set_value(Some(outbox));
+        self.show_outbox();
+    }
+
+    /// Whether messages can be written while offline (they wait in the outbox).
+    pub fn has_outbox(&self) -> bool {
+        self.outbox.with_value(Option::is_some)
+    }
+
+    /// Shows the outbox's messages as pending (after a reload or a switch).
+    fn show_outbox(&self) {
+        let Some(outbox) = self.outbox.get_value() else { return };
+        let entries = outbox.entries();
+        self.log.update(|log| {
+            for e in entries {
+                log.push_pending(PendingMessage {
+                    client_id: e.client_id,
+                    text: e.text,
+                    created_at: e.created_at,
+                    delivery: if e.failed { Delivery::Failed } else { Delivery::Queued },
+                });
+            }
+        });
+    }
+
+    fn tell_tabs(&self, note: TabNote) {
+        self.tabs.with_value(|tabs| {
+            if let Some(tabs) = tabs {
+                tabs.tell(&note);
+            }
+        });
+    }
+
+    fn heard_from_tab(self, note: TabNote) {
+        match note {
+            TabNote::Queued { client_id, text, created_at } => self.log.update(|log| {
+                log.push_pending(PendingMessage { client_id, text, created_at, delivery: Delivery::Queued })
+            }),
+            TabNote::Sending { client_id } => self.log.update(|log| log.set_delivery(&client_id, Delivery::Sending)),
+            TabNote::Waiting { client_id } => self.log.update(|log| log.set_delivery(&client_id, Delivery::Queued)),
+            TabNote::Failed { client_id } => self.log.update(|log| log.set_delivery(&client_id, Delivery::Failed)),
+            TabNote::Stored { message } => {
+                if self.conversation.get_untracked().is_none() {
+                    self.conversation.set(Some(message.conversation_id.clone()));
+                }
+                self.accept(vec![message]);
+            }
+        }
+    }
+
+    /// Sends the outbox oldest first while this tab holds the lease; stops at
+    /// the first connection problem (the next reconnect calls this again).
+    pub fn flush_outbox(self) {
+        let Some(outbox) = self.outbox.get_value() else { return };
+        // One flush per tab at a time; the running one re-reads the outbox before each message.
+        if self.flushing.get_value() {
+            return;
+        }
+        self.flushing.set_value(true);
+        let tab = self.tab.get_value();
+        spawn_local(async move {
+            // Another tab is sending: it picks up new messages as it goes; take
+            // over if it goes away without releasing the lease.
+            let mut tries = 0;
+            while !outbox.take_lease(&tab, js_sys::Date::now()) {
+                tries += 1;
+                if tries > LEASE_MS as u32 / 1000 + 2 || outbox.next_to_send().is_none() {
+                    self.flushing.try_set_value(false);
+                    return;
+                }
+                TimeoutFuture::new(1_000).await;
+                if self.flushing.try_get_value().is_none() {
+                    return; // the widget is gone
+                }
+            }
+            while let Some(entry) = outbox.next_to_send() {
+                if self.flushing.try_get_value().is_none() {
+                    break; // the widget is gone
+                }
+                if !outbox.take_lease(&tab, js_sys::Date::now()) {
+                    self.flushing.try_set_value(false);
+                    return; // another tab took over
+                }
+                let client_id = entry.client_id.clone();
+                self.log.update(|log| log.set_delivery(&client_id, Delivery::Sending));
+                self.tell_tabs(TabNote::Sending { client_id: client_id.clone() });
+                match self.post(&client_id, &entry.text).await {
+                    Ok(message) => {
+                        outbox.remove(&client_id);
+                        self.accept(vec![message.clone()]);
+                        self.tell_tabs(TabNote::Stored { message });
+                    }
+                    Err(err) if err.code == ErrorCode::Unavailable => {
+                        // Everything behind it waits too.
+                        for waiting in outbox.entries().into_iter().filter(|e| !e.failed) {
+                            self.log.update(|log| log.set_delivery(&waiting.client_id, Delivery::Queued));
+                            self.tell_tabs(TabNote::Waiting { client_id: waiting.client_id });
+                        }
+                        break;
+                    }
+                    Err(err) => {
+                        outbox.set_failed(&client_id, true);
+                        self.log.update(|log| log.set_delivery(&client_id, Delivery::Failed));
+                        self.tell_tabs(TabNote::Failed { client_id });
+                        self.notice.set(Some(err));
+                    }
+                }
+            }
+            outbox.release_lease(&tab);
+            self.flushing.try_set_value(false);
+        });
     }
 
     /// Sends a failed message again under the same client id (stored at most once).
     pub fn retry(self, client_id: String) {
+        if let Some(outbox) = self.outbox.get_value() {
+            outbox.set_failed(&client_id, false);
+            self.log.update(|log| log.set_delivery(&client_id, Delivery::Queued));
+            self.tell_tabs(TabNote::Waiting { client_id });
+            self.flush_outbox();
+            return;
+        }
         let text = self
             .log
             .with_untracked(|log| log.pending().iter().find(|p| p.client_id == client_id).map(|p| p.text.clone()));
@@ -197,8 +355,13 @@ impl ChatSession {
         }
     }
 
-    /// Retries every failed message, oldest first (after a reconnect).
+    /// After a reconnect: sends the outbox, or retries every failed message
+    /// oldest first when there is no outbox (the console).
     pub fn retry_failed(self) {
+        if self.outbox.get_value().is_some() {
+            self.flush_outbox();
+            return;
+        }
         let failed: Vec<String> = self.log.with_untracked(|log| {
             log.pending().iter().filter(|p| p.delivery == Delivery::Failed).map(|p| p.client_id.clone()).collect()
         });
@@ -207,23 +370,23 @@ impl ChatSession {
         }
     }
 
-    async fn deliver(self, client_id: String, text: String) {
+    /// Stores one text; a buyer's first message opens the conversation.
+    async fn post(self, client_id: &str, text: &str) -> Result<Message, ApiError> {
         let api = self.api.get_value();
-        let result = async {
-            let conversation = match self.conversation.get_untracked() {
-                Some(id) => id,
-                // A buyer's first message opens the conversation.
-                None if self.me == Sender::Buyer => {
-                    let summary = api.open_conversation().await?;
-                    self.conversation.set(Some(summary.id.clone()));
-                    summary.id
-                }
-                None => return Err(ApiError::new(ErrorCode::NotFound, "Choose a conversation first")),
-            };
-            api.send_text(&conversation, &client_id, &text).await
-        }
-        .await;
-        match result {
+        let conversation = match self.conversation.get_untracked() {
+            Some(id) => id,
+            None if self.me == Sender::Buyer => {
+                let summary = api.open_conversation().await?;
+                self.conversation.set(Some(summary.id.clone()));
+                summary.id
+            }
+            None => return Err(ApiError::new(ErrorCode::NotFound, "Choose a conversation first")),
+        };
+        api.send_text(&conversation, client_id, text).await
+    }
+
+    async fn deliver(self, client_id: String, text: String) {
+        match self.post(&client_id, &text).await {
             Ok(message) => self.accept(vec![message]),
             Err(err) => {
                 self.log.update(|log| log.set_delivery(&client_id, Delivery::Failed));

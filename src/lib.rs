@@ -6,6 +6,7 @@
 pub mod api;
 pub mod cart_state;
 pub mod catalog_cache;
+pub mod chat_outbox;
 pub mod chat_session;
 pub mod components;
 pub mod console;
@@ -13,6 +14,7 @@ pub mod device;
 pub mod live;
 pub mod shop_context;
 pub mod sync_text;
+pub mod tab_channel;
 pub mod time;
 pub mod widget;
 

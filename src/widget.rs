@@ -1,5 +1,6 @@
 //! The buyer's chat widget: launcher, panel, thread and composer, live.
 
+use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use talkshop_protocol::{ApiError, ClientFrame, ErrorCode, Sender, ServerFrame};
@@ -7,6 +8,7 @@ use talkshop_protocol::{ApiError, ClientFrame, ErrorCode, Sender, ServerFrame};
 use crate::api::Api;
 use crate::cart_state::CartState;
 use crate::catalog_cache::CatalogCache;
+use crate::chat_outbox::ChatOutbox;
 use crate::chat_session::ChatSession;
 use crate::components::cart_view::CartView;
 use crate::components::composer::Composer;
@@ -83,6 +85,13 @@ async fn bootstrap(
     Ok(api)
 }
 
+/// Keeps this visitor's unsent messages in their outbox (named by the token's visitor).
+fn use_outbox_of(session: ChatSession, shop: &str, token: &str) {
+    if let Some(visitor) = device::token_subject(token) {
+        session.use_outbox(ChatOutbox::new(shop, &visitor));
+    }
+}
+
 #[component]
 pub fn ChatWidget(
     shop: String,
@@ -141,25 +150,59 @@ pub fn ChatWidget(
         _ => {}
     };
 
+    // Messages left unsent by an earlier visit (or another tab) show at once, even offline.
+    if let Some(token) = device::load(&device::visitor_key(&shop)) {
+        use_outbox_of(session, &shop, &token);
+    }
+    let booting = StoredValue::new(false);
+    let boot_now = StoredValue::new(false);
     let start = {
         let shop = shop.clone();
         move || {
+            if booting.get_value() {
+                boot_now.set_value(true); // Retry clicked: skip the rest of the wait
+                return;
+            }
+            booting.set_value(true);
             let shop = shop.clone();
             let base = base.clone();
             boot_error.set(None);
             spawn_local(async move {
-                match bootstrap(&shop, &base, session, shop_name, read_seq).await {
-                    Ok(api) => {
-                        catalog.set_api(api.clone());
-                        payments.api.set_value(api.clone());
-                        cart.set_api(api.clone());
-                        ready.set(true);
-                        if live.with_untracked(Option::is_none) {
-                            live.set(Some(Live::start(api, on_frame)));
+                // Unreachable: try again by itself with backoff, so the outbox goes out when the shop is back.
+                let mut wait_ms = 2_000;
+                loop {
+                    match bootstrap(&shop, &base, session, shop_name, read_seq).await {
+                        Ok(api) => {
+                            catalog.set_api(api.clone());
+                            payments.api.set_value(api.clone());
+                            cart.set_api(api.clone());
+                            if let Some(token) = api.token.as_deref() {
+                                use_outbox_of(session, &shop, token);
+                            }
+                            ready.set(true);
+                            boot_error.set(None);
+                            if live.with_untracked(Option::is_none) {
+                                live.set(Some(Live::start(api, on_frame)));
+                            }
+                        }
+                        Err(err) => {
+                            let unreachable = err.code == ErrorCode::Unavailable;
+                            let gone = boot_error.try_set(Some(err)).is_some();
+                            if unreachable && !gone {
+                                let mut waited = 0;
+                                while waited < wait_ms && boot_now.try_get_value() == Some(false) {
+                                    TimeoutFuture::new(250).await;
+                                    waited += 250;
+                                }
+                                boot_now.try_set_value(false);
+                                wait_ms = (wait_ms * 2).min(30_000);
+                                continue;
+                            }
                         }
                     }
-                    Err(err) => boot_error.set(Some(err)),
+                    break;
                 }
+                booting.try_set_value(false);
             });
         }
     };
@@ -267,7 +310,7 @@ pub fn ChatWidget(
                     <p class="ts-notice" role="status">{move || session.notice.get().map(|n| n.message).unwrap_or_default()}</p>
                 </Show>
                 <TypingIndicator shown=session.peer_typing text=sync_text::SHOP_TYPING/>
-                <Composer on_send=Callback::new(on_send) disabled=Signal::derive(move || !ready.get())
+                <Composer on_send=Callback::new(on_send) disabled=Signal::derive(move || !ready.get() && !session.has_outbox())
                     on_typing=Callback::new(move |_| session.typed())/>
                 </div>
             </section>

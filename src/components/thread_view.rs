@@ -158,7 +158,7 @@ fn MessageRow(row: ThreadRow, on_retry: Callback<String>) -> impl IntoView {
         if row.mine { " ts-msg--mine" } else { " ts-msg--theirs" },
         if row.starts_group { " ts-msg--first" } else { "" },
         match row.delivery {
-            Delivery::Sending => " ts-msg--sending",
+            Delivery::Sending | Delivery::Queued => " ts-msg--sending",
             Delivery::Failed => " ts-msg--failed",
             Delivery::Sent | Delivery::Delivered | Delivery::Read => "",
         }
@@ -166,6 +166,7 @@ fn MessageRow(row: ThreadRow, on_retry: Callback<String>) -> impl IntoView {
     let time = clock_time(row.at);
     let status = match row.delivery {
         Delivery::Sending => "Sending…",
+        Delivery::Queued => sync_text::OUTBOX_WAITING,
         Delivery::Failed => "Not sent",
         Delivery::Sent | Delivery::Delivered | Delivery::Read => "",
     };
@@ -173,7 +174,7 @@ fn MessageRow(row: ThreadRow, on_retry: Callback<String>) -> impl IntoView {
     let tick = match row.delivery {
         _ if !row.mine => None,
         // The clock is decoration: "Sending…" is already written next to it.
-        Delivery::Sending => Some(("\u{1F552}\u{FE0E}", "ts-msg__tick ts-msg__tick--sending", "")),
+        Delivery::Sending | Delivery::Queued => Some(("\u{1F552}\u{FE0E}", "ts-msg__tick ts-msg__tick--sending", "")),
         Delivery::Sent => Some(("✓", "ts-msg__tick ts-msg__tick--sent", sync_text::RECEIPT_SENT)),
         Delivery::Delivered => Some(("✓✓", "ts-msg__tick ts-msg__tick--delivered", sync_text::RECEIPT_DELIVERED)),
         Delivery::Read => Some(("✓✓", "ts-msg__tick ts-msg__tick--read", sync_text::RECEIPT_READ)),

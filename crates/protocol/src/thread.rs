@@ -13,6 +13,8 @@ use crate::message::{Message, Sender};
 pub enum Delivery {
     /// Sent to the server, no answer yet.
     Sending,
+    /// Kept in the outbox until the connection returns; goes out by itself.
+    Queued,
     /// The server did not take it; the user can retry.
     Failed,
     /// Stored by the server (has a `seq`).
@@ -56,8 +58,12 @@ impl ThreadLog {
         added
     }
 
+    /// Adds a message of the viewer's that is not stored yet, unless it is
+    /// already pending or stored (another tab may have sent it).
     pub fn push_pending(&mut self, pending: PendingMessage) {
-        if !self.pending.iter().any(|p| p.client_id == pending.client_id) {
+        let known = self.pending.iter().any(|p| p.client_id == pending.client_id)
+            || self.stored.values().any(|m| m.client_id == pending.client_id);
+        if !known {
             self.pending.push(pending);
         }
     }
@@ -195,6 +201,14 @@ mod tests {
         assert_eq!(log.pending()[0].delivery, Delivery::Failed);
         log.merge([msg(1, Sender::Buyer, "k1")]);
         assert!(log.pending().is_empty());
+        assert_eq!(log.len(), 1);
+        // A late copy from another tab does not bring it back as pending.
+        log.push_pending(PendingMessage {
+            client_id: "k1".into(),
+            text: "hello".into(),
+            created_at: 0,
+            delivery: Delivery::Queued,
+        });
         assert_eq!(log.len(), 1);
     }
 
