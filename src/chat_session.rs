@@ -46,6 +46,9 @@ pub struct ChatSession {
     tab: StoredValue<String>,
     /// Whether this tab is sending its outbox right now.
     flushing: StoredValue<bool>,
+    /// Live messages that arrived after a gap, and whether history is being fetched for it.
+    held: StoredValue<Vec<Message>>,
+    filling: StoredValue<bool>,
 }
 
 impl ChatSession {
@@ -66,6 +69,8 @@ impl ChatSession {
             tabs: StoredValue::new_local(None),
             tab: StoredValue::new(random_id("tab-")),
             flushing: StoredValue::new(false),
+            held: StoredValue::new(Vec::new()),
+            filling: StoredValue::new(false),
         }
     }
 
@@ -180,6 +185,43 @@ impl ChatSession {
             log.merge(mine);
         });
         self.acknowledge();
+    }
+
+    /// A live message: shown at once when it follows what is shown; after a
+    /// gap it waits until the missing messages are fetched from history, so
+    /// the thread never shows a hole.
+    pub fn accept_live(self, message: Message) {
+        if self.conversation.get_untracked().as_deref() != Some(message.conversation_id.as_str()) {
+            return;
+        }
+        let last = self.log.with_untracked(|l| l.last_seq());
+        if last == 0 || message.seq <= last + 1 {
+            self.accept(vec![message]);
+            return;
+        }
+        self.held.update_value(|h| h.push(message));
+        if self.filling.get_value() {
+            return;
+        }
+        self.filling.set_value(true);
+        spawn_local(async move {
+            let api = self.api.get_value();
+            while let Some(id) = self.conversation.get_untracked() {
+                let after = self.log.with_untracked(|l| l.last_seq());
+                let Ok(page) = api.messages_after(&id, after, FIRST_PAGE).await else {
+                    break; // the resume after the reconnect fills it instead
+                };
+                let more = page.has_more && !page.messages.is_empty();
+                self.accept(page.messages);
+                if !more {
+                    break;
+                }
+            }
+            if self.filling.try_set_value(false).is_none() {
+                self.accept(self.held.with_value(|h| h.clone()));
+                self.held.set_value(Vec::new());
+            }
+        });
     }
 
     /// Queues a text and sends it; returns false when the text breaks a rule.

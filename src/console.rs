@@ -166,7 +166,7 @@ fn Workspace(api: Api, shop: ShopInfo, on_sign_out: Callback<()>) -> impl IntoVi
                 }
                 if open {
                     let (id, seq) = (message.conversation_id.clone(), message.seq);
-                    session.accept(vec![message]);
+                    session.accept_live(message);
                     mark_read(id, seq);
                 } else if message.sender == Sender::Buyer {
                     // The console received it even though that thread is not open.

@@ -28,22 +28,44 @@ pub const PING_EVERY_MS: u32 = 8_000;
 pub const SILENCE_LIMIT_MS: f64 = 20_000.0;
 const MAX_BACKOFF_MS: f64 = 30_000.0;
 
+/// How the link watches itself; tests shorten it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Heartbeat {
+    pub ping_every_ms: u32,
+    pub silence_limit_ms: f64,
+}
+
+impl Default for Heartbeat {
+    fn default() -> Self {
+        Heartbeat { ping_every_ms: PING_EVERY_MS, silence_limit_ms: SILENCE_LIMIT_MS }
+    }
+}
+
 /// Handle to the live connection; cheap to copy into closures.
 #[derive(Clone, Copy)]
 pub struct Live {
     pub link: RwSignal<LinkState>,
+    /// How many times a socket was opened (the first one included).
+    pub connections: RwSignal<u32>,
     outbox: StoredValue<Option<mpsc::UnboundedSender<String>>, LocalStorage>,
     retry_now: StoredValue<bool>,
+    heartbeat: StoredValue<Heartbeat>,
 }
 
 impl Live {
     /// Opens the socket in the background and keeps it open. Every server
     /// frame goes to `on_frame`, `Ready` included (resume there).
     pub fn start(api: Api, on_frame: impl Fn(ServerFrame, Live) + 'static) -> Live {
+        Live::start_with(api, Heartbeat::default(), on_frame)
+    }
+
+    pub fn start_with(api: Api, heartbeat: Heartbeat, on_frame: impl Fn(ServerFrame, Live) + 'static) -> Live {
         let live = Live {
             link: RwSignal::new(LinkState::Connecting),
+            connections: RwSignal::new(0),
             outbox: StoredValue::new_local(None),
             retry_now: StoredValue::new(false),
+            heartbeat: StoredValue::new(heartbeat),
         };
         let on_frame: Rc<dyn Fn(ServerFrame, Live)> = Rc::new(on_frame);
         spawn_local(live.run(api, on_frame));
@@ -75,6 +97,7 @@ impl Live {
             }
             self.link.set(LinkState::Connecting);
             if let Ok(socket) = WebSocket::open(&api.socket_url()) {
+                self.connections.update(|n| *n += 1);
                 if self.pump(socket, &on_frame).await {
                     attempt = 0;
                 }
@@ -109,8 +132,9 @@ impl Live {
         });
         let mut ready = false;
         let mut last_heard = js_sys::Date::now();
+        let Some(heartbeat) = self.heartbeat.try_get_value() else { return false };
         loop {
-            let mut tick = TimeoutFuture::new(PING_EVERY_MS).fuse();
+            let mut tick = TimeoutFuture::new(heartbeat.ping_every_ms).fuse();
             let mut next = read.next().fuse();
             futures::select! {
                 item = next => match item {
@@ -127,7 +151,7 @@ impl Live {
                     Some(Err(_)) | None => break,
                 },
                 _ = tick => {
-                    if js_sys::Date::now() - last_heard > SILENCE_LIMIT_MS {
+                    if js_sys::Date::now() - last_heard > heartbeat.silence_limit_ms {
                         break;
                     }
                     self.send(&ClientFrame::Ping);

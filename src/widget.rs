@@ -144,7 +144,7 @@ pub fn ChatWidget(
             if session.conversation.get_untracked().is_none() {
                 session.conversation.set(Some(message.conversation_id.clone()));
             }
-            session.accept(vec![message]);
+            session.accept_live(message);
         }
         ServerFrame::Backlog { messages, .. } => session.accept(messages),
         _ => {}

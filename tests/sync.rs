@@ -16,6 +16,7 @@ use talkshop_widget::components::composer::Composer;
 use talkshop_widget::components::thread_view::ThreadView;
 use talkshop_widget::components::typing_indicator::TypingIndicator;
 use talkshop_widget::sync_text;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -151,4 +152,43 @@ async fn typing_in_the_composer_signals_but_empty_text_does_not() {
     type_into(&root, ".ts-composer__input", "   ");
     settle().await;
     assert_eq!(seen.borrow().len(), 2);
+}
+
+/// A fake `fetch` answering history after seq 2 of `c1` with messages 3 and 4.
+const FAKE_HISTORY: &str = r#"
+window.__tsAsked = [];
+window.fetch = async function (req) {
+  window.__tsAsked.push(req.url);
+  await new Promise(r => setTimeout(r, 30));
+  const msg = seq => ({ id: 'm' + seq, conversation_id: 'c1', seq, sender: 'merchant', client_id: 'k' + seq,
+    body: { type: 'text', text: 'missed ' + seq }, created_at: 1700000000000 + seq * 1000 });
+  return new Response(JSON.stringify({ messages: [msg(3), msg(4)], has_more: false }),
+    { status: 200, headers: { 'content-type': 'application/json' } });
+};
+"#;
+
+#[wasm_bindgen_test]
+async fn a_live_message_after_a_gap_waits_until_history_fills_it() {
+    js_sys::Function::new_no_args(FAKE_HISTORY).call0(&wasm_bindgen::JsValue::NULL).expect("fake fetch");
+    let session = ChatSession::new(Api::new(""), Sender::Buyer);
+    session.conversation.set(Some("c1".into()));
+    session.accept(vec![text_msg(1, Sender::Buyer, "one"), text_msg(2, Sender::Merchant, "two")]);
+    let root = mount(
+        move || view! { <ThreadView log=session.log me=Sender::Buyer other_name="Shop" on_retry=Callback::new(|_: String| {})/> },
+    );
+    // Seq 5 arrives live, but 3 and 4 were missed while reconnecting.
+    session.accept_live(text_msg(5, Sender::Merchant, "five"));
+    settle().await;
+    assert_eq!(texts(&root, ".ts-msg__bubble"), ["one", "two"], "no hole is shown");
+    TimeoutFuture::new(150).await;
+    settle().await;
+    assert_eq!(texts(&root, ".ts-msg__bubble"), ["one", "two", "missed 3", "missed 4", "five"]);
+    let asked = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__tsAsked".into()).unwrap();
+    let asked: Vec<String> = asked.unchecked_into::<js_sys::Array>().iter().filter_map(|v| v.as_string()).collect();
+    assert_eq!(asked.len(), 1);
+    assert!(asked[0].contains("/api/v1/conversations/c1/messages?after=2&limit=50"), "{asked:?}");
+    // The next message in sequence shows at once.
+    session.accept_live(text_msg(6, Sender::Merchant, "six"));
+    settle().await;
+    assert_eq!(texts(&root, ".ts-msg__bubble").last().map(String::as_str), Some("six"));
 }
