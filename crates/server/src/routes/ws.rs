@@ -24,8 +24,17 @@ use crate::routes::conversations::{authorized, publish};
 use crate::state::AppState;
 use crate::storage::HistoryQuery;
 
-/// How often the server pings; a socket silent for three intervals is dropped.
-const HEARTBEAT: Duration = Duration::from_secs(15);
+/// How often the server pings, and how long a socket may stay silent (browsers
+/// answer pings by themselves and the widget pings after 8 s of quiet).
+/// Checked on each ping, so a dead client is dropped within 25 s.
+pub const HEARTBEAT: Heartbeat =
+    Heartbeat { ping_every: Duration::from_secs(5), silence_limit: Duration::from_secs(20) };
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Heartbeat {
+    pub ping_every: Duration,
+    pub silence_limit: Duration,
+}
 const MAX_FRAME_BYTES: usize = 64 * 1024;
 
 pub fn router() -> Router<AppState> {
@@ -62,14 +71,23 @@ where
 
 /// Runs one socket until either side closes it or the server shuts down.
 /// Generic over the sink and stream so tests can drive it without a network.
-pub async fn serve_socket<W, R, E>(mut sink: W, mut stream: R, viewer: Viewer, state: AppState)
+pub async fn serve_socket<W, R, E>(sink: W, stream: R, viewer: Viewer, state: AppState)
+where
+    W: Sink<WsMessage> + Unpin,
+    R: Stream<Item = Result<WsMessage, E>> + Unpin,
+{
+    serve_socket_with(sink, stream, viewer, state, HEARTBEAT).await
+}
+
+/// [`serve_socket`] with another heartbeat (tests shorten it).
+pub async fn serve_socket_with<W, R, E>(mut sink: W, mut stream: R, viewer: Viewer, state: AppState, beat: Heartbeat)
 where
     W: Sink<WsMessage> + Unpin,
     R: Stream<Item = Result<WsMessage, E>> + Unpin,
 {
     let mut events = state.events.subscribe();
     let mut shutdown = state.shutdown.clone();
-    let mut heartbeat = tokio::time::interval(HEARTBEAT);
+    let mut heartbeat = tokio::time::interval(beat.ping_every);
     let mut last_heard = tokio::time::Instant::now();
     let mut typing = HashMap::new();
     if !send_frame(&mut sink, &ServerFrame::Ready).await {
@@ -103,7 +121,7 @@ where
                 Err(RecvError::Closed) => break,
             },
             _ = heartbeat.tick() => {
-                if last_heard.elapsed() > HEARTBEAT * 3 { break; }
+                if last_heard.elapsed() > beat.silence_limit { break; }
                 if sink.send(WsMessage::Ping(Vec::new().into())).await.is_err() { break; }
             }
             _ = shutdown.changed() => {
