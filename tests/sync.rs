@@ -192,3 +192,33 @@ async fn a_live_message_after_a_gap_waits_until_history_fills_it() {
     settle().await;
     assert_eq!(texts(&root, ".ts-msg__bubble").last().map(String::as_str), Some("six"));
 }
+
+#[wasm_bindgen_test]
+async fn a_receipt_does_not_pull_a_reader_who_scrolled_up_to_the_bottom() {
+    let style = common::document().create_element("style").expect("style");
+    style.set_text_content(Some(".ts-thread { display: block; height: 120px; overflow-y: auto; }"));
+    common::document().head().expect("head").append_child(&style).expect("append style");
+    let mut log = ThreadLog::default();
+    log.merge((1..=30).map(|seq| text_msg(seq, Sender::Buyer, &format!("line {seq}"))));
+    let log = RwSignal::new(log);
+    let root = mount_thread(log, Sender::Buyer);
+    settle().await;
+    let thread = get(&root, ".ts-thread");
+    assert!(thread.scroll_top() > 0, "starts at the newest message");
+    thread.set_scroll_top(0);
+    thread.dispatch_event(&web_sys::Event::new("scroll").expect("event")).expect("scroll");
+    settle().await;
+
+    log.update(|l| l.note_peer(30, 30));
+    settle().await;
+    assert_eq!(thread.scroll_top(), 0, "the reader stays where they are");
+    assert!(find(&root, ".ts-jump").is_none());
+    assert_eq!(texts(&root, ".ts-msg__tick--read").len(), 30);
+    // A real new message still offers the jump.
+    log.update(|l| {
+        l.merge([text_msg(31, Sender::Merchant, "new")]);
+    });
+    settle().await;
+    assert_eq!(thread.scroll_top(), 0);
+    assert!(find(&root, ".ts-jump").is_some());
+}

@@ -96,7 +96,9 @@ pub fn ThreadView(
         unseen.set(false);
     };
     Effect::new(move |_| {
-        let (newest_key, newest_mine) = rows.with(|r| r.last().map(|r| (r.key.clone(), r.mine)).unwrap_or_default());
+        // Named by sender and client id, not by key: a receipt or a stored copy is not a new message.
+        let (newest_key, newest_mine) =
+            rows.with(|r| r.last().map(|r| (format!("{}{}", r.mine, r.client_id), r.mine)).unwrap_or_default());
         if let (Some(before), Some(el)) = (anchor.get_value(), list.get_untracked()) {
             anchor.set_value(None);
             el.set_scroll_top(el.scroll_top() + el.scroll_height() - before);
