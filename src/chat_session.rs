@@ -200,6 +200,11 @@ impl ChatSession {
             return;
         }
         self.held.update_value(|h| h.push(message));
+        self.fill_gap();
+    }
+
+    /// Fetches what follows the newest message shown, then shows the held live ones.
+    fn fill_gap(self) {
         if self.filling.get_value() {
             return;
         }
@@ -307,11 +312,16 @@ impl ChatSession {
             TabNote::Sending { client_id } => self.log.update(|log| log.set_delivery(&client_id, Delivery::Sending)),
             TabNote::Waiting { client_id } => self.log.update(|log| log.set_delivery(&client_id, Delivery::Queued)),
             TabNote::Failed { client_id } => self.log.update(|log| log.set_delivery(&client_id, Delivery::Failed)),
-            TabNote::Stored { message } => {
+            // The message itself comes over this tab's socket, or from history
+            // when that is slower or down.
+            TabNote::Stored { conversation_id, seq } => {
                 if self.conversation.get_untracked().is_none() {
-                    self.conversation.set(Some(message.conversation_id.clone()));
+                    self.conversation.set(Some(conversation_id.clone()));
                 }
-                self.accept(vec![message]);
+                let shown = self.log.with_untracked(|log| log.last_seq() >= seq);
+                if !shown && self.conversation.get_untracked().as_deref() == Some(conversation_id.as_str()) {
+                    self.fill_gap();
+                }
             }
         }
     }
@@ -355,8 +365,9 @@ impl ChatSession {
                 match self.post(&client_id, &entry.text).await {
                     Ok(message) => {
                         outbox.remove(&client_id);
-                        self.accept(vec![message.clone()]);
-                        self.tell_tabs(TabNote::Stored { message });
+                        let (conversation_id, seq) = (message.conversation_id.clone(), message.seq);
+                        self.accept(vec![message]);
+                        self.tell_tabs(TabNote::Stored { conversation_id, seq });
                     }
                     Err(err) if err.code == ErrorCode::Unavailable => {
                         // Everything behind it waits too.

@@ -3,7 +3,6 @@
 //! without being sent twice.
 
 use serde::{Deserialize, Serialize};
-use talkshop_protocol::Message;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
@@ -18,8 +17,9 @@ pub enum TabNote {
     Waiting { client_id: String },
     /// The server refused it; it waits for Retry.
     Failed { client_id: String },
-    /// The server stored it.
-    Stored { message: Message },
+    /// The server stored it (the message is not copied: the other tabs get it
+    /// from their socket or from history).
+    Stored { conversation_id: String, seq: i64 },
 }
 
 /// This tab's end of the channel; closes when dropped.

@@ -23,27 +23,38 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// A fake `fetch`: offline (a network error) or a shop that stores texts in
-/// conversation `c1`, answers after 30 ms, and refuses texts starting "refuse"
-/// while `__tsRefuse` is set.
+/// conversation `c1` (deduplicated by client id, as the server does), answers
+/// history after a seq, answers after 30 ms, and refuses texts starting
+/// "refuse" while `__tsRefuse` is set. `__tsSent` records every text posted.
 const FAKE_SHOP: &str = r#"
 window.__tsSent = [];
 window.__tsSeq = 0;
 window.__tsOffline = true;
 window.__tsRefuse = true;
+window.__tsStore = [];
 window.fetch = async function (req) {
   if (window.__tsOffline) { throw new TypeError('Failed to fetch'); }
-  const body = JSON.parse(await req.text());
   await new Promise(r => setTimeout(r, 30));
   const json = { 'content-type': 'application/json' };
+  if (req.method === 'GET') {
+    const after = Number(new URL(req.url).searchParams.get('after') || 0);
+    const messages = window.__tsStore.filter(m => m.seq > after);
+    return new Response(JSON.stringify({ messages, has_more: false }), { status: 200, headers: json });
+  }
+  const body = JSON.parse(await req.text());
   if (window.__tsRefuse && body.text.startsWith('refuse')) {
     return new Response(JSON.stringify({ error: { code: 'conflict', message: 'Refused by the fake shop' } }), { status: 409, headers: json });
   }
   window.__tsSent.push(body.text);
-  window.__tsSeq += 1;
-  const seq = window.__tsSeq;
-  return new Response(JSON.stringify({ id: 'm' + seq, conversation_id: 'c1', seq, sender: 'buyer',
-    client_id: body.client_id, body: { type: 'text', text: body.text }, created_at: 1700000000000 + seq }),
-    { status: 201, headers: json });
+  let stored = window.__tsStore.find(m => m.client_id === body.client_id);
+  if (!stored) {
+    window.__tsSeq += 1;
+    const seq = window.__tsSeq;
+    stored = { id: 'm' + seq, conversation_id: 'c1', seq, sender: 'buyer', client_id: body.client_id,
+      body: { type: 'text', text: body.text }, created_at: 1700000000000 + seq };
+    window.__tsStore.push(stored);
+  }
+  return new Response(JSON.stringify(stored), { status: 201, headers: json });
 };
 "#;
 
