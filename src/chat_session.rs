@@ -85,6 +85,7 @@ impl ChatSession {
         // Unsent messages stay in view; stored copies in the page replace them.
         self.show_outbox();
         self.acknowledged.set_value(0);
+        self.held.set_value(Vec::new());
         self.typing_seen.set_value(TypingSeen::default());
         self.peer_typing.set(false);
         let api = self.api.get_value();
