@@ -117,6 +117,11 @@ impl Api {
         self.get(&format!("/conversations/{id}/messages?before={before_seq}&limit={limit}")).await
     }
 
+    /// Messages after `after_seq`, oldest first (to fill a gap).
+    pub async fn messages_after(&self, id: &str, after_seq: i64, limit: u32) -> Result<MessagePage, ApiError> {
+        self.get(&format!("/conversations/{id}/messages?after={after_seq}&limit={limit}")).await
+    }
+
     pub async fn send_text(&self, id: &str, client_id: &str, text: &str) -> Result<Message, ApiError> {
         let body = SendText { client_id: client_id.into(), text: text.into() };
         self.post(&format!("/conversations/{id}/messages"), &body).await

@@ -11,3 +11,4 @@ pub mod product_card;
 pub mod product_detail;
 pub mod product_list_card;
 pub mod thread_view;
+pub mod typing_indicator;

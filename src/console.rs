@@ -18,6 +18,7 @@ use crate::components::composer::Composer;
 use crate::components::connection_banner::ConnectionBanner;
 use crate::components::payment_card::Payments;
 use crate::components::thread_view::ThreadView;
+use crate::components::typing_indicator::TypingIndicator;
 use crate::device::{self, CONSOLE_TOKEN_KEY};
 use crate::live::{LinkState, Live};
 use catalog_page::CatalogPage;
@@ -130,7 +131,25 @@ fn Workspace(api: Api, shop: ShopInfo, on_sign_out: Callback<()>) -> impl IntoVi
                     let after_seq = session.log.with_untracked(|l| l.last_seq());
                     live.send(&ClientFrame::Resume { conversation_id: id, after_seq });
                 }
+                session.forget_acknowledged();
+                session.attach(live);
                 session.retry_failed();
+            }
+            ServerFrame::Typing { conversation_id, sender } => session.saw_typing(&conversation_id, sender),
+            ServerFrame::Delivered { conversation_id, party, seq } => {
+                session.saw_marks(&conversation_id, party, seq, 0)
+            }
+            ServerFrame::Read { conversation_id, reader, seq } => {
+                session.saw_marks(&conversation_id, reader, seq, seq);
+                // Read in another console tab: its unread count goes down here too.
+                if reader == Sender::Merchant && !inbox.mark_read_to(&conversation_id, seq) {
+                    let api = session.api.get_value();
+                    spawn_local(async move {
+                        if let Ok(summary) = api.conversation(&conversation_id).await {
+                            inbox.upsert(summary);
+                        }
+                    });
+                }
             }
             ServerFrame::Message { message } => {
                 let open = session.conversation.get_untracked().as_deref() == Some(message.conversation_id.as_str());
@@ -146,8 +165,11 @@ fn Workspace(api: Api, shop: ShopInfo, on_sign_out: Callback<()>) -> impl IntoVi
                 }
                 if open {
                     let (id, seq) = (message.conversation_id.clone(), message.seq);
-                    session.accept(vec![message]);
+                    session.accept_live(message);
                     mark_read(id, seq);
+                } else if message.sender == Sender::Buyer {
+                    // The console received it even though that thread is not open.
+                    live.send(&ClientFrame::Delivered { conversation_id: message.conversation_id, seq: message.seq });
                 }
             }
             ServerFrame::Backlog { messages, .. } => session.accept(messages),
@@ -159,9 +181,9 @@ fn Workspace(api: Api, shop: ShopInfo, on_sign_out: Callback<()>) -> impl IntoVi
     let live = Live::start(api.clone(), on_frame);
 
     let select = Callback::new(move |summary: ConversationSummary| {
-        let (id, last_seq) = (summary.id.clone(), summary.last_seq);
+        let id = summary.id.clone();
         spawn_local(async move {
-            match session.load(id.clone(), last_seq).await {
+            match session.load(summary).await {
                 Ok(()) => {
                     let seq = session.log.with_untracked(|l| l.last_seq());
                     mark_read(id, seq);
@@ -243,7 +265,9 @@ fn Workspace(api: Api, shop: ShopInfo, on_sign_out: Callback<()>) -> impl IntoVi
                     <Show when=move || session.notice.with(|n| n.is_some())>
                         <p class="ts-notice" role="status">{move || session.notice.get().map(|n| n.message).unwrap_or_default()}</p>
                     </Show>
-                    <Composer on_send=Callback::new(move |text| session.send(text)) placeholder="Reply to the buyer…"/>
+                    <TypingIndicator shown=session.peer_typing text=crate::i18n::texts().buyer_typing/>
+                    <Composer on_send=Callback::new(move |text| session.send(text)) placeholder="Reply to the buyer…"
+                        on_typing=Callback::new(move |_| session.typed())/>
                 </Show>
             </section>
         </div>

@@ -53,3 +53,26 @@ pub fn device_id() -> String {
     save(DEVICE_KEY, &id);
     id
 }
+
+/// The subject (visitor id) a signed token names, read without checking the
+/// signature: it only picks this visitor's outbox, the server checks the token.
+pub fn token_subject(token: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Subject {
+        sub: String,
+    }
+    let payload = token.split('.').nth(1)?;
+    let mut base64: String = payload
+        .chars()
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            c => c,
+        })
+        .collect();
+    while !base64.len().is_multiple_of(4) {
+        base64.push('=');
+    }
+    let json = web_sys::window()?.atob(&base64).ok()?;
+    serde_json::from_str::<Subject>(&json).ok().map(|s| s.sub)
+}

@@ -112,6 +112,12 @@ pub struct Texts {
     pub mark_delivered: &'static str,
     pub refund: &'static str,
     pub loading_product: &'static str,
+    pub shop_typing: &'static str,
+    pub buyer_typing: &'static str,
+    pub receipt_sent: &'static str,
+    pub receipt_delivered: &'static str,
+    pub receipt_read: &'static str,
+    pub outbox_waiting: &'static str,
 }
 
 pub static EN: Texts = Texts {
@@ -208,6 +214,12 @@ pub static EN: Texts = Texts {
     mark_delivered: "Mark delivered",
     refund: "Refund",
     loading_product: "Loading product…",
+    shop_typing: "Shop is typing…",
+    buyer_typing: "Buyer is typing…",
+    receipt_sent: "Sent",
+    receipt_delivered: "Delivered",
+    receipt_read: "Read",
+    outbox_waiting: "Waiting for connection…",
 };
 
 pub static PT_BR: Texts = Texts {
@@ -304,6 +316,12 @@ pub static PT_BR: Texts = Texts {
     mark_delivered: "Marcar como entregue",
     refund: "Reembolsar",
     loading_product: "Carregando produto…",
+    shop_typing: "A loja está digitando…",
+    buyer_typing: "O cliente está digitando…",
+    receipt_sent: "Enviada",
+    receipt_delivered: "Entregue",
+    receipt_read: "Lida",
+    outbox_waiting: "Aguardando conexão…",
 };
 
 pub static TH: Texts = Texts {
@@ -400,6 +418,12 @@ pub static TH: Texts = Texts {
     mark_delivered: "ทำเครื่องหมายว่าได้รับแล้ว",
     refund: "คืนเงิน",
     loading_product: "กำลังโหลดสินค้า…",
+    shop_typing: "ร้านค้ากำลังพิมพ์…",
+    buyer_typing: "ลูกค้ากำลังพิมพ์…",
+    receipt_sent: "ส่งแล้ว",
+    receipt_delivered: "ถึงแล้ว",
+    receipt_read: "อ่านแล้ว",
+    outbox_waiting: "กำลังรอการเชื่อมต่อ…",
 };
 
 pub static ID: Texts = Texts {
@@ -496,6 +520,12 @@ pub static ID: Texts = Texts {
     mark_delivered: "Tandai diterima",
     refund: "Kembalikan dana",
     loading_product: "Memuat produk…",
+    shop_typing: "Toko sedang mengetik…",
+    buyer_typing: "Pembeli sedang mengetik…",
+    receipt_sent: "Terkirim",
+    receipt_delivered: "Diterima",
+    receipt_read: "Dibaca",
+    outbox_waiting: "Menunggu koneksi…",
 };
 
 pub fn texts_for(locale: Locale) -> &'static Texts {

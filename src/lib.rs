@@ -6,6 +6,7 @@
 pub mod api;
 pub mod cart_state;
 pub mod catalog_cache;
+pub mod chat_outbox;
 pub mod chat_session;
 pub mod components;
 pub mod console;
@@ -14,6 +15,7 @@ pub mod embed;
 pub mod i18n;
 pub mod live;
 pub mod shop_context;
+pub mod tab_channel;
 pub mod time;
 pub mod widget;
 

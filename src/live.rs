@@ -20,44 +20,68 @@ pub enum LinkState {
     Offline,
 }
 
-const PING_EVERY_MS: u32 = 20_000;
-/// A link that has been silent this long is dead (the server pings every 15 s).
-const SILENCE_LIMIT_MS: f64 = 45_000.0;
+/// Pings go out after this much silence; the server answers each with `pong`
+/// (the browser hides the server's own WebSocket pings from us).
+pub const PING_EVERY_MS: u32 = 8_000;
+/// A link silent this long is dead. Checked on each ping tick, so a dead link
+/// is noticed at most `PING_EVERY_MS * 3` = 24 s after the last frame, within 30 s.
+pub const SILENCE_LIMIT_MS: f64 = 20_000.0;
 const MAX_BACKOFF_MS: f64 = 30_000.0;
+
+/// How the link watches itself; tests shorten it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Heartbeat {
+    pub ping_every_ms: u32,
+    pub silence_limit_ms: f64,
+}
+
+impl Default for Heartbeat {
+    fn default() -> Self {
+        Heartbeat { ping_every_ms: PING_EVERY_MS, silence_limit_ms: SILENCE_LIMIT_MS }
+    }
+}
 
 /// Handle to the live connection; cheap to copy into closures.
 #[derive(Clone, Copy)]
 pub struct Live {
     pub link: RwSignal<LinkState>,
+    /// How many times a socket was opened (the first one included).
+    pub connections: RwSignal<u32>,
     outbox: StoredValue<Option<mpsc::UnboundedSender<String>>, LocalStorage>,
     retry_now: StoredValue<bool>,
+    heartbeat: StoredValue<Heartbeat>,
 }
 
 impl Live {
     /// Opens the socket in the background and keeps it open. Every server
     /// frame goes to `on_frame`, `Ready` included (resume there).
     pub fn start(api: Api, on_frame: impl Fn(ServerFrame, Live) + 'static) -> Live {
+        Live::start_with(api, Heartbeat::default(), on_frame)
+    }
+
+    pub fn start_with(api: Api, heartbeat: Heartbeat, on_frame: impl Fn(ServerFrame, Live) + 'static) -> Live {
         let live = Live {
             link: RwSignal::new(LinkState::Connecting),
+            connections: RwSignal::new(0),
             outbox: StoredValue::new_local(None),
             retry_now: StoredValue::new(false),
+            heartbeat: StoredValue::new(heartbeat),
         };
         let on_frame: Rc<dyn Fn(ServerFrame, Live)> = Rc::new(on_frame);
         spawn_local(live.run(api, on_frame));
         live
     }
 
-    /// Sends a frame if the socket is open; frames are never queued across reconnects
-    /// because `Ready` resumes from the last sequence number anyway.
-    pub fn send(&self, frame: &ClientFrame) {
+    /// Sends a frame if the socket is open and answers whether it went out;
+    /// frames are never queued across reconnects because `Ready` resumes from
+    /// the last sequence number anyway.
+    pub fn send(&self, frame: &ClientFrame) -> bool {
         let Ok(text) = serde_json::to_string(frame) else {
-            return;
+            return false;
         };
-        self.outbox.with_value(|outbox| {
-            if let Some(tx) = outbox {
-                let _ = tx.unbounded_send(text);
-            }
-        });
+        self.outbox
+            .try_with_value(|outbox| outbox.as_ref().is_some_and(|tx| tx.unbounded_send(text).is_ok()))
+            .unwrap_or(false)
     }
 
     /// Skips the rest of the current backoff.
@@ -73,6 +97,7 @@ impl Live {
             }
             self.link.set(LinkState::Connecting);
             if let Ok(socket) = WebSocket::open(&api.socket_url()) {
+                self.connections.update(|n| *n += 1);
                 if self.pump(socket, &on_frame).await {
                     attempt = 0;
                 }
@@ -107,11 +132,12 @@ impl Live {
         });
         let mut ready = false;
         let mut last_heard = js_sys::Date::now();
+        let Some(heartbeat) = self.heartbeat.try_get_value() else { return false };
         loop {
             if self.link.try_get_untracked().is_none() {
                 break; // the widget was unmounted: drop the socket
             }
-            let mut tick = TimeoutFuture::new(PING_EVERY_MS).fuse();
+            let mut tick = TimeoutFuture::new(heartbeat.ping_every_ms).fuse();
             let mut next = read.next().fuse();
             futures::select! {
                 item = next => match item {
@@ -128,7 +154,7 @@ impl Live {
                     Some(Err(_)) | None => break,
                 },
                 _ = tick => {
-                    if js_sys::Date::now() - last_heard > SILENCE_LIMIT_MS {
+                    if js_sys::Date::now() - last_heard > heartbeat.silence_limit_ms {
                         break;
                     }
                     self.send(&ClientFrame::Ping);

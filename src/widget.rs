@@ -1,5 +1,6 @@
 //! The buyer's chat widget: launcher, panel, thread and composer, live.
 
+use gloo_timers::future::TimeoutFuture;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -10,6 +11,7 @@ use wasm_bindgen::JsCast;
 use crate::api::Api;
 use crate::cart_state::CartState;
 use crate::catalog_cache::CatalogCache;
+use crate::chat_outbox::ChatOutbox;
 use crate::chat_session::ChatSession;
 use crate::components::cart_view::CartView;
 use crate::components::composer::Composer;
@@ -19,6 +21,7 @@ use crate::components::my_orders::MyOrders;
 use crate::components::payment_card::Payments;
 use crate::components::product_detail::ProductDetail;
 use crate::components::thread_view::ThreadView;
+use crate::components::typing_indicator::TypingIndicator;
 use crate::device;
 use crate::i18n::{choose_locale, fill, texts_for, Lang};
 use crate::live::{LinkState, Live};
@@ -39,7 +42,13 @@ fn shop_name_key(shop: &str) -> String {
 
 /// Signs the visitor in (reusing the token this browser keeps), finds their
 /// conversation and loads it. Returns the API client carrying the token.
-async fn bootstrap(shop: &str, base: &Api, session: ChatSession, shop_name: RwSignal<String>) -> Result<Api, ApiError> {
+async fn bootstrap(
+    shop: &str,
+    base: &Api,
+    session: ChatSession,
+    shop_name: RwSignal<String>,
+    read_seq: RwSignal<i64>,
+) -> Result<Api, ApiError> {
     let device_id = device::device_id();
     let key = device::visitor_key(shop);
     let mut fresh = false;
@@ -72,7 +81,9 @@ async fn bootstrap(shop: &str, base: &Api, session: ChatSession, shop_name: RwSi
     session.api.set_value(api.clone());
     if let Some(conversation) = conversations.into_iter().find(|c| c.shop.id == shop) {
         shop_name.set(conversation.shop.name.clone());
-        session.load(conversation.id, conversation.last_seq).await?;
+        // What this buyer already read (in any tab or device) is not unread here.
+        read_seq.update(|r| *r = (*r).max(conversation.read_seq));
+        session.load(conversation).await?;
     }
     Ok(api)
 }
@@ -102,6 +113,13 @@ pub struct OrderEvent {
     pub payment_request_id: Option<String>,
     pub total: String,
     pub currency: String,
+}
+
+/// Keeps this visitor's unsent messages in their outbox (named by the token's visitor).
+fn use_outbox_of(session: ChatSession, shop: &str, token: &str) {
+    if let Some(visitor) = device::token_subject(token) {
+        session.use_outbox(ChatOutbox::new(shop, &visitor));
+    }
 }
 
 #[component]
@@ -145,8 +163,19 @@ pub fn ChatWidget(
                 let after_seq = session.log.with_untracked(|l| l.last_seq());
                 live.send(&ClientFrame::Resume { conversation_id: id, after_seq });
             }
+            session.forget_acknowledged();
+            session.attach(live);
             session.retry_failed();
             cart.flush();
+        }
+        ServerFrame::Typing { conversation_id, sender } => session.saw_typing(&conversation_id, sender),
+        ServerFrame::Delivered { conversation_id, party, seq } => session.saw_marks(&conversation_id, party, seq, 0),
+        ServerFrame::Read { conversation_id, reader, seq } => {
+            session.saw_marks(&conversation_id, reader, seq, seq);
+            // Read in another tab or device: the badge clears here too.
+            if reader == Sender::Buyer && session.conversation.get_untracked().as_deref() == Some(&conversation_id) {
+                read_seq.update(|r| *r = (*r).max(seq));
+            }
         }
         ServerFrame::CartChanged { cart: changed } => cart.accept(changed),
         ServerFrame::ProductsChanged { products } => catalog.apply(products),
@@ -164,31 +193,65 @@ pub fn ChatWidget(
             if session.conversation.get_untracked().is_none() {
                 session.conversation.set(Some(message.conversation_id.clone()));
             }
-            session.accept(vec![message]);
+            session.accept_live(message);
         }
         ServerFrame::Backlog { messages, .. } => session.accept(messages),
         _ => {}
     };
 
+    // Messages left unsent by an earlier visit (or another tab) show at once, even offline.
+    if let Some(token) = device::load(&device::visitor_key(&shop)) {
+        use_outbox_of(session, &shop, &token);
+    }
+    let booting = StoredValue::new(false);
+    let boot_now = StoredValue::new(false);
     let start = {
         let shop = shop.clone();
         move || {
+            if booting.get_value() {
+                boot_now.set_value(true); // Retry clicked: skip the rest of the wait
+                return;
+            }
+            booting.set_value(true);
             let shop = shop.clone();
             let base = base.clone();
             boot_error.set(None);
             spawn_local(async move {
-                match bootstrap(&shop, &base, session, shop_name).await {
-                    Ok(api) => {
-                        catalog.set_api(api.clone());
-                        payments.api.set_value(api.clone());
-                        cart.set_api(api.clone());
-                        ready.set(true);
-                        if live.with_untracked(Option::is_none) {
-                            live.set(Some(Live::start(api, on_frame)));
+                // Unreachable: try again by itself with backoff, so the outbox goes out when the shop is back.
+                let mut wait_ms = 2_000;
+                loop {
+                    match bootstrap(&shop, &base, session, shop_name, read_seq).await {
+                        Ok(api) => {
+                            catalog.set_api(api.clone());
+                            payments.api.set_value(api.clone());
+                            cart.set_api(api.clone());
+                            if let Some(token) = api.token.as_deref() {
+                                use_outbox_of(session, &shop, token);
+                            }
+                            ready.set(true);
+                            boot_error.set(None);
+                            if live.with_untracked(Option::is_none) {
+                                live.set(Some(Live::start(api, on_frame)));
+                            }
+                        }
+                        Err(err) => {
+                            let unreachable = err.code == ErrorCode::Unavailable;
+                            let gone = boot_error.try_set(Some(err)).is_some();
+                            if unreachable && !gone {
+                                let mut waited = 0;
+                                while waited < wait_ms && boot_now.try_get_value() == Some(false) {
+                                    TimeoutFuture::new(250).await;
+                                    waited += 250;
+                                }
+                                boot_now.try_set_value(false);
+                                wait_ms = (wait_ms * 2).min(30_000);
+                                continue;
+                            }
                         }
                     }
-                    Err(err) => boot_error.set(Some(err)),
+                    break;
                 }
+                booting.try_set_value(false);
             });
         }
     };
@@ -326,7 +389,9 @@ pub fn ChatWidget(
                 <Show when=move || session.notice.with(|n| n.as_ref().is_some_and(|n| n.code != ErrorCode::Unavailable))>
                     <p class="ts-notice" role="status">{move || session.notice.get().map(|n| n.message).unwrap_or_default()}</p>
                 </Show>
-                <Composer on_send=Callback::new(on_send) disabled=Signal::derive(move || !ready.get())/>
+                <TypingIndicator shown=session.peer_typing text=t.shop_typing/>
+                <Composer on_send=Callback::new(on_send) disabled=Signal::derive(move || !ready.get() && !session.has_outbox())
+                    on_typing=Callback::new(move |_| session.typed())/>
                 </div>
             </section>
             <Launcher open=open unread=unread node_ref=launcher_ref on_toggle=Callback::new(move |_| open.update(|o| *o = !*o))/>

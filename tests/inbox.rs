@@ -24,6 +24,8 @@ fn summary(id: &str, activity: i64, unread: i64, last: &str) -> ConversationSumm
         last_activity: activity,
         unread,
         read_seq: 0,
+        peer_delivered_seq: 0,
+        peer_read_seq: 0,
         last_message: Some(Message { conversation_id: id.into(), ..text_msg(1, Sender::Buyer, last) }),
     }
 }
@@ -156,4 +158,20 @@ async fn buyer_markup_in_the_preview_is_literal_text() {
     assert_eq!(texts(&root, NAMES)[0], "<script>alert(1)</script>");
     assert!(all(&root, "img, script, b").is_empty(), "markup must not become elements");
     assert_eq!(alerts().await, 0, "no buyer script ran");
+}
+
+#[wasm_bindgen_test]
+async fn a_read_in_another_console_tab_clears_the_badge_here() {
+    let state = InboxState::new();
+    state.replace(vec![summary("a", 10, 2, "hello"), summary("b", 5, 1, "hi")]);
+    let root = mount_inbox(state);
+    settle().await;
+    assert_eq!(rows(&root), [row("Visitor a", Some("2")), row("Visitor b", Some("1"))]);
+    // Another tab read conversation a up to its last message: known here at once.
+    assert!(state.mark_read_to("a", 1));
+    settle().await;
+    assert_eq!(rows(&root), [row("Visitor a", None), row("Visitor b", Some("1"))]);
+    // A read that stops short of the last message cannot be counted here: the caller fetches it.
+    state.record(&live("b", 3, Sender::Buyer, "more", 20), false);
+    assert!(!state.mark_read_to("b", 2));
 }

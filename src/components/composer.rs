@@ -13,6 +13,9 @@ pub fn Composer(
     #[prop(into)] on_send: Callback<String, bool>,
     #[prop(into, optional)] placeholder: Option<String>,
     #[prop(into, optional)] disabled: Signal<bool>,
+    /// Called on every keystroke that leaves text in the box (typing indicator).
+    #[prop(into, optional)]
+    on_typing: Option<Callback<()>>,
 ) -> impl IntoView {
     let t = texts();
     let text = RwSignal::new(String::new());
@@ -31,7 +34,13 @@ pub fn Composer(
                 aria-label=t.message
                 placeholder=placeholder.unwrap_or_else(|| t.write_message.into())
                 prop:value=move || text.get()
-                on:input=move |ev| text.set(event_target_value(&ev))
+                on:input=move |ev| {
+                    let value = event_target_value(&ev);
+                    if let (Some(typing), false) = (on_typing, value.trim().is_empty()) {
+                        typing.run(());
+                    }
+                    text.set(value);
+                }
                 on:keydown=move |ev: web_sys::KeyboardEvent| {
                     if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
                         ev.prevent_default();

@@ -33,8 +33,12 @@ pub struct ThreadRow {
 pub fn thread_rows(log: &ThreadLog, me: Sender, you: &'static str, other_name: &'static str) -> Vec<ThreadRow> {
     let mut rows = Vec::with_capacity(log.len());
     let mut prev: Option<(Sender, i64)> = None;
-    let stored =
-        log.stored().map(|m| (format!("s{}", m.seq), &m.client_id, m.sender, &m.body, m.created_at, Delivery::Sent));
+    let stored = log.stored().map(|m| {
+        // Own messages carry the other party's receipt; it is part of the key so the row redraws.
+        let delivery = if m.sender == me { log.receipt(m.seq) } else { Delivery::Sent };
+        let key = if m.sender == me { format!("s{}{delivery:?}", m.seq) } else { format!("s{}", m.seq) };
+        (key, &m.client_id, m.sender, &m.body, m.created_at, delivery)
+    });
     let pending_bodies: Vec<MessageBody> =
         log.pending().iter().map(|p| MessageBody::Text { text: p.text.clone() }).collect();
     let pending = log.pending().iter().zip(&pending_bodies).map(|(p, body)| {
@@ -93,7 +97,9 @@ pub fn ThreadView(
         unseen.set(false);
     };
     Effect::new(move |_| {
-        let (newest_key, newest_mine) = rows.with(|r| r.last().map(|r| (r.key.clone(), r.mine)).unwrap_or_default());
+        // Named by sender and client id, not by key: a receipt or a stored copy is not a new message.
+        let (newest_key, newest_mine) =
+            rows.with(|r| r.last().map(|r| (format!("{}{}", r.mine, r.client_id), r.mine)).unwrap_or_default());
         if let (Some(before), Some(el)) = (anchor.get_value(), list.get_untracked()) {
             anchor.set_value(None);
             el.set_scroll_top(el.scroll_top() + el.scroll_height() - before);
@@ -155,17 +161,28 @@ fn MessageRow(row: ThreadRow, on_retry: Callback<String>) -> impl IntoView {
         if row.mine { " ts-msg--mine" } else { " ts-msg--theirs" },
         if row.starts_group { " ts-msg--first" } else { "" },
         match row.delivery {
-            Delivery::Sending => " ts-msg--sending",
+            Delivery::Sending | Delivery::Queued => " ts-msg--sending",
             Delivery::Failed => " ts-msg--failed",
-            Delivery::Sent => "",
+            Delivery::Sent | Delivery::Delivered | Delivery::Read => "",
         }
     );
     let t = texts();
     let time = clock_time(row.at, lang());
     let status = match row.delivery {
         Delivery::Sending => t.sending,
+        Delivery::Queued => t.outbox_waiting,
         Delivery::Failed => t.not_sent,
-        Delivery::Sent => "",
+        Delivery::Sent | Delivery::Delivered | Delivery::Read => "",
+    };
+    // Ticks on the viewer's own stored messages: ✓ sent, ✓✓ delivered, coloured ✓✓ read.
+    let tick = match row.delivery {
+        _ if !row.mine => None,
+        // The clock is decoration: "Sending…" is already written next to it.
+        Delivery::Sending | Delivery::Queued => Some(("\u{1F552}\u{FE0E}", "ts-msg__tick ts-msg__tick--sending", "")),
+        Delivery::Sent => Some(("✓", "ts-msg__tick ts-msg__tick--sent", t.receipt_sent)),
+        Delivery::Delivered => Some(("✓✓", "ts-msg__tick ts-msg__tick--delivered", t.receipt_delivered)),
+        Delivery::Read => Some(("✓✓", "ts-msg__tick ts-msg__tick--read", t.receipt_read)),
+        Delivery::Failed => None,
     };
     let client_id = row.client_id.clone();
     view! {
@@ -185,6 +202,10 @@ fn MessageRow(row: ThreadRow, on_retry: Callback<String>) -> impl IntoView {
             }}
             <div class="ts-msg__meta">
                 <time>{time}</time>
+                {tick.map(|(glyph, class, label)| view! {
+                    <span class=class role=(!label.is_empty()).then_some("img") aria-hidden=label.is_empty().then_some("true")
+                        aria-label=(!label.is_empty()).then_some(label) title=(!label.is_empty()).then_some(label)>{glyph}</span>
+                })}
                 {(!status.is_empty()).then(|| view! { <span class="ts-msg__status">{status}</span> })}
                 {(row.delivery == Delivery::Failed).then(|| {
                     let client_id = client_id.clone();

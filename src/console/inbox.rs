@@ -66,6 +66,23 @@ impl InboxState {
         });
     }
 
+    /// Another console tab read up to `seq`; answers false when the count
+    /// cannot be known here (read only part of the conversation) and must be fetched.
+    pub fn mark_read_to(&self, id: &str, seq: i64) -> bool {
+        let mut known = true;
+        self.conversations.update(|list| {
+            if let Some(c) = list.iter_mut().find(|c| c.id == id) {
+                c.read_seq = c.read_seq.max(seq);
+                if c.read_seq >= c.last_seq {
+                    c.unread = 0;
+                } else {
+                    known = false;
+                }
+            }
+        });
+        known
+    }
+
     pub fn label(&self, id: &str) -> Option<String> {
         self.conversations.with(|list| list.iter().find(|c| c.id == id).map(|c| c.buyer_label.clone()))
     }

@@ -116,6 +116,8 @@ async fn open(headers: HeaderMap) -> Response {
         last_activity: now_millis(),
         unread: 0,
         read_seq: 0,
+        peer_delivered_seq: 0,
+        peer_read_seq: 0,
         last_message: None,
     };
     (StatusCode::CREATED, Json(summary)).into_response()

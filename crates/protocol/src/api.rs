@@ -107,6 +107,11 @@ pub struct ConversationSummary {
     /// The viewer's own read mark: every message up to this `seq` has been read.
     #[serde(default)]
     pub read_seq: i64,
+    /// The other party's marks: their clients received / read every message up to these.
+    #[serde(default)]
+    pub peer_delivered_seq: i64,
+    #[serde(default)]
+    pub peer_read_seq: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_message: Option<Message>,
 }

@@ -13,6 +13,11 @@ pub enum ClientFrame {
     Ping,
     /// Send everything after `after_seq` in this conversation (after a reconnect).
     Resume { conversation_id: String, after_seq: i64 },
+    /// The sender is typing in this conversation; sent at most once per
+    /// [`crate::typing::TYPING_SEND_EVERY_MS`], never stored.
+    Typing { conversation_id: String },
+    /// The sender's client has received every message up to `seq`.
+    Delivered { conversation_id: String, seq: i64 },
 }
 
 /// What the server sends.
@@ -35,6 +40,18 @@ pub enum ServerFrame {
     Read {
         conversation_id: String,
         reader: crate::message::Sender,
+        seq: i64,
+    },
+    /// The other party is typing; shown until a message from them arrives or
+    /// [`crate::typing::TYPING_SHOWN_MS`] pass without another one.
+    Typing {
+        conversation_id: String,
+        sender: crate::message::Sender,
+    },
+    /// A party's clients received every message up to `seq` (never lowers).
+    Delivered {
+        conversation_id: String,
+        party: crate::message::Sender,
         seq: i64,
     },
     /// This device's cart changed (a product in it changed, or another tab edited it).
@@ -72,7 +89,24 @@ mod tests {
             ClientFrame::parse(r#"{"type":"resume","conversation_id":"c","after_seq":4}"#).unwrap(),
             ClientFrame::Resume { conversation_id: "c".into(), after_seq: 4 }
         );
-        for bad in ["", "nope", "{}", r#"{"type":"launch"}"#, r#"{"type":"resume","conversation_id":1}"#] {
+        assert_eq!(
+            ClientFrame::parse(r#"{"type":"typing","conversation_id":"c"}"#).unwrap(),
+            ClientFrame::Typing { conversation_id: "c".into() }
+        );
+        assert_eq!(
+            ClientFrame::parse(r#"{"type":"delivered","conversation_id":"c","seq":7}"#).unwrap(),
+            ClientFrame::Delivered { conversation_id: "c".into(), seq: 7 }
+        );
+        for bad in [
+            "",
+            "nope",
+            "{}",
+            r#"{"type":"launch"}"#,
+            r#"{"type":"resume","conversation_id":1}"#,
+            r#"{"type":"typing"}"#,
+            r#"{"type":"typing","conversation_id":"c","sender":"merchant"}"#,
+            r#"{"type":"delivered","conversation_id":"c"}"#,
+        ] {
             let err = ClientFrame::parse(bad).unwrap_err();
             assert_eq!(err.code, crate::ErrorCode::BadRequest, "{bad}");
         }
@@ -82,5 +116,15 @@ mod tests {
     fn server_frame_tags() {
         let json = serde_json::to_string(&ServerFrame::Pong).unwrap();
         assert_eq!(json, r#"{"type":"pong"}"#);
+        let typing = ServerFrame::Typing { conversation_id: "c".into(), sender: crate::Sender::Merchant };
+        assert_eq!(
+            serde_json::to_value(&typing).unwrap(),
+            serde_json::json!({"type": "typing", "conversation_id": "c", "sender": "merchant"})
+        );
+        let delivered = ServerFrame::Delivered { conversation_id: "c".into(), party: crate::Sender::Buyer, seq: 3 };
+        assert_eq!(
+            serde_json::to_value(&delivered).unwrap(),
+            serde_json::json!({"type": "delivered", "conversation_id": "c", "party": "buyer", "seq": 3})
+        );
     }
 }

@@ -17,6 +17,7 @@ pub mod order;
 pub mod payment;
 pub mod product_message;
 pub mod thread;
+pub mod typing;
 pub mod validation;
 
 pub use api::*;

@@ -13,10 +13,16 @@ use crate::message::{Message, Sender};
 pub enum Delivery {
     /// Sent to the server, no answer yet.
     Sending,
+    /// Kept in the outbox until the connection returns; goes out by itself.
+    Queued,
     /// The server did not take it; the user can retry.
     Failed,
     /// Stored by the server (has a `seq`).
     Sent,
+    /// A client of the other party received it.
+    Delivered,
+    /// The other party read it.
+    Read,
 }
 
 /// A message typed by the viewer that the server has not confirmed yet.
@@ -32,6 +38,9 @@ pub struct PendingMessage {
 pub struct ThreadLog {
     stored: BTreeMap<i64, Message>,
     pending: Vec<PendingMessage>,
+    /// The other party's marks: received / read every message up to these.
+    peer_delivered: i64,
+    peer_read: i64,
 }
 
 impl ThreadLog {
@@ -49,8 +58,12 @@ impl ThreadLog {
         added
     }
 
+    /// Adds a message of the viewer's that is not stored yet, unless it is
+    /// already pending or stored (another tab may have sent it).
     pub fn push_pending(&mut self, pending: PendingMessage) {
-        if !self.pending.iter().any(|p| p.client_id == pending.client_id) {
+        let known = self.pending.iter().any(|p| p.client_id == pending.client_id)
+            || self.stored.values().any(|m| m.client_id == pending.client_id);
+        if !known {
             self.pending.push(pending);
         }
     }
@@ -58,6 +71,23 @@ impl ThreadLog {
     pub fn set_delivery(&mut self, client_id: &str, delivery: Delivery) {
         if let Some(p) = self.pending.iter_mut().find(|p| p.client_id == client_id) {
             p.delivery = delivery;
+        }
+    }
+
+    /// Raises the other party's marks (they never go down); reading implies receiving.
+    pub fn note_peer(&mut self, delivered: i64, read: i64) {
+        self.peer_read = self.peer_read.max(read);
+        self.peer_delivered = self.peer_delivered.max(delivered).max(self.peer_read);
+    }
+
+    /// The receipt of a stored message of the viewer's: sent, delivered or read.
+    pub fn receipt(&self, seq: i64) -> Delivery {
+        if seq <= self.peer_read {
+            Delivery::Read
+        } else if seq <= self.peer_delivered {
+            Delivery::Delivered
+        } else {
+            Delivery::Sent
         }
     }
 
@@ -172,6 +202,14 @@ mod tests {
         log.merge([msg(1, Sender::Buyer, "k1")]);
         assert!(log.pending().is_empty());
         assert_eq!(log.len(), 1);
+        // A late copy from another tab does not bring it back as pending.
+        log.push_pending(PendingMessage {
+            client_id: "k1".into(),
+            text: "hello".into(),
+            created_at: 0,
+            delivery: Delivery::Queued,
+        });
+        assert_eq!(log.len(), 1);
     }
 
     #[test]
@@ -186,6 +224,23 @@ mod tests {
         assert_eq!(log.unread_from(Sender::Merchant, 0), 2);
         assert_eq!(log.unread_from(Sender::Merchant, 2), 1);
         assert_eq!(log.unread_from(Sender::Buyer, 4), 0);
+    }
+
+    #[test]
+    fn receipts_follow_the_other_partys_marks_and_never_go_back() {
+        let mut log = ThreadLog::default();
+        log.merge((1..=4).map(|s| msg(s, Sender::Buyer, &format!("k{s}"))));
+        assert_eq!(log.receipt(1), Delivery::Sent);
+        log.note_peer(3, 1);
+        assert_eq!(
+            (1..=4).map(|s| log.receipt(s)).collect::<Vec<_>>(),
+            [Delivery::Read, Delivery::Delivered, Delivery::Delivered, Delivery::Sent]
+        );
+        // An older mark arriving late changes nothing; a read mark implies delivery.
+        log.note_peer(2, 0);
+        assert_eq!(log.receipt(3), Delivery::Delivered);
+        log.note_peer(0, 4);
+        assert_eq!(log.receipt(4), Delivery::Read);
     }
 
     #[test]

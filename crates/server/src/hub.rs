@@ -18,8 +18,13 @@ use crate::error::AppResult;
 pub enum Audience {
     /// Both parties of a conversation: its buyer and the shop's staff.
     Conversation { shop_id: String, visitor_id: String },
-    /// One buyer only (their cart).
+    /// One buyer device only (its cart).
     Visitor { shop_id: String, visitor_id: String },
+    /// The buyer side of a conversation only: every device of its buyer (a
+    /// verified user may have several), no staff (the shop's typing indicator).
+    Buyer { shop_id: String, visitor_id: String },
+    /// The shop's staff only (a buyer's typing indicator).
+    Staff { shop_id: String },
     /// Everyone connected to a shop: its buyers and its staff (catalog changes).
     Shop { shop_id: String },
 }
@@ -34,14 +39,17 @@ impl Event {
     pub fn visible_to(&self, viewer: &Viewer) -> bool {
         let claims = &viewer.claims;
         match (&self.audience, claims.role) {
-            (Audience::Conversation { shop_id, visitor_id }, Role::Buyer) => {
+            (Audience::Conversation { shop_id, visitor_id }, Role::Buyer)
+            | (Audience::Buyer { shop_id, visitor_id }, Role::Buyer) => {
                 claims.principal() == *visitor_id && claims.shop == *shop_id
             }
             (Audience::Visitor { shop_id, visitor_id }, Role::Buyer) => {
                 claims.sub == *visitor_id && claims.shop == *shop_id
             }
             (Audience::Conversation { shop_id, .. }, Role::Staff) => claims.shop == *shop_id,
-            (Audience::Visitor { .. }, Role::Staff) => false,
+            (Audience::Visitor { .. } | Audience::Buyer { .. }, Role::Staff)
+            | (Audience::Staff { .. }, Role::Buyer) => false,
+            (Audience::Staff { shop_id }, Role::Staff) => claims.shop == *shop_id,
             (Audience::Shop { shop_id }, _) => claims.shop == *shop_id,
         }
     }

@@ -34,6 +34,8 @@ pub struct Conversation {
     pub last_seq: i64,
     pub buyer_read_seq: i64,
     pub merchant_read_seq: i64,
+    pub buyer_delivered_seq: i64,
+    pub merchant_delivered_seq: i64,
 }
 
 /// A user the merchant vouched for (identity verification).
@@ -149,8 +151,12 @@ pub trait Storage: Send + Sync + 'static {
     async fn append_message(&self, message: NewMessage<'_>) -> AppResult<Appended>;
     /// Ascending by `seq`; `has_more` when `limit` cut the slice.
     async fn messages(&self, conversation_id: &str, query: HistoryQuery) -> AppResult<(Vec<Message>, bool)>;
-    /// Raises the reader's read mark to `seq` (never lowers it, never past the last message).
+    /// Raises the reader's read mark to `seq` (never lowers it, never past the last message),
+    /// and their delivered mark with it (read implies received).
     async fn mark_read(&self, conversation_id: &str, reader: Sender, seq: i64) -> AppResult<i64>;
+    /// Raises the party's delivered mark to `seq` (never lowers it, never past
+    /// the last message); answers the stored mark.
+    async fn mark_delivered(&self, conversation_id: &str, party: Sender, seq: i64) -> AppResult<i64>;
 
     // Catalog
 

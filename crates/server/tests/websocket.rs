@@ -264,3 +264,69 @@ async fn messages_sent_while_offline_are_recovered_by_resume() {
     let live = server.send(&staff, &conversation, "live again").await;
     assert_eq!(ws.next_message().await, live);
 }
+
+#[test]
+fn the_real_heartbeat_drops_a_dead_client_within_30_seconds() {
+    use talkshop_server::routes::ws::HEARTBEAT;
+    // Silence is checked on each ping: noticed at most one interval after the limit.
+    assert!(HEARTBEAT.silence_limit + HEARTBEAT.ping_every <= std::time::Duration::from_secs(30));
+}
+
+#[tokio::test]
+async fn a_client_that_goes_silent_is_pinged_then_dropped_and_one_that_answers_stays() {
+    use std::convert::Infallible;
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    use axum::extract::ws::Message as WsMessage;
+
+    use talkshop_server::auth::Viewer;
+    use talkshop_server::routes::ws::{serve_socket_with, Heartbeat};
+
+    let server = Server::start().await;
+    let state = server.app_state();
+    let visitor = server.visitor().await;
+    let claims = state.tokens.verify(&visitor.token, now_secs()).expect("a valid token");
+    // The real heartbeat scaled down 50 times.
+    let beat = Heartbeat { ping_every: Duration::from_millis(100), silence_limit: Duration::from_millis(400) };
+    let recorder = || {
+        let frames = Arc::new(Mutex::new(Vec::<WsMessage>::new()));
+        let into = frames.clone();
+        let sink = Box::pin(futures_util::sink::unfold((), move |(), frame: WsMessage| {
+            let into = into.clone();
+            async move {
+                into.lock().expect("frames").push(frame);
+                Ok::<_, Infallible>(())
+            }
+        }));
+        (frames, sink)
+    };
+
+    // A client that never says anything: pinged, then dropped after the silence limit.
+    let (frames, sink) = recorder();
+    let silent = futures_util::stream::pending::<Result<WsMessage, Infallible>>();
+    let started = Instant::now();
+    let viewer = Viewer { claims: claims.clone() };
+    tokio::time::timeout(Duration::from_secs(5), serve_socket_with(sink, silent, viewer, state.clone(), beat))
+        .await
+        .expect("a silent socket is dropped");
+    let took = started.elapsed();
+    assert!(took >= beat.silence_limit && took <= beat.silence_limit + beat.ping_every * 3, "{took:?}");
+    let frames = frames.lock().expect("frames").clone();
+    assert!(matches!(&frames[0], WsMessage::Text(t) if t.as_str() == r#"{"type":"ready"}"#));
+    assert!(frames.iter().filter(|f| matches!(f, WsMessage::Ping(_))).count() >= 3, "{frames:?}");
+
+    // A client whose browser answers the pings stays connected.
+    let (_frames, sink) = recorder();
+    let answering = futures_util::stream::unfold((), |()| async {
+        tokio::time::sleep(Duration::from_millis(80)).await;
+        Some((Ok::<_, Infallible>(WsMessage::Pong(Vec::new().into())), ()))
+    });
+    let answering = Box::pin(answering);
+    let outcome = tokio::time::timeout(
+        Duration::from_secs(1),
+        serve_socket_with(sink, answering, Viewer { claims }, state, beat),
+    )
+    .await;
+    assert!(outcome.is_err(), "a socket that answers is kept");
+}

@@ -11,19 +11,30 @@ use axum::routing::get;
 use axum::Router;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use serde::Deserialize;
+use talkshop_protocol::typing::{TypingThrottle, TYPING_ACCEPT_EVERY_MS};
 use talkshop_protocol::validation::MAX_PAGE_SIZE;
-use talkshop_protocol::{ApiError, ClientFrame, Message, ServerFrame};
+use talkshop_protocol::{ApiError, ClientFrame, Message, Sender, ServerFrame};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::auth::Viewer;
 use crate::clock;
 use crate::error::{AppError, AppResult};
-use crate::routes::conversations::authorized;
+use crate::hub::Audience;
+use crate::routes::conversations::{authorized, publish};
 use crate::state::AppState;
 use crate::storage::HistoryQuery;
 
-/// How often the server pings; a socket silent for three intervals is dropped.
-const HEARTBEAT: Duration = Duration::from_secs(15);
+/// How often the server pings, and how long a socket may stay silent (browsers
+/// answer pings by themselves and the widget pings after 8 s of quiet).
+/// Checked on each ping, so a dead client is dropped within 25 s.
+pub const HEARTBEAT: Heartbeat =
+    Heartbeat { ping_every: Duration::from_secs(5), silence_limit: Duration::from_secs(20) };
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Heartbeat {
+    pub ping_every: Duration,
+    pub silence_limit: Duration,
+}
 const MAX_FRAME_BYTES: usize = 64 * 1024;
 /// Initial read buffer of a socket (it grows for a larger frame, up to
 /// `MAX_FRAME_BYTES`). tungstenite's default is 128 KiB, and it zero-fills the
@@ -66,7 +77,16 @@ where
 
 /// Runs one socket until either side closes it or the server shuts down.
 /// Generic over the sink and stream so tests can drive it without a network.
-pub async fn serve_socket<W, R, E>(mut sink: W, mut stream: R, viewer: Viewer, state: AppState)
+pub async fn serve_socket<W, R, E>(sink: W, stream: R, viewer: Viewer, state: AppState)
+where
+    W: Sink<WsMessage> + Unpin,
+    R: Stream<Item = Result<WsMessage, E>> + Unpin,
+{
+    serve_socket_with(sink, stream, viewer, state, HEARTBEAT).await
+}
+
+/// [`serve_socket`] with another heartbeat (tests shorten it).
+pub async fn serve_socket_with<W, R, E>(mut sink: W, mut stream: R, viewer: Viewer, state: AppState, beat: Heartbeat)
 where
     W: Sink<WsMessage> + Unpin,
     R: Stream<Item = Result<WsMessage, E>> + Unpin,
@@ -75,7 +95,8 @@ where
     let mut missed = state.hub.missed();
     let mut shutdown = state.shutdown.clone();
     let mut sent = SentRuns::default();
-    let mut heartbeat = tokio::time::interval(HEARTBEAT);
+    let mut heartbeat = tokio::time::interval(beat.ping_every);
+    let mut typing = HashMap::new();
     let mut last_heard = tokio::time::Instant::now();
     if !send_frame(&mut sink, &ServerFrame::Ready).await {
         return;
@@ -86,7 +107,7 @@ where
                 let Some(Ok(msg)) = incoming else { break };
                 last_heard = tokio::time::Instant::now();
                 let reply = match msg {
-                    WsMessage::Text(text) => handle_frame(&state, &viewer, text.as_str(), &mut sink, &mut sent).await,
+                    WsMessage::Text(text) => handle_frame(&state, &viewer, text.as_str(), &mut sink, &mut sent, &mut typing).await,
                     WsMessage::Binary(_) => Some(error_frame(ApiError::bad_request("Binary frames are not part of the protocol"))),
                     WsMessage::Close(_) => break,
                     WsMessage::Ping(_) | WsMessage::Pong(_) => None,
@@ -115,7 +136,7 @@ where
                 Err(RecvError::Closed) => break,
             },
             _ = heartbeat.tick() => {
-                if last_heard.elapsed() > HEARTBEAT * 3 { break; }
+                if last_heard.elapsed() > beat.silence_limit { break; }
                 if sink.send(WsMessage::Ping(Vec::new().into())).await.is_err() { break; }
             }
             // Events from other nodes may be lost: close so the client resumes.
@@ -142,6 +163,7 @@ async fn handle_frame<W>(
     text: &str,
     sink: &mut W,
     sent: &mut SentRuns,
+    typing: &mut HashMap<String, TypingThrottle>,
 ) -> Option<ServerFrame>
 where
     W: Sink<WsMessage> + Unpin,
@@ -158,7 +180,57 @@ where
                 Err(err) => Some(error_frame(err.to_api())),
             }
         }
+        ClientFrame::Typing { conversation_id } => {
+            typing_signal(state, viewer, conversation_id, typing).await.err().map(|err| error_frame(err.to_api()))
+        }
+        ClientFrame::Delivered { conversation_id, seq } => {
+            delivered(state, viewer, conversation_id, seq).await.err().map(|err| error_frame(err.to_api()))
+        }
     }
+}
+
+/// Passes a typing signal to the other party only; never stored. Signals
+/// faster than the throttle are dropped before touching storage.
+async fn typing_signal(
+    state: &AppState,
+    viewer: &Viewer,
+    id: String,
+    typing: &mut HashMap<String, TypingThrottle>,
+) -> AppResult<()> {
+    let now = clock::now_millis();
+    if typing.get(&id).is_some_and(|t| !t.is_due(now)) {
+        return Ok(());
+    }
+    let conversation = authorized(state, viewer, &id).await?;
+    // Only conversations the viewer may see get a throttle, so the map stays small.
+    typing.entry(id.clone()).or_insert_with(|| TypingThrottle::new(TYPING_ACCEPT_EVERY_MS)).allow(now);
+    let sender = viewer.sender();
+    let audience = match sender {
+        Sender::Buyer => Audience::Staff { shop_id: conversation.shop_id },
+        // Every device of the buyer (a verified user may have several).
+        Sender::Merchant => Audience::Buyer { shop_id: conversation.shop_id, visitor_id: conversation.visitor_id },
+    };
+    crate::catalog_changes::publish(state, audience, ServerFrame::Typing { conversation_id: id, sender }).await;
+    Ok(())
+}
+
+/// Records that the viewer's side received messages up to `seq` and tells both
+/// parties when the mark moved.
+async fn delivered(state: &AppState, viewer: &Viewer, id: String, seq: i64) -> AppResult<()> {
+    if seq < 0 {
+        return Err(ApiError::invalid("seq", "seq must not be negative").into());
+    }
+    let conversation = authorized(state, viewer, &id).await?;
+    let party = viewer.sender();
+    let before = match party {
+        Sender::Buyer => conversation.buyer_delivered_seq,
+        Sender::Merchant => conversation.merchant_delivered_seq,
+    };
+    let stored = state.storage.mark_delivered(&id, party, seq).await?;
+    if stored > before {
+        publish(state, &conversation, ServerFrame::Delivered { conversation_id: id, party, seq: stored }).await;
+    }
+    Ok(())
 }
 
 async fn resume<W>(

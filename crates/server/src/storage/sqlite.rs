@@ -41,7 +41,7 @@ impl SqliteStorage {
 
 const SUMMARY_SELECT: &str = "
 SELECT c.id, c.shop_id, s.name AS shop_name, c.visitor_id, c.last_seq, c.last_activity,
-       c.buyer_read_seq, c.merchant_read_seq,
+       c.buyer_read_seq, c.merchant_read_seq, c.buyer_delivered_seq, c.merchant_delivered_seq,
        (SELECT COUNT(*) FROM messages m
          WHERE m.conversation_id = c.id AND m.seq > c.merchant_read_seq AND m.sender = 'buyer') AS unread_merchant,
        (SELECT COUNT(*) FROM messages m
@@ -92,6 +92,10 @@ fn summary_from_row(row: &SqliteRow, viewer: Sender) -> AppResult<ConversationSu
         Sender::Merchant => (row.try_get("unread_merchant")?, row.try_get("merchant_read_seq")?),
         Sender::Buyer => (row.try_get("unread_buyer")?, row.try_get("buyer_read_seq")?),
     };
+    let (peer_delivered_seq, peer_read_seq): (i64, i64) = match viewer {
+        Sender::Merchant => (row.try_get("buyer_delivered_seq")?, row.try_get("buyer_read_seq")?),
+        Sender::Buyer => (row.try_get("merchant_delivered_seq")?, row.try_get("merchant_read_seq")?),
+    };
     Ok(ConversationSummary {
         buyer_label: buyer_label(&visitor_id),
         id,
@@ -100,6 +104,8 @@ fn summary_from_row(row: &SqliteRow, viewer: Sender) -> AppResult<ConversationSu
         last_activity: row.try_get("last_activity")?,
         unread,
         read_seq,
+        peer_delivered_seq: peer_delivered_seq.max(peer_read_seq),
+        peer_read_seq,
         last_message,
     })
 }
@@ -118,6 +124,8 @@ fn conversation_from_row(row: &SqliteRow) -> AppResult<Conversation> {
         last_seq: row.try_get("last_seq")?,
         buyer_read_seq: row.try_get("buyer_read_seq")?,
         merchant_read_seq: row.try_get("merchant_read_seq")?,
+        buyer_delivered_seq: row.try_get("buyer_delivered_seq")?,
+        merchant_delivered_seq: row.try_get("merchant_delivered_seq")?,
     })
 }
 
@@ -342,9 +350,27 @@ impl Storage for SqliteStorage {
     }
 
     async fn mark_read(&self, conversation_id: &str, reader: Sender, seq: i64) -> AppResult<i64> {
-        let column = match reader {
-            Sender::Buyer => "buyer_read_seq",
-            Sender::Merchant => "merchant_read_seq",
+        let (column, delivered) = match reader {
+            Sender::Buyer => ("buyer_read_seq", "buyer_delivered_seq"),
+            Sender::Merchant => ("merchant_read_seq", "merchant_delivered_seq"),
+        };
+        let _turn = self.write.lock().await;
+        let stored: i64 = sqlx::query_scalar(&format!(
+            "UPDATE conversations SET {column} = MAX({column}, MIN(?1, last_seq)),
+                    {delivered} = MAX({delivered}, {column}, MIN(?1, last_seq))
+              WHERE id = ?2 RETURNING {column}"
+        ))
+        .bind(seq)
+        .bind(conversation_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(stored)
+    }
+
+    async fn mark_delivered(&self, conversation_id: &str, party: Sender, seq: i64) -> AppResult<i64> {
+        let column = match party {
+            Sender::Buyer => "buyer_delivered_seq",
+            Sender::Merchant => "merchant_delivered_seq",
         };
         let _turn = self.write.lock().await;
         let stored: i64 = sqlx::query_scalar(&format!(

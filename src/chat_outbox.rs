@@ -1,0 +1,117 @@
+//! The buyer's chat outbox: messages typed while offline or reconnecting,
+//! kept in localStorage per shop and visitor so they survive a reload and are
+//! shared by every tab. One tab at a time sends them (a lease renewed before
+//! each message), oldest first; the server's client-id dedup makes a lost
+//! answer or a double send harmless.
+
+use serde::{Deserialize, Serialize};
+
+use crate::device;
+
+/// How long a tab holds the right to send the outbox without renewing it.
+pub const LEASE_MS: f64 = 10_000.0;
+
+/// A message the server has not stored yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub client_id: String,
+    pub text: String,
+    pub created_at: i64,
+    /// Refused by the server (not a connection problem): waits for the buyer's Retry.
+    #[serde(default)]
+    pub failed: bool,
+}
+
+/// Who may send the outbox, and until when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Lease {
+    tab: String,
+    until: f64,
+}
+
+/// The outbox of one visitor of one shop, read from localStorage on every use
+/// because other tabs change it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatOutbox {
+    /// `{shop}.{visitor}`: names the storage keys and the tabs' channel.
+    scope: String,
+}
+
+impl ChatOutbox {
+    pub fn new(shop: &str, visitor: &str) -> ChatOutbox {
+        ChatOutbox { scope: format!("{shop}.{visitor}") }
+    }
+
+    /// Shared by everything that belongs to this buyer in this browser.
+    pub fn scope(&self) -> &str {
+        &self.scope
+    }
+
+    fn entries_key(&self) -> String {
+        format!("talkshop.chat-outbox.{}", self.scope)
+    }
+
+    fn lease_key(&self) -> String {
+        format!("talkshop.chat-outbox-lease.{}", self.scope)
+    }
+
+    /// Oldest first.
+    pub fn entries(&self) -> Vec<OutboxEntry> {
+        device::load(&self.entries_key()).and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default()
+    }
+
+    fn edit(&self, change: impl FnOnce(&mut Vec<OutboxEntry>)) {
+        let mut entries = self.entries();
+        change(&mut entries);
+        if entries.is_empty() {
+            device::forget(&self.entries_key());
+        } else if let Ok(json) = serde_json::to_string(&entries) {
+            device::save(&self.entries_key(), &json);
+        }
+    }
+
+    pub fn push(&self, entry: OutboxEntry) {
+        self.edit(|entries| {
+            if !entries.iter().any(|e| e.client_id == entry.client_id) {
+                entries.push(entry);
+            }
+        });
+    }
+
+    pub fn remove(&self, client_id: &str) {
+        self.edit(|entries| entries.retain(|e| e.client_id != client_id));
+    }
+
+    pub fn set_failed(&self, client_id: &str, failed: bool) {
+        self.edit(|entries| {
+            if let Some(e) = entries.iter_mut().find(|e| e.client_id == client_id) {
+                e.failed = failed;
+            }
+        });
+    }
+
+    /// The oldest message that should go out now.
+    pub fn next_to_send(&self) -> Option<OutboxEntry> {
+        self.entries().into_iter().find(|e| !e.failed)
+    }
+
+    /// Takes (or renews) the right to send for `tab` unless another tab holds it.
+    pub fn take_lease(&self, tab: &str, now: f64) -> bool {
+        let held = device::load(&self.lease_key()).and_then(|json| serde_json::from_str::<Lease>(&json).ok());
+        if held.is_some_and(|l| l.tab != tab && l.until > now) {
+            return false;
+        }
+        let lease = Lease { tab: tab.to_owned(), until: now + LEASE_MS };
+        if let Ok(json) = serde_json::to_string(&lease) {
+            device::save(&self.lease_key(), &json);
+        }
+        true
+    }
+
+    pub fn release_lease(&self, tab: &str) {
+        let held = device::load(&self.lease_key()).and_then(|json| serde_json::from_str::<Lease>(&json).ok());
+        if held.is_some_and(|l| l.tab == tab) {
+            device::forget(&self.lease_key());
+        }
+    }
+}
