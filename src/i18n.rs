@@ -507,7 +507,7 @@ pub fn texts_for(locale: Locale) -> &'static Texts {
     }
 }
 
-/// The language in context (English when none was provided, as in the console).
+/// The language in context (English when none was provided).
 pub fn lang() -> Locale {
     use_context::<Lang>().map_or(Locale::En, |l| l.0)
 }
@@ -596,8 +596,8 @@ impl Texts {
     }
 }
 
-/// The language money is written in: the widget's, or none (then each
-/// currency is written as at home, as in the merchant console).
+/// The language money is written in: the one in context, or none (then each
+/// currency is written as at home).
 pub fn money_locale() -> Option<Locale> {
     use_context::<Lang>().map(|l| l.0)
 }
