@@ -48,10 +48,13 @@ struct SignedIn {
 pub fn Console() -> impl IntoView {
     let locale = console_locale();
     provide_context(Lang(locale));
-    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
-        let _ = root.set_attribute("lang", locale.tag());
-    }
     let ct = console_texts();
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        document.set_title(ct.console_title);
+        if let Some(root) = document.document_element() {
+            let _ = root.set_attribute("lang", locale.tag());
+        }
+    }
     let api = Api::new(String::new());
     let signed_in = RwSignal::new(None::<SignedIn>);
     let checking = RwSignal::new(true);
