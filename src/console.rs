@@ -1,6 +1,7 @@
 //! The merchant console at `/console`: sign in, inbox, threads, live replies.
 
 pub mod catalog_page;
+pub mod i18n;
 pub mod inbox;
 pub mod login_form;
 pub mod orders_page;
@@ -20,8 +21,10 @@ use crate::components::payment_card::Payments;
 use crate::components::thread_view::ThreadView;
 use crate::components::typing_indicator::TypingIndicator;
 use crate::device::{self, CONSOLE_TOKEN_KEY};
+use crate::i18n::{lang, texts, Lang};
 use crate::live::{LinkState, Live};
 use catalog_page::CatalogPage;
+use i18n::{console_locale, console_texts, CONSOLE_LANG_KEY, LANGUAGES};
 use inbox::{Inbox, InboxState};
 use login_form::LoginForm;
 use orders_page::OrdersPage;
@@ -44,6 +47,15 @@ struct SignedIn {
 
 #[component]
 pub fn Console() -> impl IntoView {
+    let locale = console_locale();
+    provide_context(Lang(locale));
+    let ct = console_texts();
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        document.set_title(ct.console_title);
+        if let Some(root) = document.document_element() {
+            let _ = root.set_attribute("lang", locale.tag());
+        }
+    }
     let api = Api::new(String::new());
     let signed_in = RwSignal::new(None::<SignedIn>);
     let checking = RwSignal::new(true);
@@ -74,7 +86,7 @@ pub fn Console() -> impl IntoView {
     view! {
         <div class="ts-console">
             {move || match (checking.get(), signed_in.get()) {
-                (true, _) => view! { <p class="ts-console__loading">"Loading…"</p> }.into_any(),
+                (true, _) => view! { <p class="ts-console__loading">{ct.loading}</p> }.into_any(),
                 (false, None) => view! { <LoginForm api=api.clone() on_login=on_login/> }.into_any(),
                 (false, Some(s)) => view! { <Workspace api=api.with_token(s.token) shop=s.shop on_sign_out=sign_out/> }.into_any(),
             }}
@@ -82,8 +94,29 @@ pub fn Console() -> impl IntoView {
     }
 }
 
+/// The console's language: kept in localStorage, then the page reloads in it
+/// (the live link and every open view start again in the new language).
+#[component]
+pub fn LanguagePicker() -> impl IntoView {
+    let (ct, current) = (console_texts(), lang());
+    let change = move |ev: leptos::ev::Event| {
+        device::save(CONSOLE_LANG_KEY, &event_target_value(&ev));
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().reload();
+        }
+    };
+    view! {
+        <select class="ts-console__lang" aria-label=ct.language on:change=change>
+            {LANGUAGES.into_iter().map(|(l, name)| view! {
+                <option value=l.tag() lang=l.tag() selected=l == current>{name}</option>
+            }).collect_view()}
+        </select>
+    }
+}
+
 #[component]
 fn Workspace(api: Api, shop: ShopInfo, on_sign_out: Callback<()>) -> impl IntoView {
+    let (t, ct) = (texts(), console_texts());
     let session = ChatSession::new(api.clone(), Sender::Merchant);
     let tab = RwSignal::new(ConsoleTab::Inbox);
     let picking = RwSignal::new(false);
@@ -194,8 +227,7 @@ fn Workspace(api: Api, shop: ShopInfo, on_sign_out: Callback<()>) -> impl IntoVi
     });
     let banner = Signal::derive(move || {
         problem.get().or_else(|| {
-            (live.link.get() == LinkState::Offline)
-                .then(|| ApiError::new(ErrorCode::Unavailable, "Connection lost — reconnecting…"))
+            (live.link.get() == LinkState::Offline).then(|| ApiError::new(ErrorCode::Unavailable, t.connection_lost))
         })
     });
     let retry = Callback::new(move |_| {
@@ -206,19 +238,20 @@ fn Workspace(api: Api, shop: ShopInfo, on_sign_out: Callback<()>) -> impl IntoVi
     let selected = Signal::derive(move || session.conversation.get());
     let title = move || {
         let id = session.conversation.get();
-        id.and_then(|id| inbox.label(&id)).unwrap_or_else(|| "Choose a conversation".into())
+        id.and_then(|id| inbox.label(&id)).unwrap_or_else(|| ct.choose_conversation.into())
     };
 
     view! {
         <header class="ts-console__bar">
-            <h1 class="ts-console__shop">{shop.name.clone()} <span class="ts-console__tag">"Console"</span></h1>
-            <nav class="ts-console__tabs" aria-label="Console sections">
-                {[(ConsoleTab::Inbox, "Inbox"), (ConsoleTab::Catalog, "Catalog"), (ConsoleTab::Orders, "Orders")].into_iter().map(|(t, label)| view! {
+            <h1 class="ts-console__shop">{shop.name.clone()} <span class="ts-console__tag">{ct.console_tag}</span></h1>
+            <nav class="ts-console__tabs" aria-label=ct.sections>
+                {[(ConsoleTab::Inbox, ct.inbox), (ConsoleTab::Catalog, ct.catalog), (ConsoleTab::Orders, ct.orders)].into_iter().map(|(t, label)| view! {
                     <button type="button" class="ts-tab" class:ts-tab--on=move || tab.get() == t
                         aria-current=move || (tab.get() == t).then_some("page") on:click=move |_| tab.set(t)>{label}</button>
                 }).collect_view()}
             </nav>
-            <button class="ts-console__signout" type="button" on:click=move |_| on_sign_out.run(())>"Sign out"</button>
+            <LanguagePicker/>
+            <button class="ts-console__signout" type="button" on:click=move |_| on_sign_out.run(())>{ct.sign_out}</button>
         </header>
         <ConnectionBanner problem=banner on_retry=retry/>
         {move || match tab.get() {
@@ -228,19 +261,19 @@ fn Workspace(api: Api, shop: ShopInfo, on_sign_out: Callback<()>) -> impl IntoVi
         }}
         <div class="ts-console__main" hidden=move || tab.get() != ConsoleTab::Inbox>
             <Inbox state=inbox selected=selected on_select=select/>
-            <section class="ts-console__thread" aria-label="Conversation">
+            <section class="ts-console__thread" aria-label=ct.conversation>
                 <div class="ts-console__threadbar">
                     <h2 class="ts-console__title">{title}</h2>
                     <Show when=move || session.conversation.with(Option::is_some)>
                         <div class="ts-console__threadactions">
-                            <button class="ts-button" type="button" on:click=move |_| billing.set(true)>"Request payment"</button>
-                            <button class="ts-button" type="button" on:click=move |_| picking.set(true)>"Send products"</button>
+                            <button class="ts-button" type="button" on:click=move |_| billing.set(true)>{t.request_payment}</button>
+                            <button class="ts-button" type="button" on:click=move |_| picking.set(true)>{ct.send_products}</button>
                         </div>
                     </Show>
                 </div>
                 <Show
                     when=move || session.conversation.with(Option::is_some)
-                    fallback=|| view! { <p class="ts-empty">"Pick a conversation from the inbox."</p> }
+                    fallback=move || view! { <p class="ts-empty">{ct.pick_conversation}</p> }
                 >
                     <Show when=move || billing.get()>
                         {move || session.conversation.get().map(|conversation| {
@@ -258,15 +291,15 @@ fn Workspace(api: Api, shop: ShopInfo, on_sign_out: Callback<()>) -> impl IntoVi
                                 on_sent=Callback::new(move |m| session.accept(vec![m]))/>
                         })}
                     </Show>
-                    <ThreadView log=session.log me=Sender::Merchant other_name="Buyer" on_retry=Callback::new(move |id| session.retry(id))
+                    <ThreadView log=session.log me=Sender::Merchant other_name=ct.buyer on_retry=Callback::new(move |id| session.retry(id))
                         has_older=session.has_older on_load_older=Callback::new(move |_| spawn_local(async move {
                             if let Err(err) = session.load_older().await { session.notice.set(Some(err)); }
-                        })) empty_text="No messages yet."/>
+                        })) empty_text=ct.no_messages/>
                     <Show when=move || session.notice.with(|n| n.is_some())>
                         <p class="ts-notice" role="status">{move || session.notice.get().map(|n| n.message).unwrap_or_default()}</p>
                     </Show>
-                    <TypingIndicator shown=session.peer_typing text=crate::i18n::texts().buyer_typing/>
-                    <Composer on_send=Callback::new(move |text| session.send(text)) placeholder="Reply to the buyer…"
+                    <TypingIndicator shown=session.peer_typing text=ct.buyer_typing/>
+                    <Composer on_send=Callback::new(move |text| session.send(text)) placeholder=ct.reply_placeholder
                         on_typing=Callback::new(move |_| session.typed())/>
                 </Show>
             </section>

@@ -113,7 +113,6 @@ pub struct Texts {
     pub refund: &'static str,
     pub loading_product: &'static str,
     pub shop_typing: &'static str,
-    pub buyer_typing: &'static str,
     pub receipt_sent: &'static str,
     pub receipt_delivered: &'static str,
     pub receipt_read: &'static str,
@@ -215,7 +214,6 @@ pub static EN: Texts = Texts {
     refund: "Refund",
     loading_product: "Loading product…",
     shop_typing: "Shop is typing…",
-    buyer_typing: "Buyer is typing…",
     receipt_sent: "Sent",
     receipt_delivered: "Delivered",
     receipt_read: "Read",
@@ -317,7 +315,6 @@ pub static PT_BR: Texts = Texts {
     refund: "Reembolsar",
     loading_product: "Carregando produto…",
     shop_typing: "A loja está digitando…",
-    buyer_typing: "O cliente está digitando…",
     receipt_sent: "Enviada",
     receipt_delivered: "Entregue",
     receipt_read: "Lida",
@@ -419,7 +416,6 @@ pub static TH: Texts = Texts {
     refund: "คืนเงิน",
     loading_product: "กำลังโหลดสินค้า…",
     shop_typing: "ร้านค้ากำลังพิมพ์…",
-    buyer_typing: "ลูกค้ากำลังพิมพ์…",
     receipt_sent: "ส่งแล้ว",
     receipt_delivered: "ถึงแล้ว",
     receipt_read: "อ่านแล้ว",
@@ -521,7 +517,6 @@ pub static ID: Texts = Texts {
     refund: "Kembalikan dana",
     loading_product: "Memuat produk…",
     shop_typing: "Toko sedang mengetik…",
-    buyer_typing: "Pembeli sedang mengetik…",
     receipt_sent: "Terkirim",
     receipt_delivered: "Diterima",
     receipt_read: "Dibaca",
@@ -537,7 +532,7 @@ pub fn texts_for(locale: Locale) -> &'static Texts {
     }
 }
 
-/// The language in context (English when none was provided, as in the console).
+/// The language in context (English when none was provided).
 pub fn lang() -> Locale {
     use_context::<Lang>().map_or(Locale::En, |l| l.0)
 }
@@ -626,8 +621,8 @@ impl Texts {
     }
 }
 
-/// The language money is written in: the widget's, or none (then each
-/// currency is written as at home, as in the merchant console).
+/// The language money is written in: the one in context, or none (then each
+/// currency is written as at home).
 pub fn money_locale() -> Option<Locale> {
     use_context::<Lang>().map(|l| l.0)
 }

@@ -4,6 +4,8 @@ use rust_decimal::Decimal;
 use talkshop_protocol::{ApiError, Availability, Currency, Money, Product, ProductInput};
 
 use crate::api::Api;
+use crate::console::i18n::{console_texts, ConsoleTexts};
+use crate::i18n::{fill, money, money_locale, texts};
 use crate::shop_context::safe_image;
 
 /// What the product form edits; turned into a `ProductInput` on save.
@@ -52,18 +54,15 @@ impl ProductDraft {
         }
     }
 
-    fn to_input(&self) -> Result<ProductInput, ApiError> {
+    fn to_input(&self, ct: &ConsoleTexts) -> Result<ProductInput, ApiError> {
         let amount = Decimal::from_str_exact(self.amount.trim())
-            .map_err(|_| ApiError::invalid("price", "Price must be a number such as 189.90"))?;
+            .map_err(|_| ApiError::invalid("price", fill(ct.price_not_number, "example", "189.90")))?;
         let currency: Currency = self.currency.parse()?;
         let availability = match self.stock.as_str() {
             "in_stock" => Availability::InStock,
             "out_of_stock" => Availability::OutOfStock,
             n => Availability::Limited {
-                quantity: n
-                    .trim()
-                    .parse()
-                    .map_err(|_| ApiError::invalid("availability", "Stock must be a whole number"))?,
+                quantity: n.trim().parse().map_err(|_| ApiError::invalid("availability", ct.stock_not_number))?,
             },
         };
         let (options, variants) =
@@ -86,6 +85,7 @@ impl ProductDraft {
 /// The shop's catalog: list, create, edit price/stock/text, archive.
 #[component]
 pub fn CatalogPage(api: Api) -> impl IntoView {
+    let (t, ct, locale) = (texts(), console_texts(), money_locale());
     let products = RwSignal::new(Vec::<Product>::new());
     let error = RwSignal::new(None::<ApiError>);
     let editing = RwSignal::new(None::<ProductDraft>);
@@ -102,7 +102,7 @@ pub fn CatalogPage(api: Api) -> impl IntoView {
     let default_currency = move || products.with(|p| p.first().map(|p| p.price.currency)).unwrap_or(Currency::Brl);
     let save = move |_| {
         let Some(draft) = editing.get_untracked() else { return };
-        let input = match draft.to_input() {
+        let input = match draft.to_input(ct) {
             Ok(input) => input,
             Err(err) => return error.set(Some(err)),
         };
@@ -140,8 +140,8 @@ pub fn CatalogPage(api: Api) -> impl IntoView {
     view! {
         <div class="ts-catalog">
             <div class="ts-catalog__bar">
-                <h2>"Catalog"</h2>
-                <button class="ts-button" type="button" on:click=move |_| editing.set(Some(ProductDraft::blank(default_currency())))>"New product"</button>
+                <h2>{ct.catalog}</h2>
+                <button class="ts-button" type="button" on:click=move |_| editing.set(Some(ProductDraft::blank(default_currency())))>{ct.new_product}</button>
             </div>
             <Show when=move || error.with(Option::is_some)>
                 <p class="ts-notice" role="alert">
@@ -150,22 +150,22 @@ pub fn CatalogPage(api: Api) -> impl IntoView {
             </Show>
             <Show when=move || editing.with(Option::is_some)>
                 <form class="ts-catalog__form" on:submit=move |ev| { ev.prevent_default(); save(()); }>
-                    <h3>{move || if editing.with(|d| d.as_ref().is_some_and(|d| d.base.is_some())) { "Edit product" } else { "New product" }}</h3>
-                    {field("SKU (retailer id)", |d| d.retailer_id.clone(), |d, v| d.retailer_id = v)}
-                    {field("Title", |d| d.title.clone(), |d, v| d.title = v)}
-                    {field("Description", |d| d.description.clone(), |d, v| d.description = v)}
-                    {field("Image URL (https:// or /path)", |d| d.image_url.clone(), |d, v| d.image_url = v)}
-                    {field("Price", |d| d.amount.clone(), |d, v| d.amount = v)}
-                    {field("Currency (BRL, THB, IDR…)", |d| d.currency.clone(), |d, v| d.currency = v)}
-                    {field("Stock: in_stock, out_of_stock or a number left", |d| d.stock.clone(), |d, v| d.stock = v)}
+                    <h3>{move || if editing.with(|d| d.as_ref().is_some_and(|d| d.base.is_some())) { ct.edit_product } else { ct.new_product }}</h3>
+                    {field(ct.field_sku, |d| d.retailer_id.clone(), |d, v| d.retailer_id = v)}
+                    {field(ct.field_title, |d| d.title.clone(), |d, v| d.title = v)}
+                    {field(ct.field_description, |d| d.description.clone(), |d, v| d.description = v)}
+                    {field(ct.field_image, |d| d.image_url.clone(), |d, v| d.image_url = v)}
+                    {field(ct.field_price, |d| d.amount.clone(), |d, v| d.amount = v)}
+                    {field(ct.field_currency, |d| d.currency.clone(), |d, v| d.currency = v)}
+                    {field(ct.field_stock, |d| d.stock.clone(), |d, v| d.stock = v)}
                     <div class="ts-catalog__actions">
-                        <button class="ts-button" type="submit">"Save"</button>
-                        <button class="ts-link" type="button" on:click=move |_| { editing.set(None); error.set(None); }>"Cancel"</button>
+                        <button class="ts-button" type="submit">{ct.save}</button>
+                        <button class="ts-link" type="button" on:click=move |_| { editing.set(None); error.set(None); }>{ct.cancel}</button>
                     </div>
                 </form>
             </Show>
             <table class="ts-catalog__table">
-                <thead><tr><th></th><th>"Product"</th><th>"SKU"</th><th>"Price"</th><th>"Stock"</th><th>"Version"</th><th></th></tr></thead>
+                <thead><tr><th></th><th>{ct.col_product}</th><th>{ct.col_sku}</th><th>{ct.field_price}</th><th>{ct.col_stock}</th><th>{ct.col_version}</th><th></th></tr></thead>
                 <tbody>
                     <For each=move || products.get() key=|p| (p.retailer_id.clone(), p.version) let:p>
                         {
@@ -175,15 +175,15 @@ pub fn CatalogPage(api: Api) -> impl IntoView {
                             view! {
                                 <tr class:ts-archived=archived>
                                     <td>{safe_image(&p.image_url).map(|src| view! { <img class="ts-catalog__thumb" src=src alt=""/> })}</td>
-                                    <td>{p.title.clone()}{(!p.variants.is_empty()).then(|| format!(" · {} variants", p.variants.len()))}</td>
+                                    <td>{p.title.clone()}{(!p.variants.is_empty()).then(|| format!(" · {}", fill(ct.variants, "n", p.variants.len())))}</td>
                                     <td><code>{p.retailer_id.clone()}</code></td>
-                                    <td>{p.price.display()}</td>
-                                    <td>{if archived { "Archived".to_string() } else { p.availability.label() }}</td>
+                                    <td>{money(&p.price, locale)}</td>
+                                    <td>{if archived { ct.archived.to_string() } else { t.availability(p.availability) }}</td>
                                     <td>{p.version}</td>
                                     <td class="ts-catalog__row-actions">
-                                        <button class="ts-link" type="button" on:click=move |_| editing.set(Some(edit.clone()))>"Edit"</button>
+                                        <button class="ts-link" type="button" on:click=move |_| editing.set(Some(edit.clone()))>{ct.edit}</button>
                                         {(!archived).then(|| view! {
-                                            <button class="ts-link" type="button" on:click=move |_| archive(id.clone())>"Archive"</button>
+                                            <button class="ts-link" type="button" on:click=move |_| archive(id.clone())>{ct.archive}</button>
                                         })}
                                     </td>
                                 </tr>

@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 use talkshop_protocol::{ConversationSummary, Message, Sender};
 
+use crate::console::i18n::console_texts;
+use crate::i18n::{fill, lang};
 use crate::time::clock_time;
 
 /// The console's conversation list, newest activity first.
@@ -94,22 +96,22 @@ pub fn Inbox(
     #[prop(into)] selected: Signal<Option<String>>,
     #[prop(into)] on_select: Callback<ConversationSummary>,
 ) -> impl IntoView {
+    let (ct, locale) = (console_texts(), lang());
     view! {
-        <nav class="ts-inbox" aria-label="Inbox">
+        <nav class="ts-inbox" aria-label=ct.inbox>
             <Show when=move || state.conversations.with(Vec::is_empty)>
-                <p class="ts-empty">"No conversations yet. They appear here when a buyer writes."</p>
+                <p class="ts-empty">{ct.no_conversations}</p>
             </Show>
             <ul class="ts-inbox__list">
                 <For each=move || state.conversations.get() key=|c| (c.id.clone(), c.last_seq, c.unread) let:c>
                     {
                         let id = c.id.clone();
                         let is_selected = move || selected.with(|s| s.as_deref() == Some(id.as_str()));
-                        let preview = c.last_message.as_ref().map(|m| {
-                            let who = if m.sender == Sender::Merchant { "You: " } else { "" };
-                            format!("{who}{}", m.preview())
-                        }).unwrap_or_default();
+                        let preview = c.last_message.as_ref()
+                            .map(|m| ct.preview(m.sender == Sender::Merchant, &m.preview()))
+                            .unwrap_or_default();
                         let unread = c.unread;
-                        let time = clock_time(c.last_activity, crate::i18n::lang());
+                        let time = clock_time(c.last_activity, locale);
                         let summary = c.clone();
                         view! {
                             <li>
@@ -119,7 +121,7 @@ pub fn Inbox(
                                     <span class="ts-inbox__name">{c.buyer_label.clone()}</span>
                                     <time class="ts-inbox__time">{time}</time>
                                     <span class="ts-inbox__preview">{preview}</span>
-                                    {(unread > 0).then(|| view! { <span class="ts-badge ts-inbox__badge" aria-label=format!("{unread} unread")>{unread}</span> })}
+                                    {(unread > 0).then(|| view! { <span class="ts-badge ts-inbox__badge" aria-label=fill(ct.unread, "n", unread)>{unread}</span> })}
                                 </button>
                             </li>
                         }

@@ -3,10 +3,13 @@ use leptos::task::spawn_local;
 use talkshop_protocol::ShopInfo;
 
 use crate::api::Api;
+use crate::console::i18n::console_texts;
+use crate::console::LanguagePicker;
 
 /// Staff sign-in; hands the token and shop up on success.
 #[component]
 pub fn LoginForm(api: Api, #[prop(into)] on_login: Callback<(String, ShopInfo)>) -> impl IntoView {
+    let ct = console_texts();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -29,14 +32,14 @@ pub fn LoginForm(api: Api, #[prop(into)] on_login: Callback<(String, ShopInfo)>)
     };
     view! {
         <form class="ts-login" on:submit=submit>
-            <h1 class="ts-login__title">"Talkshop console"</h1>
+            <h1 class="ts-login__title">{ct.console_title}</h1>
             <label class="ts-field">
-                <span>"E-mail"</span>
+                <span>{ct.email}</span>
                 <input type="email" name="email" autocomplete="username" required
                     prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/>
             </label>
             <label class="ts-field">
-                <span>"Password"</span>
+                <span>{ct.password}</span>
                 <input type="password" name="password" autocomplete="current-password" required
                     prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
             </label>
@@ -44,8 +47,9 @@ pub fn LoginForm(api: Api, #[prop(into)] on_login: Callback<(String, ShopInfo)>)
                 <p class="ts-login__error" role="alert">{move || error.get().unwrap_or_default()}</p>
             </Show>
             <button class="ts-button" type="submit" disabled=move || busy.get()>
-                {move || if busy.get() { "Signing in…" } else { "Sign in" }}
+                {move || if busy.get() { ct.signing_in } else { ct.sign_in }}
             </button>
+            <LanguagePicker/>
         </form>
     }
 }

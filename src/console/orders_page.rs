@@ -6,12 +6,15 @@ use talkshop_protocol::{ApiError, Order};
 use crate::api::Api;
 use crate::components::order_card::OrderCard;
 use crate::components::payment_card::PaymentCard;
-use crate::time::clock_time;
+use crate::console::i18n::console_texts;
+use crate::i18n::{fill, lang, money, money_locale, texts};
+use crate::time::{clock_time, date};
 
 /// Payment requests filtered by state, payouts with their dates, and the
 /// purchase requests received.
 #[component]
 pub fn OrdersPage(api: Api) -> impl IntoView {
+    let (t, ct, locale, money_in) = (texts(), console_texts(), lang(), money_locale());
     let orders = RwSignal::new(Vec::<Order>::new());
     let requests = RwSignal::new(Vec::<PaymentRequest>::new());
     let payouts = RwSignal::new(None::<PayoutSummary>);
@@ -44,49 +47,49 @@ pub fn OrdersPage(api: Api) -> impl IntoView {
             <Show when=move || error.with(Option::is_some)>
                 <p class="ts-notice" role="alert">{move || error.get().map(|e| e.message).unwrap_or_default()}</p>
             </Show>
-            <section class="ts-payouts" aria-label="Payouts">
-                <h2>"Payouts"</h2>
+            <section class="ts-payouts" aria-label=ct.payouts>
+                <h2>{ct.payouts}</h2>
                 {move || payouts.get().map(|p| view! {
                     <p class="ts-payouts__totals">
                         {if p.pending_totals.is_empty() {
-                            "Nothing scheduled. A payout is scheduled when you mark an order shipped.".to_string()
+                            ct.nothing_scheduled.to_string()
                         } else {
-                            format!("Scheduled: {}", p.pending_totals.iter().map(|m| m.display()).collect::<Vec<_>>().join(" · "))
+                            fill(ct.scheduled, "amounts", p.pending_totals.iter().map(|m| money(m, money_in)).collect::<Vec<_>>().join(" · "))
                         }}
                     </p>
                     <ul class="ts-payouts__list">
                         {p.pending.into_iter().map(|r| {
-                            let date = r.payout_at.map(|at| js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64)).to_date_string().as_string().unwrap_or_default()).unwrap_or_default();
-                            view! { <li><span>{r.description}</span><span>{r.total.display()}</span><span>{format!("on {date}")}</span></li> }
+                            let on = r.payout_at.map(|at| fill(ct.payout_on, "date", date(at, locale))).unwrap_or_default();
+                            view! { <li><span>{r.description}</span><span>{money(&r.total, money_in)}</span><span>{on}</span></li> }
                         }).collect_view()}
                     </ul>
-                    {(!p.released.is_empty()).then(|| view! { <p class="ts-payouts__done">{format!("{} payout(s) released", p.released.len())}</p> })}
+                    {(!p.released.is_empty()).then(|| view! { <p class="ts-payouts__done">{ct.released(p.released.len())}</p> })}
                 })}
             </section>
-            <section aria-label="Payment requests">
+            <section aria-label=ct.payment_requests>
                 <div class="ts-orders__bar">
-                    <h2>"Payment requests"</h2>
-                    <select class="ts-orders__filter" aria-label="Filter by state" on:change=move |ev| { filter.set(event_target_value(&ev)); load_requests(); }>
-                        <option value="">"All states"</option>
-                        {PaymentState::ALL.into_iter().map(|s| view! { <option value=s.label()>{s.label()}</option> }).collect_view()}
+                    <h2>{ct.payment_requests}</h2>
+                    <select class="ts-orders__filter" aria-label=ct.filter_by_state on:change=move |ev| { filter.set(event_target_value(&ev)); load_requests(); }>
+                        <option value="">{ct.all_states}</option>
+                        {PaymentState::ALL.into_iter().map(|s| view! { <option value=s.label()>{t.payment_state(s)}</option> }).collect_view()}
                     </select>
                 </div>
                 <Show when=move || requests.with(Vec::is_empty)>
-                    <p class="ts-empty">"No payment requests here."</p>
+                    <p class="ts-empty">{ct.no_payment_requests}</p>
                 </Show>
                 <div class="ts-orders__grid">
                     <For each=move || requests.get() key=|r| (r.id.clone(), r.updated_at) let:r>
                         <div class="ts-orders__item">
                             <PaymentCard request=r.clone()/>
-                            <small>{format!("Updated {}", clock_time(r.updated_at, crate::i18n::lang()))}</small>
+                            <small>{fill(ct.updated, "time", clock_time(r.updated_at, locale))}</small>
                         </div>
                     </For>
                 </div>
             </section>
-            <section aria-label="Purchase requests">
-                <h2>"Purchase requests"</h2>
+            <section aria-label=ct.purchase_requests>
+                <h2>{ct.purchase_requests}</h2>
                 <Show when=move || orders.with(Vec::is_empty)>
-                    <p class="ts-empty">"No purchase requests yet."</p>
+                    <p class="ts-empty">{ct.no_purchase_requests}</p>
                 </Show>
                 <div class="ts-orders__grid">
                     <For each=move || orders.get() key=|o| o.id.clone() let:order>

@@ -5,7 +5,9 @@ use talkshop_protocol::payment::CreatePaymentRequest;
 use talkshop_protocol::{ApiError, Currency, Money};
 
 use crate::api::Api;
+use crate::console::i18n::console_texts;
 use crate::device::random_id;
+use crate::i18n::fill;
 
 /// An ad hoc payment request: what it is for and the price.
 #[component]
@@ -15,6 +17,7 @@ pub fn PaymentRequestForm(
     currency: Currency,
     #[prop(into)] on_done: Callback<()>,
 ) -> impl IntoView {
+    let ct = console_texts();
     let description = RwSignal::new(String::new());
     let amount = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);
@@ -24,7 +27,7 @@ pub fn PaymentRequestForm(
         ev.prevent_default();
         let parsed = Decimal::from_str_exact(amount.get_untracked().trim());
         let Ok(value) = parsed else {
-            return error.set(Some(ApiError::invalid("amount", "Price must be a number such as 120.00")));
+            return error.set(Some(ApiError::invalid("amount", fill(ct.price_not_number, "example", "120.00"))));
         };
         let body = CreatePaymentRequest {
             client_id: random_id("pr-"),
@@ -49,21 +52,21 @@ pub fn PaymentRequestForm(
         });
     };
     view! {
-        <form class="ts-picker ts-payform" on:submit=submit aria-label="Request a payment">
+        <form class="ts-picker ts-payform" on:submit=submit aria-label=ct.request_a_payment>
             <div class="ts-picker__bar">
-                <h3>"Request a payment"</h3>
-                <button class="ts-link" type="button" on:click=move |_| on_done.run(())>"Close"</button>
+                <h3>{ct.request_a_payment}</h3>
+                <button class="ts-link" type="button" on:click=move |_| on_done.run(())>{ct.close}</button>
             </div>
             <div class="ts-picker__texts">
-                <label class="ts-field"><span>"What it is for"</span>
+                <label class="ts-field"><span>{ct.what_for}</span>
                     <input name="description" maxlength="200" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))/></label>
-                <label class="ts-field"><span>{format!("Price ({currency})")}</span>
+                <label class="ts-field"><span>{fill(ct.price_in, "currency", currency)}</span>
                     <input name="amount" inputmode="decimal" prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev))/></label>
             </div>
             <Show when=move || error.with(Option::is_some)>
                 <p class="ts-notice" role="alert">{move || error.get().map(|e| e.message).unwrap_or_default()}</p>
             </Show>
-            <button class="ts-button" type="submit" disabled=move || busy.get()>"Send payment request"</button>
+            <button class="ts-button" type="submit" disabled=move || busy.get()>{ct.send_payment_request}</button>
         </form>
     }
 }

@@ -4,14 +4,16 @@ use talkshop_protocol::product_message::{MAX_PRODUCTS, MAX_SECTIONS};
 use talkshop_protocol::{ApiError, Product, ProductMessage, ProductSection};
 
 use crate::api::Api;
+use crate::console::i18n::console_texts;
 use crate::device::random_id;
+use crate::i18n::{money, money_locale, texts};
 
 /// Groups picked products into sections by the title typed next to each, in
-/// the order the titles first appear.
-pub fn sections_of(picked: &[(String, String)]) -> Vec<ProductSection> {
+/// the order the titles first appear; an empty title becomes `default_title`.
+pub fn sections_of(picked: &[(String, String)], default_title: &str) -> Vec<ProductSection> {
     let mut sections: Vec<ProductSection> = Vec::new();
     for (retailer_id, title) in picked {
-        let title = if title.trim().is_empty() { "Featured".to_string() } else { title.trim().to_string() };
+        let title = if title.trim().is_empty() { default_title.to_string() } else { title.trim().to_string() };
         match sections.iter_mut().find(|s| s.title == title) {
             Some(s) => s.retailer_ids.push(retailer_id.clone()),
             None => sections.push(ProductSection { title, retailer_ids: vec![retailer_id.clone()] }),
@@ -28,6 +30,7 @@ pub fn ProductPicker(
     #[prop(into)] on_done: Callback<()>,
     #[prop(into)] on_sent: Callback<talkshop_protocol::Message>,
 ) -> impl IntoView {
+    let (t, ct, locale) = (texts(), console_texts(), money_locale());
     let products = RwSignal::new(Vec::<Product>::new());
     // (retailer_id, section title) in the order picked.
     let picked = RwSignal::new(Vec::<(String, String)>::new());
@@ -48,13 +51,13 @@ pub fn ProductPicker(
             Some(i) => {
                 p.remove(i);
             }
-            None => p.push((id, "Featured".into())),
+            None => p.push((id, ct.featured.into())),
         })
     };
     let counts = move || {
         picked.with(|p| {
-            let sections = sections_of(p).len();
-            format!("{} / {MAX_PRODUCTS} products · {sections} / {MAX_SECTIONS} sections", p.len())
+            let sections = sections_of(p, ct.featured).len();
+            ct.picker_counts(p.len(), sections, MAX_PRODUCTS, MAX_SECTIONS)
         })
     };
     let optional = |s: String| (!s.trim().is_empty()).then_some(s);
@@ -71,7 +74,7 @@ pub fn ProductPicker(
                 header: header.get_untracked(),
                 body: optional(body.get_untracked()),
                 footer: optional(footer.get_untracked()),
-                sections: sections_of(&list),
+                sections: sections_of(&list, ct.featured),
             }
         };
         if let Err(err) = message.validate() {
@@ -91,19 +94,19 @@ pub fn ProductPicker(
         });
     };
     view! {
-        <div class="ts-picker" role="dialog" aria-label="Send products">
+        <div class="ts-picker" role="dialog" aria-label=ct.send_products>
             <div class="ts-picker__bar">
-                <h3>"Send products"</h3>
+                <h3>{ct.send_products}</h3>
                 <span class="ts-picker__count">{counts}</span>
-                <button class="ts-link" type="button" on:click=move |_| on_done.run(())>"Close"</button>
+                <button class="ts-link" type="button" on:click=move |_| on_done.run(())>{ct.close}</button>
             </div>
-            <p class="ts-picker__hint">"Pick one product for a product card, or several (with a header) for a list; products with the same section title are grouped."</p>
+            <p class="ts-picker__hint">{ct.picker_hint}</p>
             <div class="ts-picker__texts">
-                <label class="ts-field"><span>"Header (lists, ≤ 60)"</span>
+                <label class="ts-field"><span>{ct.field_header}</span>
                     <input prop:value=move || header.get() on:input=move |ev| header.set(event_target_value(&ev))/></label>
-                <label class="ts-field"><span>"Body (≤ 1,024)"</span>
+                <label class="ts-field"><span>{ct.field_body}</span>
                     <input prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))/></label>
-                <label class="ts-field"><span>"Footer (≤ 60)"</span>
+                <label class="ts-field"><span>{ct.field_footer}</span>
                     <input prop:value=move || footer.get() on:input=move |ev| footer.set(event_target_value(&ev))/></label>
             </div>
             <ul class="ts-picker__list">
@@ -117,10 +120,10 @@ pub fn ProductPicker(
                                 <label>
                                     <input type="checkbox" prop:checked=move || is_picked.get() on:change=move |_| toggle(id.clone())/>
                                     <span>{p.title.clone()}</span>
-                                    <small>{format!(" {} · {}", p.retailer_id, p.from_price().display())}</small>
+                                    <small>{format!(" {} · {}", p.retailer_id, money(&p.from_price(), locale))}</small>
                                 </label>
                                 <Show when=move || is_picked.get()>
-                                    <input class="ts-picker__section" aria-label="Section title" maxlength="24"
+                                    <input class="ts-picker__section" aria-label=ct.section_title maxlength="24"
                                         prop:value={
                                             let id_section = id_section.clone();
                                             move || picked.with(|list| list.iter().find(|(x, _)| *x == id_section).map(|(_, t)| t.clone()).unwrap_or_default())
@@ -141,7 +144,7 @@ pub fn ProductPicker(
             <Show when=move || error.with(Option::is_some)>
                 <p class="ts-notice" role="alert">{move || error.get().map(|e| e.message).unwrap_or_default()}</p>
             </Show>
-            <button class="ts-button" type="button" on:click=send disabled=move || busy.get() || picked.with(Vec::is_empty)>"Send"</button>
+            <button class="ts-button" type="button" on:click=send disabled=move || busy.get() || picked.with(Vec::is_empty)>{t.send}</button>
         </div>
     }
 }

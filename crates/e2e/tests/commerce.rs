@@ -96,10 +96,10 @@ async fn merchant_sends_products_buyer_orders_after_a_price_change() {
 
     // The merchant sees the purchase request live with the right total.
     merchant
-        .wait_texts(".ts-order__total strong", "the order in the console", |t| t == ["R$ 597,00".to_string()])
+        .wait_texts(".ts-order__total strong", "the order in the console", |t| t == ["R$ 597.00".to_string()])
         .await;
     let lines = merchant.texts(".ts-order__qty").await;
-    assert_eq!(lines, vec!["1 × R$ 279,00".to_string(), "2 × R$ 159,00".to_string()]);
+    assert_eq!(lines, vec!["1 × R$ 279.00".to_string(), "2 × R$ 159.00".to_string()]);
     merchant.screenshot("console-order").await;
 
     // The buyer's cart is empty after ordering; another device has its own empty cart.

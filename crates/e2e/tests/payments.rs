@@ -130,7 +130,7 @@ async fn buyer_pays_in_the_chat_and_follows_the_order_to_delivery() {
         .eval("[...root.querySelectorAll('.ts-tab')].find(b => b.textContent === 'Orders').click(); return true;")
         .await;
     merchant
-        .wait_texts(".ts-payouts__totals", "the scheduled payout", |t| t == ["Scheduled: R$ 99,80".to_string()])
+        .wait_texts(".ts-payouts__totals", "the scheduled payout", |t| t == ["Scheduled: R$ 99.80".to_string()])
         .await;
     merchant.screenshot("console-orders-payouts").await;
 
