@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use futures_util::{stream, StreamExt};
+use futures_util::{stream, SinkExt, StreamExt};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
@@ -71,6 +71,12 @@ pub struct LoadConfig {
     /// Length of each message text in bytes.
     #[arg(long, default_value_t = 64)]
     pub text_bytes: usize,
+    /// Do not acknowledge received messages. By default every socket sends a
+    /// `delivered` frame per message as the real clients do: a buyer for each
+    /// message it receives, a staff socket for each buyer message (a console
+    /// whose thread is not open).
+    #[arg(long)]
+    pub no_acks: bool,
     /// Name of this run in the report.
     #[arg(long, default_value = "")]
     pub label: String,
@@ -132,6 +138,8 @@ pub struct Report {
     pub ws_connect_failed: u64,
     /// Sockets closed by the server or failed before the end of the run.
     pub ws_drops: u64,
+    /// `delivered` frames the sockets sent back.
+    pub acks_sent: u64,
     pub rss_kib_before_ws: Option<u64>,
     pub rss_kib_after_ws: Option<u64>,
     pub rss_kib_after_load: Option<u64>,
@@ -168,6 +176,7 @@ struct Shared {
     http_non_2xx: AtomicU64,
     http_failed: AtomicU64,
     ws_drops: AtomicU64,
+    acks_sent: AtomicU64,
     http_ack: Mutex<Vec<u32>>,
     /// The first few errors of each kind.
     errors: Mutex<Vec<(&'static str, String)>>,
@@ -252,8 +261,15 @@ async fn connect(url: String) -> Result<Socket, String> {
     }
 }
 
-/// Reads until told to stop; returns the latency of every receipt (µs).
-async fn read_socket(mut socket: Socket, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) -> Vec<u32> {
+/// Reads until told to stop, acknowledging what a real client would
+/// (`acks`: `None` for none, `Some(staff)` otherwise); returns the latency of
+/// every receipt (µs).
+async fn read_socket(
+    mut socket: Socket,
+    acks: Option<bool>,
+    shared: Arc<Shared>,
+    mut stop: watch::Receiver<bool>,
+) -> Vec<u32> {
     let mut latencies = Vec::new();
     loop {
         tokio::select! {
@@ -268,6 +284,13 @@ async fn read_socket(mut socket: Socket, shared: Arc<Shared>, mut stop: watch::R
                             count.fetch_add(1, Ordering::Relaxed);
                             shared.receipt_total.fetch_add(1, Ordering::Relaxed);
                             shared.last_event_micros.fetch_max(now, Ordering::Relaxed);
+                        }
+                    }
+                    if let (Some(staff), Some((conversation, seq, from_buyer))) = (acks, marker::ack(text.as_str())) {
+                        if (from_buyer || !staff)
+                            && socket.send(WsMessage::text(marker::delivered_frame(conversation, seq))).await.is_ok()
+                        {
+                            shared.acks_sent.fetch_add(1, Ordering::Relaxed);
                         }
                     }
                 }
@@ -401,6 +424,7 @@ pub async fn run(config: &LoadConfig) -> Result<Report, String> {
         http_non_2xx: AtomicU64::new(0),
         http_failed: AtomicU64::new(0),
         ws_drops: AtomicU64::new(0),
+        acks_sent: AtomicU64::new(0),
         http_ack: Mutex::new(Vec::with_capacity(total as usize)),
         errors: Mutex::new(sample_errors),
     });
@@ -424,7 +448,8 @@ pub async fn run(config: &LoadConfig) -> Result<Report, String> {
         match socket {
             Ok(socket) => {
                 report.staff_sockets += usize::from(staff);
-                readers.push(tokio::spawn(read_socket(socket, shared.clone(), stop_rx.clone())));
+                let acks = (!config.no_acks).then_some(staff);
+                readers.push(tokio::spawn(read_socket(socket, acks, shared.clone(), stop_rx.clone())));
             }
             Err(e) => {
                 report.ws_connect_failed += 1;
@@ -530,6 +555,7 @@ pub async fn run(config: &LoadConfig) -> Result<Report, String> {
     report.delivered_per_s = report.fully_delivered as f64 / report.delivery_window_s;
     report.delivery = Latency::of(&mut delivery);
     report.ws_drops = shared.ws_drops.load(Ordering::Relaxed);
+    report.acks_sent = shared.acks_sent.load(Ordering::Relaxed);
     report.sample_errors =
         shared.errors.lock().expect("errors").iter().map(|(kind, e)| format!("{kind}: {e}")).collect();
     Ok(report)
@@ -581,6 +607,7 @@ impl fmt::Display for Report {
             self.receipts, self.expected_receipts, self.delivery_window_s, self.receipts_per_s
         )?;
         writeln!(f, "  delivery latency      {}", latency(&self.delivery))?;
+        writeln!(f, "  delivered marks sent  {} (frames back from the clients)", self.acks_sent)?;
         writeln!(
             f,
             "  errors                HTTP non-2xx {}, HTTP failed {}, setup {}, WS connect {}, WS drops {}",

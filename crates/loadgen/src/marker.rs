@@ -4,6 +4,9 @@
 
 const TEXT_KEY: &str = "\"text\":\"lg:";
 const MESSAGE_TAG: &str = "\"type\":\"message\"";
+const CONVERSATION_KEY: &str = "\"conversation_id\":\"";
+const SEQ_KEY: &str = "\"seq\":";
+const BUYER_TAG: &str = "\"sender\":\"buyer\"";
 
 /// The text of message `index` sent `sent_micros` after the generator's start,
 /// padded with `x` to at least `len` bytes.
@@ -33,6 +36,25 @@ pub fn find(frame: &str) -> Option<(u64, u64)> {
     Some((index, sent))
 }
 
+/// What a client acknowledges for a `message` frame, as the widget and the
+/// console do: `(conversation_id, seq, sent_by_buyer)`.
+pub fn ack(frame: &str) -> Option<(&str, i64, bool)> {
+    if !frame.contains(MESSAGE_TAG) {
+        return None;
+    }
+    let start = frame.find(CONVERSATION_KEY)? + CONVERSATION_KEY.len();
+    let conversation = &frame[start..start + frame[start..].find('"')?];
+    let start = frame.find(SEQ_KEY)? + SEQ_KEY.len();
+    let end = frame[start..].find(|c: char| !c.is_ascii_digit())? + start;
+    let seq = frame[start..end].parse().ok()?;
+    Some((conversation, seq, frame.contains(BUYER_TAG)))
+}
+
+/// The `delivered` frame a client sends for it.
+pub fn delivered_frame(conversation: &str, seq: i64) -> String {
+    format!(r#"{{"type":"delivered","conversation_id":"{conversation}","seq":{seq}}}"#)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,11 +75,17 @@ mod tests {
         };
         let frame = serde_json::to_string(&ServerFrame::Message { message }).unwrap();
         assert_eq!(find(&frame), Some((42, 1_234_567)));
+        assert_eq!(ack(&frame), Some(("c", 1, true)));
+        assert_eq!(
+            serde_json::from_str::<talkshop_protocol::ClientFrame>(&delivered_frame("c", 1)).unwrap(),
+            talkshop_protocol::ClientFrame::Delivered { conversation_id: "c".into(), seq: 1 }
+        );
     }
 
     #[test]
     fn other_frames_and_texts_are_ignored() {
         assert_eq!(find(r#"{"type":"ready"}"#), None);
+        assert_eq!(ack(r#"{"type":"delivered","conversation_id":"c","party":"buyer","seq":3}"#), None);
         assert_eq!(find(r#"{"type":"message","message":{"body":{"type":"text","text":"hello"}}}"#), None);
         assert_eq!(find(r#"{"type":"message","message":{"body":{"type":"text","text":"lg:1:x:"}}}"#), None);
     }

@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod hub;
 pub mod idempotency;
+pub mod marks;
 pub mod routes;
 pub mod seed;
 pub mod seed_catalog;
@@ -149,6 +150,7 @@ pub async fn start(config: Config) -> AppResult<Running> {
         config: Arc::new(config),
         hub: hub.clone(),
         shutdown: stopped.clone(),
+        marks: Default::default(),
     };
     routes::payouts::spawn_jobs(state.clone());
     let router = app(state.clone());

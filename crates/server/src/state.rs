@@ -7,6 +7,7 @@ use tokio::sync::watch;
 use crate::auth::TokenKey;
 use crate::config::Config;
 use crate::hub::Hub;
+use crate::marks::DeliveredMarks;
 use crate::storage::Storage;
 
 #[derive(Clone)]
@@ -20,4 +21,6 @@ pub struct AppState {
     pub limits: Arc<Vec<talkshop_protocol::payment::TransactionLimit>>,
     /// Flips to `true` when the server is shutting down; sockets close on it.
     pub shutdown: watch::Receiver<bool>,
+    /// Delivered marks this node knows (spares the database most `delivered` frames).
+    pub marks: DeliveredMarks,
 }

@@ -160,12 +160,56 @@ async fn delivered_on_someone_elses_conversation_or_below_zero_is_refused() {
     let (bob, _) = server.buyer().await;
     let staff = server.staff_token().await;
     server.send(&staff, &alices, "hello alice").await;
+    // Alice's own mark first, so the node remembers her conversation: its
+    // memory must not let anyone else through.
+    let mut alice_ws = server.ws(&alice).await;
+    alice_ws.send_frame(&delivered(&alices, 1)).await;
+    assert!(matches!(alice_ws.next_frame().await, ServerFrame::Delivered { seq: 1, .. }));
     let mut bob_ws = server.ws(&bob).await;
     bob_ws.send_frame(&delivered(&alices, 1)).await;
     assert_eq!(bob_ws.next_error().await.code, ErrorCode::Forbidden);
-    let mut alice_ws = server.ws(&alice).await;
+    bob_ws.send_frame(&delivered(&alices, 0)).await;
+    assert_eq!(bob_ws.next_error().await.code, ErrorCode::Forbidden);
     alice_ws.send_text(r#"{"type":"delivered","conversation_id":"x","seq":-1}"#).await;
     let error = alice_ws.next_error().await;
     assert_eq!((error.code, error.field.as_deref()), (ErrorCode::Invalid, Some("seq")));
-    assert_eq!(server.summary(&staff, &alices).await.peer_delivered_seq, 0);
+    assert_eq!(server.summary(&staff, &alices).await.peer_delivered_seq, 1);
+}
+
+/// Every open console acknowledges every buyer message: twenty tabs racing to
+/// acknowledge the same message move the mark once and broadcast it once.
+#[tokio::test]
+async fn many_consoles_acknowledging_one_message_broadcast_one_mark() {
+    let server = Server::start().await;
+    let (buyer, conversation) = server.buyer().await;
+    let staff = server.staff_token().await;
+    let mut tab = server.ws(&buyer).await;
+    let mut consoles = Vec::new();
+    for _ in 0..20 {
+        consoles.push(server.ws(&staff).await);
+    }
+    let sent = server.send(&buyer, &conversation, "anyone there?").await;
+    assert_eq!(tab.next_message().await, sent);
+    for console in &mut consoles {
+        assert_eq!(console.next_message().await, sent);
+    }
+    futures_util::future::join_all(consoles.iter_mut().map(|console| async {
+        console.send_frame(&delivered(&conversation, 1)).await;
+        // Frames on one socket are handled in order: after the pong, its mark was handled.
+        console.send_text(r#"{"type":"ping"}"#).await;
+        while console.next_json().await != serde_json::json!({"type": "pong"}) {}
+    }))
+    .await;
+    assert_eq!(server.summary(&buyer, &conversation).await.peer_delivered_seq, 1);
+    // A later event marks the end: exactly one delivered frame came before it.
+    let reply = server.send(&staff, &conversation, "yes!").await;
+    let mut marks = Vec::new();
+    loop {
+        match tab.next_frame().await {
+            ServerFrame::Message { message } if message == reply => break,
+            ServerFrame::Delivered { party, seq, .. } => marks.push((party, seq)),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(marks, [(Sender::Merchant, 1)]);
 }

@@ -20,7 +20,8 @@ use crate::auth::Viewer;
 use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::hub::Audience;
-use crate::routes::conversations::{authorized, publish};
+use crate::marks::Entry;
+use crate::routes::conversations::authorized;
 use crate::state::AppState;
 use crate::storage::HistoryQuery;
 
@@ -220,15 +221,30 @@ async fn delivered(state: &AppState, viewer: &Viewer, id: String, seq: i64) -> A
     if seq < 0 {
         return Err(ApiError::invalid("seq", "seq must not be negative").into());
     }
-    let conversation = authorized(state, viewer, &id).await?;
-    let party = viewer.sender();
-    let before = match party {
-        Sender::Buyer => conversation.buyer_delivered_seq,
-        Sender::Merchant => conversation.merchant_delivered_seq,
+    let entry = match state.marks.get(&id) {
+        Some(entry) => entry,
+        None => state.marks.remember(&authorized(state, viewer, &id).await?),
     };
+    if !viewer.may_access(&entry.shop_id, &entry.visitor_id) {
+        return Err(ApiError::forbidden("This conversation belongs to someone else").into());
+    }
+    let party = viewer.sender();
+    // Held across the write: frames racing for the same mark wait for this one.
+    let mut known = entry.delivered.lock().await;
+    let slot = &mut known[Entry::slot(party)];
+    if seq <= *slot {
+        return Ok(());
+    }
     let stored = state.storage.mark_delivered(&id, party, seq).await?;
-    if stored > before {
-        publish(state, &conversation, ServerFrame::Delivered { conversation_id: id, party, seq: stored }).await;
+    if stored > *slot {
+        *slot = stored;
+        let audience = Audience::Conversation { shop_id: entry.shop_id.clone(), visitor_id: entry.visitor_id.clone() };
+        crate::catalog_changes::publish(
+            state,
+            audience,
+            ServerFrame::Delivered { conversation_id: id, party, seq: stored },
+        )
+        .await;
     }
     Ok(())
 }
