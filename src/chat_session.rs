@@ -101,11 +101,17 @@ impl ChatSession {
         self.acknowledge();
     }
 
-    /// Tells the server this client received everything it holds of the open
-    /// conversation (once per new seq; again after a reconnect).
+    /// Tells the server this client received the other party's messages it
+    /// holds of the open conversation (once per new one; again after a
+    /// reconnect). Its own messages need no receipt: acknowledging them would
+    /// only wake every tab of the other side for nothing.
     pub fn acknowledge(&self) {
         let (Some(live), Some(id)) = (self.live.get_value(), self.conversation.get_untracked()) else { return };
-        let seq = self.log.with_untracked(|l| l.last_seq());
+        let other = match self.me {
+            Sender::Buyer => Sender::Merchant,
+            Sender::Merchant => Sender::Buyer,
+        };
+        let seq = self.log.with_untracked(|l| l.last_seq_from(other));
         if seq > self.acknowledged.get_value() && live.send(&ClientFrame::Delivered { conversation_id: id, seq }) {
             self.acknowledged.set_value(seq);
         }

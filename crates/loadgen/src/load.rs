@@ -72,9 +72,9 @@ pub struct LoadConfig {
     #[arg(long, default_value_t = 64)]
     pub text_bytes: usize,
     /// Do not acknowledge received messages. By default every socket sends a
-    /// `delivered` frame per message as the real clients do: a buyer for each
-    /// message it receives, a staff socket for each buyer message (a console
-    /// whose thread is not open).
+    /// `delivered` frame per message of the other party, as the real clients
+    /// do: a buyer for each staff message, a staff socket for each buyer
+    /// message (a console whose thread is not open).
     #[arg(long)]
     pub no_acks: bool,
     /// Name of this run in the report.
@@ -287,7 +287,7 @@ async fn read_socket(
                         }
                     }
                     if let (Some(staff), Some((conversation, seq, from_buyer))) = (acks, marker::ack(text.as_str())) {
-                        if (from_buyer || !staff)
+                        if from_buyer == staff
                             && socket.send(WsMessage::text(marker::delivered_frame(conversation, seq))).await.is_ok()
                         {
                             shared.acks_sent.fetch_add(1, Ordering::Relaxed);

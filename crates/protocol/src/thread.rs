@@ -96,6 +96,12 @@ impl ThreadLog {
         self.stored.keys().next_back().copied().unwrap_or(0)
     }
 
+    /// Highest stored `seq` among `sender`'s messages (0 without any): what
+    /// the other party acknowledges as delivered.
+    pub fn last_seq_from(&self, sender: Sender) -> i64 {
+        self.stored.values().rev().find(|m| m.sender == sender).map_or(0, |m| m.seq)
+    }
+
     /// Lowest stored `seq`, for paging older history.
     pub fn first_seq(&self) -> Option<i64> {
         self.stored.keys().next().copied()
@@ -169,6 +175,14 @@ mod tests {
         assert_eq!(seqs, (1..=8).collect::<Vec<_>>());
         assert!(log.is_contiguous());
         assert_eq!(log.last_seq(), 8);
+    }
+
+    #[test]
+    fn the_receipt_names_the_other_partys_newest_message() {
+        let mut log = ThreadLog::default();
+        assert_eq!(log.last_seq_from(Sender::Merchant), 0);
+        log.merge([msg(1, Sender::Buyer, "a"), msg(2, Sender::Merchant, "b"), msg(3, Sender::Buyer, "c")]);
+        assert_eq!((log.last_seq_from(Sender::Merchant), log.last_seq_from(Sender::Buyer)), (2, 3));
     }
 
     #[test]

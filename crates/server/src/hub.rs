@@ -2,15 +2,19 @@
 //! node, and with PostgreSQL on every node that shares the database.
 
 pub mod postgres;
+pub mod router;
 
-use std::sync::Arc;
+use std::ops::Deref;
+use std::sync::{Arc, OnceLock};
 
+use axum::extract::ws::Utf8Bytes;
 use serde::{Deserialize, Serialize};
 use talkshop_protocol::ServerFrame;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::{mpsc, watch};
 
 use crate::auth::{Role, Viewer};
 use crate::error::AppResult;
+use router::{Registration, Router};
 
 /// Who may receive an event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,14 +59,44 @@ impl Event {
     }
 }
 
-/// Capacity of the in-process event channel; a socket that falls this far
-/// behind is closed and resumes from its last sequence number.
+/// An event as this node's sockets receive it: one shared copy, its frame
+/// serialized once for all of them (not once per socket).
+#[derive(Debug)]
+pub struct LiveEvent {
+    event: Event,
+    text: OnceLock<Utf8Bytes>,
+}
+
+/// What the in-process channel carries (cloning it is a reference count).
+pub type Live = Arc<LiveEvent>;
+
+impl LiveEvent {
+    pub fn new(event: Event) -> Live {
+        Arc::new(LiveEvent { event, text: OnceLock::new() })
+    }
+
+    /// The frame as JSON text, serialized by the first socket that asks.
+    pub fn text(&self) -> Utf8Bytes {
+        self.text.get_or_init(|| serde_json::to_string(&self.event.frame).expect("frames serialize").into()).clone()
+    }
+}
+
+impl Deref for LiveEvent {
+    type Target = Event;
+
+    fn deref(&self) -> &Event {
+        &self.event
+    }
+}
+
+/// Events queued per socket at most; a socket that falls this far behind is
+/// closed and resumes from its last sequence number.
 pub const EVENT_BUFFER: usize = 4096;
 
 /// Where events are published and sockets subscribe.
 #[derive(Clone)]
 pub struct Hub {
-    local: broadcast::Sender<Event>,
+    local: Arc<Router>,
     /// Counts the times this node may have missed other nodes' events.
     missed: Arc<watch::Sender<u64>>,
     relay: Option<Arc<postgres::Relay>>,
@@ -71,7 +105,7 @@ pub struct Hub {
 impl Hub {
     /// Events stay in this process (SQLite: one node).
     pub fn in_process() -> Hub {
-        let (local, _) = broadcast::channel(EVENT_BUFFER);
+        let local = Arc::new(Router::new(EVENT_BUFFER));
         Hub { local, missed: Arc::new(watch::channel(0).0), relay: None }
     }
 
@@ -84,8 +118,11 @@ impl Hub {
         Ok(hub)
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
-        self.local.subscribe()
+    /// The events this viewer's socket may see, in publishing order; the
+    /// queue ends if the socket falls [`EVENT_BUFFER`] events behind.
+    pub fn subscribe(&self, viewer: &Viewer) -> Subscription {
+        let (registration, events) = self.local.register(viewer);
+        Subscription { router: self.local.clone(), registration, events }
     }
 
     /// Changes whenever this node may have missed events from other nodes (its
@@ -99,12 +136,10 @@ impl Hub {
     /// the other nodes were told, so an answer given after it cannot
     /// overtake the event.
     pub async fn publish(&self, event: Event) {
+        let live = LiveEvent::new(event);
+        self.local.deliver(&live);
         if let Some(relay) = &self.relay {
-            let _ = self.local.send(event.clone());
-            relay.send(&event).await;
-        } else {
-            // No receivers is fine: nobody is online.
-            let _ = self.local.send(event);
+            relay.send(&live).await;
         }
     }
 
@@ -113,5 +148,25 @@ impl Hub {
         if let Some(relay) = &self.relay {
             relay.close().await;
         }
+    }
+}
+
+/// A socket's place in the hub; leaves it when dropped.
+pub struct Subscription {
+    router: Arc<Router>,
+    registration: Registration,
+    events: mpsc::Receiver<Live>,
+}
+
+impl Subscription {
+    /// The next event; `None` once the socket fell too far behind.
+    pub async fn recv(&mut self) -> Option<Live> {
+        self.events.recv().await
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        self.router.unregister(&self.registration);
     }
 }

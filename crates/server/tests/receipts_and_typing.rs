@@ -106,8 +106,8 @@ async fn delivered_marks_are_stored_broadcast_and_never_lowered() {
     console.send_frame(&delivered(&conversation, 2)).await;
     let expected = ServerFrame::Delivered { conversation_id: conversation.clone(), party: Sender::Merchant, seq: 2 };
     assert_eq!(tab.next_frame().await, expected);
-    // Every staff tab learns it too (their ticks do not matter, but the frame is harmless).
-    assert_eq!(console.next_frame().await, expected);
+    // Staff tabs are not woken for their own mark: only the buyer shows ticks for it.
+    console.assert_alive().await;
     let seen = server.summary(&buyer, &conversation).await;
     assert_eq!((seen.peer_delivered_seq, seen.peer_read_seq), (2, 0));
 
@@ -141,11 +141,14 @@ async fn read_implies_delivered_and_both_show_in_the_summary() {
     assert_eq!((staff_view.peer_delivered_seq, staff_view.peer_read_seq), (1, 1));
     // A delivered mark below the read mark does not lower anything.
     let mut tab = server.ws(&buyer).await;
+    let mut console = server.ws(&staff).await;
     tab.send_frame(&delivered(&conversation, 0)).await;
     tab.assert_alive().await;
     tab.send_frame(&delivered(&conversation, 2)).await;
+    // The buyer's mark goes to the staff (their ticks), not back to the buyer.
     let expected = ServerFrame::Delivered { conversation_id: conversation.clone(), party: Sender::Buyer, seq: 2 };
-    assert_eq!(tab.next_frame().await, expected);
+    assert_eq!(console.next_frame().await, expected);
+    tab.assert_alive().await;
     let staff_view = server.summary(&staff, &conversation).await;
     assert_eq!((staff_view.peer_delivered_seq, staff_view.peer_read_seq), (2, 1));
     // The inbox carries the same marks.
@@ -163,8 +166,9 @@ async fn delivered_on_someone_elses_conversation_or_below_zero_is_refused() {
     // Alice's own mark first, so the node remembers her conversation: its
     // memory must not let anyone else through.
     let mut alice_ws = server.ws(&alice).await;
+    let mut console = server.ws(&staff).await;
     alice_ws.send_frame(&delivered(&alices, 1)).await;
-    assert!(matches!(alice_ws.next_frame().await, ServerFrame::Delivered { seq: 1, .. }));
+    assert!(matches!(console.next_frame().await, ServerFrame::Delivered { seq: 1, .. }));
     let mut bob_ws = server.ws(&bob).await;
     bob_ws.send_frame(&delivered(&alices, 1)).await;
     assert_eq!(bob_ws.next_error().await.code, ErrorCode::Forbidden);

@@ -13,10 +13,11 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::{PgListener, PgPoolOptions};
 use sqlx::PgPool;
-use tokio::sync::{broadcast, watch, Mutex};
+use tokio::sync::{watch, Mutex};
 use tokio::task::JoinHandle;
 
-use super::Event;
+use super::router::Router;
+use super::{Event, LiveEvent};
 use crate::error::AppResult;
 
 const CHANNEL: &str = "talkshop_events";
@@ -51,7 +52,7 @@ impl Relay {
     /// nodes publish into `local` until `stop` turns true.
     pub async fn start(
         pool: PgPool,
-        local: broadcast::Sender<Event>,
+        local: Arc<Router>,
         missed: Arc<watch::Sender<u64>>,
         stop: watch::Receiver<bool>,
     ) -> AppResult<Relay> {
@@ -118,7 +119,7 @@ async fn relay_in(
     mut listener: PgListener,
     pool: PgPool,
     node: String,
-    local: broadcast::Sender<Event>,
+    local: Arc<Router>,
     missed: Arc<watch::Sender<u64>>,
     mut stop: watch::Receiver<bool>,
 ) {
@@ -130,7 +131,7 @@ async fn relay_in(
         match received {
             Ok(Some(notification)) => match incoming(&pool, &node, notification.payload()).await {
                 Ok(Some(event)) => {
-                    let _ = local.send(event);
+                    local.deliver(&LiveEvent::new(event));
                 }
                 Ok(None) => {}
                 Err(()) => missed.send_modify(|times| *times += 1),

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
@@ -14,7 +14,6 @@ use serde::Deserialize;
 use talkshop_protocol::typing::{TypingThrottle, TYPING_ACCEPT_EVERY_MS};
 use talkshop_protocol::validation::MAX_PAGE_SIZE;
 use talkshop_protocol::{ApiError, ClientFrame, Message, Sender, ServerFrame};
-use tokio::sync::broadcast::error::RecvError;
 
 use crate::auth::Viewer;
 use crate::clock;
@@ -92,7 +91,7 @@ where
     W: Sink<WsMessage> + Unpin,
     R: Stream<Item = Result<WsMessage, E>> + Unpin,
 {
-    let mut events = state.hub.subscribe();
+    let mut events = state.hub.subscribe(&viewer);
     let mut missed = state.hub.missed();
     let mut shutdown = state.shutdown.clone();
     let mut sent = SentRuns::default();
@@ -118,23 +117,24 @@ where
                 }
             }
             event = events.recv() => match event {
-                Ok(event) if event.visible_to(&viewer) => {
+                Some(event) if event.visible_to(&viewer) => {
                     let delivered = match &event.frame {
-                        ServerFrame::Message { message } => send_live_message(&state, message, &mut sink, &mut sent).await,
-                        frame => send_frame(&mut sink, frame).await,
+                        ServerFrame::Message { message } => {
+                            send_live_message(&state, message, event.text(), &mut sink, &mut sent).await
+                        }
+                        _ => sink.send(WsMessage::Text(event.text())).await.is_ok(),
                     };
                     if !delivered {
                         let _ = sink.send(WsMessage::Close(None)).await;
                         break;
                     }
                 }
-                Ok(_) => {}
+                Some(_) => {}
                 // Fell behind: close so the client reconnects and resumes from its last seq.
-                Err(RecvError::Lagged(_)) => {
+                None => {
                     let _ = sink.send(WsMessage::Close(None)).await;
                     break;
                 }
-                Err(RecvError::Closed) => break,
             },
             _ = heartbeat.tick() => {
                 if last_heard.elapsed() > beat.silence_limit { break; }
@@ -238,7 +238,13 @@ async fn delivered(state: &AppState, viewer: &Viewer, id: String, seq: i64) -> A
     let stored = state.storage.mark_delivered(&id, party, seq).await?;
     if stored > *slot {
         *slot = stored;
-        let audience = Audience::Conversation { shop_id: entry.shop_id.clone(), visitor_id: entry.visitor_id.clone() };
+        // Only the other side shows ticks for this mark.
+        let audience = match party {
+            Sender::Buyer => Audience::Staff { shop_id: entry.shop_id.clone() },
+            Sender::Merchant => {
+                Audience::Buyer { shop_id: entry.shop_id.clone(), visitor_id: entry.visitor_id.clone() }
+            }
+        };
         crate::catalog_changes::publish(
             state,
             audience,
@@ -290,7 +296,14 @@ where
 /// sent is skipped, and messages missing before it (published out of order
 /// by several requests or nodes, or lost with a node) are read from storage
 /// and sent first. Everything below a message's seq is committed before it.
-async fn send_live_message<W>(state: &AppState, message: &Message, sink: &mut W, sent: &mut SentRuns) -> bool
+/// `text` is the message's frame, serialized once for every socket.
+async fn send_live_message<W>(
+    state: &AppState,
+    message: &Message,
+    text: Utf8Bytes,
+    sink: &mut W,
+    sent: &mut SentRuns,
+) -> bool
 where
     W: Sink<WsMessage> + Unpin,
 {
@@ -316,7 +329,7 @@ where
             }
         }
     }
-    if !send_frame(sink, &ServerFrame::Message { message: message.clone() }).await {
+    if sink.send(WsMessage::Text(text)).await.is_err() {
         return false;
     }
     sent.record(id, message.seq, message.seq);
