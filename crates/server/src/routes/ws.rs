@@ -1,6 +1,7 @@
 //! `GET /api/v1/ws?token=…`: one socket per widget or console tab for live events.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
@@ -14,6 +15,7 @@ use serde::Deserialize;
 use talkshop_protocol::typing::{TypingThrottle, TYPING_ACCEPT_EVERY_MS};
 use talkshop_protocol::validation::MAX_PAGE_SIZE;
 use talkshop_protocol::{ApiError, ClientFrame, Message, Sender, ServerFrame};
+use tokio::sync::{mpsc, Semaphore};
 
 use crate::auth::Viewer;
 use crate::clock;
@@ -98,6 +100,8 @@ where
     let mut heartbeat = tokio::time::interval(beat.ping_every);
     let mut typing = HashMap::new();
     let mut last_heard = tokio::time::Instant::now();
+    let (replies, mut late_replies) = mpsc::channel(16);
+    let background = Background { replies, slots: Arc::new(Semaphore::new(BACKGROUND_MARKS)) };
     if !send_frame(&mut sink, &ServerFrame::Ready).await {
         return;
     }
@@ -107,7 +111,9 @@ where
                 let Some(Ok(msg)) = incoming else { break };
                 last_heard = tokio::time::Instant::now();
                 let reply = match msg {
-                    WsMessage::Text(text) => handle_frame(&state, &viewer, text.as_str(), &mut sink, &mut sent, &mut typing).await,
+                    WsMessage::Text(text) => {
+                        handle_frame(&state, &viewer, text.as_str(), &mut sink, &mut sent, &mut typing, &background).await
+                    }
                     WsMessage::Binary(_) => Some(error_frame(ApiError::bad_request("Binary frames are not part of the protocol"))),
                     WsMessage::Close(_) => break,
                     WsMessage::Ping(_) | WsMessage::Pong(_) => None,
@@ -136,6 +142,9 @@ where
                     break;
                 }
             },
+            Some(frame) = late_replies.recv() => {
+                if !send_frame(&mut sink, &frame).await { break; }
+            }
             _ = heartbeat.tick() => {
                 if last_heard.elapsed() > beat.silence_limit { break; }
                 if sink.send(WsMessage::Ping(Vec::new().into())).await.is_err() { break; }
@@ -153,6 +162,19 @@ where
     }
 }
 
+/// Delivered marks a socket may have in flight beside it; past that they are
+/// handled in line, which slows down a client that floods them.
+const BACKGROUND_MARKS: usize = 8;
+
+/// Work a socket hands off so that its loop keeps forwarding events: a
+/// `delivered` frame may wait for the database (and for the other tabs
+/// acknowledging the same message), and marks only ever go up, so their
+/// order does not matter. Errors come back through `replies`.
+struct Background {
+    replies: mpsc::Sender<ServerFrame>,
+    slots: Arc<Semaphore>,
+}
+
 fn error_frame(error: ApiError) -> ServerFrame {
     ServerFrame::Error { error }
 }
@@ -165,6 +187,7 @@ async fn handle_frame<W>(
     sink: &mut W,
     sent: &mut SentRuns,
     typing: &mut HashMap<String, TypingThrottle>,
+    background: &Background,
 ) -> Option<ServerFrame>
 where
     W: Sink<WsMessage> + Unpin,
@@ -184,9 +207,19 @@ where
         ClientFrame::Typing { conversation_id } => {
             typing_signal(state, viewer, conversation_id, typing).await.err().map(|err| error_frame(err.to_api()))
         }
-        ClientFrame::Delivered { conversation_id, seq } => {
-            delivered(state, viewer, conversation_id, seq).await.err().map(|err| error_frame(err.to_api()))
-        }
+        ClientFrame::Delivered { conversation_id, seq } => match background.slots.clone().try_acquire_owned() {
+            Ok(slot) => {
+                let (state, viewer, replies) = (state.clone(), viewer.clone(), background.replies.clone());
+                tokio::spawn(async move {
+                    if let Err(err) = delivered(&state, &viewer, conversation_id, seq).await {
+                        let _ = replies.send(error_frame(err.to_api())).await;
+                    }
+                    drop(slot);
+                });
+                None
+            }
+            Err(_) => delivered(state, viewer, conversation_id, seq).await.err().map(|err| error_frame(err.to_api())),
+        },
     }
 }
 
@@ -229,30 +262,41 @@ async fn delivered(state: &AppState, viewer: &Viewer, id: String, seq: i64) -> A
         return Err(ApiError::forbidden("This conversation belongs to someone else").into());
     }
     let party = viewer.sender();
-    // Held across the write: frames racing for the same mark wait for this one.
-    let mut known = entry.delivered.lock().await;
-    let slot = &mut known[Entry::slot(party)];
-    if seq <= *slot {
-        return Ok(());
-    }
-    let stored = state.storage.mark_delivered(&id, party, seq).await?;
-    if stored > *slot {
-        *slot = stored;
-        // Only the other side shows ticks for this mark.
-        let audience = match party {
-            Sender::Buyer => Audience::Staff { shop_id: entry.shop_id.clone() },
-            Sender::Merchant => {
-                Audience::Buyer { shop_id: entry.shop_id.clone(), visitor_id: entry.visitor_id.clone() }
-            }
+    let slot = Entry::slot(party);
+    let lock = || entry.delivered.lock().expect("marks");
+    let (mut target, mut told) = {
+        let mut marks = lock();
+        let told = marks[slot].stored;
+        match marks[slot].ask(seq) {
+            Some(target) => (target, told),
+            // Stored already, or another frame's write covers it.
+            None => return Ok(()),
+        }
+    };
+    loop {
+        let result = state.storage.mark_delivered(&id, party, target).await;
+        let (next, stored) = {
+            let mut marks = lock();
+            (marks[slot].written(target, result.as_ref().ok().copied()), marks[slot].stored)
         };
-        crate::catalog_changes::publish(
-            state,
-            audience,
-            ServerFrame::Delivered { conversation_id: id, party, seq: stored },
-        )
-        .await;
+        result?;
+        if stored > told {
+            told = stored;
+            // Only the other side shows ticks for this mark.
+            let audience = match party {
+                Sender::Buyer => Audience::Staff { shop_id: entry.shop_id.clone() },
+                Sender::Merchant => {
+                    Audience::Buyer { shop_id: entry.shop_id.clone(), visitor_id: entry.visitor_id.clone() }
+                }
+            };
+            let frame = ServerFrame::Delivered { conversation_id: id.clone(), party, seq: stored };
+            crate::catalog_changes::publish(state, audience, frame).await;
+        }
+        match next {
+            Some(next) => target = next,
+            None => return Ok(()),
+        }
     }
-    Ok(())
 }
 
 async fn resume<W>(
