@@ -163,6 +163,11 @@ impl Subscription {
     pub async fn recv(&mut self) -> Option<Live> {
         self.events.recv().await
     }
+
+    /// The next event if one is queued already.
+    pub fn try_recv(&mut self) -> Option<Live> {
+        self.events.try_recv().ok()
+    }
 }
 
 impl Drop for Subscription {

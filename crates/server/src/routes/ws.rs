@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, Semaphore};
 use crate::auth::Viewer;
 use crate::clock;
 use crate::error::{AppError, AppResult};
-use crate::hub::Audience;
+use crate::hub::{Audience, Live};
 use crate::marks::Entry;
 use crate::routes::conversations::authorized;
 use crate::state::AppState;
@@ -123,19 +123,19 @@ where
                 }
             }
             event = events.recv() => match event {
-                Some(event) if event.visible_to(&viewer) => {
-                    let delivered = match &event.frame {
-                        ServerFrame::Message { message } => {
-                            send_live_message(&state, message, event.text(), &mut sink, &mut sent).await
-                        }
-                        _ => sink.send(WsMessage::Text(event.text())).await.is_ok(),
-                    };
-                    if !delivered {
+                Some(event) => {
+                    // Whatever else is already queued goes out in the same write.
+                    let mut forwarded = forward(&state, &viewer, &event, &mut sink, &mut sent).await;
+                    for _ in 1..WRITE_BATCH {
+                        let Some(event) = events.try_recv() else { break };
+                        if !forwarded { break; }
+                        forwarded = forward(&state, &viewer, &event, &mut sink, &mut sent).await;
+                    }
+                    if !forwarded || sink.flush().await.is_err() {
                         let _ = sink.send(WsMessage::Close(None)).await;
                         break;
                     }
                 }
-                Some(_) => {}
                 // Fell behind: close so the client reconnects and resumes from its last seq.
                 None => {
                     let _ = sink.send(WsMessage::Close(None)).await;
@@ -159,6 +159,24 @@ where
                 break;
             }
         }
+    }
+}
+
+/// Events a socket writes out at most per flush (one syscall instead of one
+/// per frame when events queue up under load).
+const WRITE_BATCH: usize = 64;
+
+/// Queues one event for the socket without flushing; false if the socket failed.
+async fn forward<W>(state: &AppState, viewer: &Viewer, event: &Live, sink: &mut W, sent: &mut SentRuns) -> bool
+where
+    W: Sink<WsMessage> + Unpin,
+{
+    if !event.visible_to(viewer) {
+        return true;
+    }
+    match &event.frame {
+        ServerFrame::Message { message } => send_live_message(state, message, event.text(), sink, sent).await,
+        _ => sink.feed(WsMessage::Text(event.text())).await.is_ok(),
     }
 }
 
@@ -373,7 +391,8 @@ where
             }
         }
     }
-    if sink.send(WsMessage::Text(text)).await.is_err() {
+    // Flushed by the caller, with whatever else it forwards now.
+    if sink.feed(WsMessage::Text(text)).await.is_err() {
         return false;
     }
     sent.record(id, message.seq, message.seq);
