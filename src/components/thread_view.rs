@@ -1,7 +1,11 @@
+mod window;
+
 use leptos::html;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use talkshop_protocol::thread::{starts_group, Delivery, ThreadLog};
 use talkshop_protocol::{MessageBody, Sender};
+use wasm_bindgen::JsCast;
 
 use crate::components::order_card::OrderCard;
 use crate::components::payment_card::PaymentCard;
@@ -11,63 +15,250 @@ use crate::components::product_list_card::ProductListCard;
 use crate::i18n::{lang, texts};
 use crate::time::clock_time;
 
+use window::{offset_of, RowHeights, Window, INITIAL_VIEWPORT_PX};
+
 /// How close to the bottom (px) still counts as "reading the newest messages".
 const STICK_SLACK_PX: i32 = 48;
+/// Layout passes allowed after one change before the window is left as it is
+/// (measured heights may move it a few times; it must not oscillate).
+const MAX_PASSES: u8 = 4;
+
+/// Which message a row shows; stays the same while its receipts change.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RowId {
+    Stored(i64),
+    Pending(String),
+}
+
+/// What the thread knows of every row without its body: enough to place it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowPlace {
+    pub id: RowId,
+    pub mine: bool,
+    pub starts_group: bool,
+    pub delivery: Delivery,
+}
 
 /// One line of the thread as displayed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ThreadRow {
-    pub key: String,
+    pub id: RowId,
     pub client_id: String,
     pub mine: bool,
     pub starts_group: bool,
     pub author: &'static str,
-    pub text: String,
     pub body: MessageBody,
     pub at: i64,
     pub delivery: Delivery,
 }
 
-/// Display rows for a thread: stored messages in `seq` order, then the
-/// viewer's pending ones, each marked where a new sender group starts.
-pub fn thread_rows(log: &ThreadLog, me: Sender, you: &'static str, other_name: &'static str) -> Vec<ThreadRow> {
-    let mut rows = Vec::with_capacity(log.len());
+impl ThreadRow {
+    /// A receipt or a new group start redraws the row.
+    fn key(&self) -> (RowId, Delivery, bool) {
+        (self.id.clone(), self.delivery, self.starts_group)
+    }
+}
+
+/// Every row of a thread, in display order: stored messages in `seq` order,
+/// then the viewer's pending ones, each marked where a new sender group starts.
+pub fn thread_places(log: &ThreadLog, me: Sender) -> Vec<RowPlace> {
     let mut prev: Option<(Sender, i64)> = None;
+    // Own messages carry the other party's receipt.
     let stored = log.stored().map(|m| {
-        // Own messages carry the other party's receipt; it is part of the key so the row redraws.
         let delivery = if m.sender == me { log.receipt(m.seq) } else { Delivery::Sent };
-        let key = if m.sender == me { format!("s{}{delivery:?}", m.seq) } else { format!("s{}", m.seq) };
-        (key, &m.client_id, m.sender, &m.body, m.created_at, delivery)
+        (RowId::Stored(m.seq), m.sender, m.created_at, delivery)
     });
-    let pending_bodies: Vec<MessageBody> =
-        log.pending().iter().map(|p| MessageBody::Text { text: p.text.clone() }).collect();
-    let pending = log.pending().iter().zip(&pending_bodies).map(|(p, body)| {
-        (format!("p{}{:?}", p.client_id, p.delivery), &p.client_id, me, body, p.created_at, p.delivery)
-    });
-    for (key, client_id, sender, body, at, delivery) in stored.chain(pending) {
-        let group = starts_group(prev, sender, at);
-        prev = Some((sender, at));
-        let text = match body {
-            MessageBody::Text { text } => text.clone(),
-            _ => String::new(),
-        };
-        rows.push(ThreadRow {
-            key: format!("{key}{}", if group { "g" } else { "" }),
-            client_id: client_id.clone(),
-            mine: sender == me,
-            starts_group: group,
-            author: if sender == me { you } else { other_name },
-            text,
-            body: body.clone(),
-            at,
-            delivery,
-        });
+    let pending = log.pending().iter().map(|p| (RowId::Pending(p.client_id.clone()), me, p.created_at, p.delivery));
+    stored
+        .chain(pending)
+        .map(|(id, sender, at, delivery)| {
+            let group = starts_group(prev, sender, at);
+            prev = Some((sender, at));
+            RowPlace { id, mine: sender == me, starts_group: group, delivery }
+        })
+        .collect()
+}
+
+/// Display rows `range` of a thread whose places are `places`; only these
+/// rows' bodies are copied.
+pub fn thread_rows(
+    log: &ThreadLog,
+    places: &[RowPlace],
+    range: std::ops::Range<usize>,
+    you: &'static str,
+    other_name: &'static str,
+) -> Vec<ThreadRow> {
+    let range = range.start.min(places.len())..range.end.min(places.len());
+    let stored_len = log.len() - log.pending().len();
+    let row = |place: &RowPlace, client_id: &String, body: MessageBody, at: i64| ThreadRow {
+        id: place.id.clone(),
+        client_id: client_id.clone(),
+        mine: place.mine,
+        starts_group: place.starts_group,
+        author: if place.mine { you } else { other_name },
+        body,
+        at,
+        delivery: place.delivery,
+    };
+    let mut rows = Vec::with_capacity(range.len());
+    let stored = log.stored().skip(range.start).take(range.end.saturating_sub(range.start));
+    for (m, place) in stored.zip(&places[range.clone()]) {
+        rows.push(row(place, &m.client_id, m.body.clone(), m.created_at));
+    }
+    let pending_from = range.start.max(stored_len);
+    for (i, p) in log.pending().iter().enumerate().skip(pending_from - stored_len) {
+        if stored_len + i >= range.end {
+            break;
+        }
+        let body = MessageBody::Text { text: p.text.clone() };
+        rows.push(row(&places[stored_len + i], &p.client_id, body, p.created_at));
     }
     rows
 }
 
+/// The rendered rows' elements, in order.
+fn row_elements(list: &web_sys::Element) -> Vec<web_sys::Element> {
+    let Ok(nodes) = list.query_selector_all(":scope > .ts-msg") else { return Vec::new() };
+    (0..nodes.length()).filter_map(|i| nodes.item(i)).filter_map(|n| n.dyn_into().ok()).collect()
+}
+
+/// The scrolling state of one thread view: which rows are rendered, where the
+/// reader is, and whether they follow new messages.
+#[derive(Clone, Copy)]
+struct ThreadScroll {
+    places: Memo<Vec<RowPlace>>,
+    rows: Memo<Vec<ThreadRow>>,
+    window: RwSignal<Window>,
+    list: NodeRef<html::Div>,
+    below: NodeRef<html::Div>,
+    /// Whether the reader is at the bottom and follows new messages.
+    stick: StoredValue<bool>,
+    unseen: RwSignal<bool>,
+    heights: StoredValue<RowHeights<RowId>>,
+    /// The first row in view and its distance from the thread's top edge.
+    anchor: StoredValue<Option<(RowId, f64)>>,
+    passes: StoredValue<u8>,
+    /// Spoken by screen readers: the newest message when one arrives.
+    announcement: RwSignal<String>,
+    announce_newest: StoredValue<bool>,
+}
+
+impl ThreadScroll {
+    fn row_heights(self) -> Vec<f64> {
+        self.places.with_untracked(|p| {
+            self.heights.with_value(|h| {
+                let estimate = h.estimate();
+                p.iter().map(|row| h.of(&row.id, estimate)).collect()
+            })
+        })
+    }
+
+    fn first_in_view(self, el: &web_sys::HtmlElement) -> Option<(RowId, f64)> {
+        let top = el.get_bounding_client_rect().top();
+        let elements = row_elements(el);
+        self.rows.with_untracked(|rows| {
+            if elements.len() != rows.len() {
+                return None;
+            }
+            rows.iter().zip(&elements).find_map(|(row, e)| {
+                let rect = e.get_bounding_client_rect();
+                (rect.bottom() > top).then(|| (row.id.clone(), rect.top() - top))
+            })
+        })
+    }
+
+    /// Picks the rows to render for where the reader is: the newest ones while
+    /// they follow the thread, else those around the first row in view (at its
+    /// new place if rows were added above it).
+    fn relayout(self, force: bool) {
+        let Some(el) = self.list.get_untracked() else { return };
+        let all = self.row_heights();
+        let viewport = el.client_height() as f64;
+        let next = if self.stick.get_value() {
+            self.anchor.set_value(None);
+            Window::tail(&all, viewport)
+        } else {
+            let found = self.first_in_view(&el);
+            let top = found
+                .as_ref()
+                .and_then(|(id, rel)| {
+                    let index = self.places.with_untracked(|p| p.iter().position(|row| &row.id == id))?;
+                    Some(offset_of(&all, index) - rel)
+                })
+                .unwrap_or_else(|| el.scroll_top() as f64);
+            self.anchor.set_value(found);
+            Window::around(&all, top, viewport)
+        };
+        if force || next != self.window.get_untracked() {
+            self.window.set(next);
+            // Queued behind the render effects this `set` has just woken.
+            spawn_local(async move { self.after_render() });
+        }
+    }
+
+    /// Measures the rendered rows, puts the reader back in place (or at the
+    /// bottom), and renders again if the measured heights moved the window.
+    fn after_render(self) {
+        let Some(el) = self.list.get_untracked() else { return };
+        let elements = row_elements(&el);
+        let tops: Vec<f64> = elements.iter().map(|e| e.get_bounding_client_rect().top()).collect();
+        let end = self.below.get_untracked().map(|b| b.get_bounding_client_rect().top());
+        self.rows.with_untracked(|rows| {
+            if rows.len() != tops.len() {
+                return;
+            }
+            let bottoms = tops.iter().skip(1).copied().chain(end);
+            self.heights.update_value(|h| {
+                for ((row, top), bottom) in rows.iter().zip(&tops).zip(bottoms) {
+                    h.record(row.id.clone(), bottom - top);
+                }
+            });
+        });
+        if self.stick.get_value() {
+            el.set_scroll_top(el.scroll_height());
+            if self.announce_newest.get_value() {
+                self.announce_newest.set_value(false);
+                let newest = elements.last().and_then(|e| e.text_content()).unwrap_or_default();
+                self.announcement.set(newest);
+            }
+        } else if let Some((id, rel)) = self.anchor.get_value() {
+            let index = self.rows.with_untracked(|rows| rows.iter().position(|row| row.id == id));
+            if let Some(e) = index.and_then(|i| elements.get(i)) {
+                let moved = e.get_bounding_client_rect().top() - el.get_bounding_client_rect().top() - rel;
+                el.set_scroll_top(el.scroll_top() + moved.round() as i32);
+            }
+        }
+        if self.passes.get_value() < MAX_PASSES {
+            self.passes.update_value(|p| *p += 1);
+            self.relayout(false);
+        }
+    }
+
+    fn scroll_to_bottom(self) {
+        self.stick.set_value(true);
+        self.unseen.set(false);
+        self.passes.set_value(0);
+        self.relayout(true);
+    }
+
+    fn on_scroll(self) {
+        let Some(el) = self.list.get_untracked() else { return };
+        let at_bottom = el.scroll_height() - el.scroll_top() - el.client_height() <= STICK_SLACK_PX;
+        self.stick.set_value(at_bottom);
+        if at_bottom {
+            self.unseen.set(false);
+        }
+        self.passes.set_value(0);
+        self.relayout(false);
+    }
+}
+
 /// The message list: grouped by sender, times, delivery state, and scrolling
 /// that follows new messages only while the reader is at the bottom.
+///
+/// A long thread keeps only the rows near the viewport in the DOM (see
+/// `window`), between two spacers; the reader's place is kept by anchoring on
+/// the first row in view whenever the rendered rows change.
 #[component]
 pub fn ThreadView(
     #[prop(into)] log: Signal<ThreadLog>,
@@ -82,71 +273,82 @@ pub fn ThreadView(
     #[prop(into, optional)] on_load_older: Option<Callback<()>>,
 ) -> impl IntoView {
     let t = texts();
-    let rows = Memo::new(move |_| log.with(|l| thread_rows(l, me, t.you, other_name)));
-    let list = NodeRef::<html::Div>::new();
-    let stick = StoredValue::new(true);
-    let unseen = RwSignal::new(false);
-    let last_key = StoredValue::new(String::new());
-    // Scroll height before older messages were prepended, to keep the reader's place.
-    let anchor = StoredValue::new(None::<i32>);
-
-    let scroll_to_bottom = move || {
-        if let Some(el) = list.get_untracked() {
-            el.set_scroll_top(el.scroll_height());
-        }
-        unseen.set(false);
-    };
-    Effect::new(move |_| {
-        // Named by sender and client id, not by key: a receipt or a stored copy is not a new message.
-        let (newest_key, newest_mine) =
-            rows.with(|r| r.last().map(|r| (format!("{}{}", r.mine, r.client_id), r.mine)).unwrap_or_default());
-        if let (Some(before), Some(el)) = (anchor.get_value(), list.get_untracked()) {
-            anchor.set_value(None);
-            el.set_scroll_top(el.scroll_top() + el.scroll_height() - before);
-        }
-        if newest_key == last_key.get_value() {
-            return;
-        }
-        last_key.set_value(newest_key);
-        // Your own new message always brings you to the bottom.
-        if stick.get_value() || newest_mine {
-            stick.set_value(true);
-            scroll_to_bottom();
-        } else {
-            unseen.set(true);
-        }
+    let places = Memo::new(move |_| log.with(|l| thread_places(l, me)));
+    let heights = StoredValue::new(RowHeights::<RowId>::default());
+    let first = places.with_untracked(|p| vec![heights.with_value(RowHeights::estimate); p.len()]);
+    let window = RwSignal::new(Window::tail(&first, INITIAL_VIEWPORT_PX));
+    // Only the window's rows are materialised; `window` is set after every change of the log.
+    let rows = Memo::new(move |_| {
+        let w = window.get();
+        log.with_untracked(|l| places.with_untracked(|p| thread_rows(l, p, w.start..w.end, t.you, other_name)))
     });
-    let on_scroll = move |_| {
-        if let Some(el) = list.get_untracked() {
-            let at_bottom = el.scroll_height() - el.scroll_top() - el.client_height() <= STICK_SLACK_PX;
-            stick.set_value(at_bottom);
-            if at_bottom {
-                unseen.set(false);
+    let scroll = ThreadScroll {
+        places,
+        rows,
+        window,
+        list: NodeRef::new(),
+        below: NodeRef::new(),
+        stick: StoredValue::new(true),
+        unseen: RwSignal::new(false),
+        heights,
+        anchor: StoredValue::new(None),
+        passes: StoredValue::new(0),
+        announcement: RwSignal::new(String::new()),
+        announce_newest: StoredValue::new(false),
+    };
+    let (list, unseen) = (scroll.list, scroll.unseen);
+    let last_key = StoredValue::new(None::<(bool, String)>);
+
+    Effect::new(move |_| {
+        // Named by sender and client id, not by row: a receipt or a stored copy is not a new message.
+        let newest = log.with(|l| {
+            l.pending()
+                .last()
+                .map(|p| (true, p.client_id.clone()))
+                .or_else(|| l.stored().next_back().map(|m| (m.sender == me, m.client_id.clone())))
+        });
+        let first_run = last_key.get_value().is_none();
+        if newest.is_some() && newest != last_key.get_value() {
+            let mine = newest.as_ref().is_some_and(|(mine, _)| *mine);
+            last_key.set_value(newest);
+            // Your own new message always brings you to the bottom.
+            if scroll.stick.get_value() || mine {
+                scroll.stick.set_value(true);
+                scroll.unseen.set(false);
+                scroll.announce_newest.set_value(!first_run && !mine);
+            } else {
+                scroll.unseen.set(true);
+                scroll.announcement.set(t.new_messages.into());
             }
         }
-    };
+        scroll.passes.set_value(0);
+        scroll.relayout(true);
+    });
     let empty_text = empty_text.unwrap_or_else(|| t.empty_thread.into());
+    let px = |v: f64| format!("{}px", v.round());
 
+    // The thread is a log, but it does not announce its own changes: scrolling
+    // adds and removes rows. New messages are spoken by the live region next to it.
     view! {
         <div class="ts-thread-wrap">
-            <div class="ts-thread" node_ref=list on:scroll=on_scroll role="log" aria-live="polite" aria-relevant="additions" aria-label=t.messages>
+            <div class="ts-thread" node_ref=list on:scroll=move |_| scroll.on_scroll() role="log" aria-live="off" aria-label=t.messages tabindex="0">
                 {on_load_older.map(|load| view! {
                     <Show when=move || has_older.get()>
-                        <button class="ts-older" type="button" on:click=move |_| {
-                            anchor.set_value(list.get_untracked().map(|el| el.scroll_height()));
-                            load.run(());
-                        }>{t.load_older}</button>
+                        <button class="ts-older" type="button" on:click=move |_| load.run(())>{t.load_older}</button>
                     </Show>
                 })}
-                <Show when=move || rows.with(Vec::is_empty)>
+                <Show when=move || places.with(Vec::is_empty)>
                     <p class="ts-empty">{empty_text.clone()}</p>
                 </Show>
-                <For each=move || rows.get() key=|row| row.key.clone() let:row>
+                <div class="ts-thread__spacer" aria-hidden="true" style:height=move || px(window.get().above_px)></div>
+                <For each=move || rows.get() key=ThreadRow::key let:row>
                     <MessageRow row=row on_retry=on_retry/>
                 </For>
+                <div class="ts-thread__spacer" node_ref=scroll.below aria-hidden="true" style:height=move || px(window.get().below_px)></div>
             </div>
+            <div class="ts-sr-only" aria-live="polite">{move || scroll.announcement.get()}</div>
             <Show when=move || unseen.get()>
-                <button class="ts-jump" type="button" on:click=move |_| { stick.set_value(true); scroll_to_bottom(); }>
+                <button class="ts-jump" type="button" on:click=move |_| scroll.scroll_to_bottom()>
                     {t.new_messages}
                 </button>
             </Show>
