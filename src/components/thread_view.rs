@@ -138,6 +138,7 @@ struct ThreadScroll {
     /// The first row in view and its distance from the thread's top edge.
     anchor: StoredValue<Option<(RowId, f64)>>,
     passes: StoredValue<u8>,
+    render_all: bool,
     /// Spoken by screen readers: the newest message when one arrives.
     announcement: RwSignal<String>,
     announce_newest: StoredValue<bool>,
@@ -174,7 +175,9 @@ impl ThreadScroll {
         let Some(el) = self.list.get_untracked() else { return };
         let all = self.row_heights();
         let viewport = el.client_height() as f64;
-        let next = if self.stick.get_value() {
+        let next = if self.render_all {
+            Window::whole(all.len())
+        } else if self.stick.get_value() {
             self.anchor.set_value(None);
             Window::tail(&all, viewport)
         } else {
@@ -271,12 +274,17 @@ pub fn ThreadView(
     #[prop(into, optional)]
     has_older: Signal<bool>,
     #[prop(into, optional)] on_load_older: Option<Callback<()>>,
+    /// Renders every row, however long the thread (the render benchmark's
+    /// measure of the cost per row).
+    #[prop(optional)]
+    render_all: bool,
 ) -> impl IntoView {
     let t = texts();
     let places = Memo::new(move |_| log.with(|l| thread_places(l, me)));
     let heights = StoredValue::new(RowHeights::<RowId>::default());
     let first = places.with_untracked(|p| vec![heights.with_value(RowHeights::estimate); p.len()]);
-    let window = RwSignal::new(Window::tail(&first, INITIAL_VIEWPORT_PX));
+    let window =
+        RwSignal::new(if render_all { Window::whole(first.len()) } else { Window::tail(&first, INITIAL_VIEWPORT_PX) });
     // Only the window's rows are materialised; `window` is set after every change of the log.
     let rows = Memo::new(move |_| {
         let w = window.get();
@@ -293,6 +301,7 @@ pub fn ThreadView(
         heights,
         anchor: StoredValue::new(None),
         passes: StoredValue::new(0),
+        render_all,
         announcement: RwSignal::new(String::new()),
         announce_newest: StoredValue::new(false),
     };

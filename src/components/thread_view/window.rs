@@ -28,7 +28,7 @@ pub struct Window {
 }
 
 impl Window {
-    fn whole(len: usize) -> Window {
+    pub fn whole(len: usize) -> Window {
         Window { start: 0, end: len, above_px: 0.0, below_px: 0.0 }
     }
 
