@@ -12,8 +12,9 @@ use crate::components::payment_card::PaymentCard;
 use crate::components::product_card::ProductCard;
 use crate::components::product_list_card::ProductListCard;
 
-use crate::i18n::{lang, texts};
+use crate::i18n::{lang, texts, Texts};
 use crate::time::clock_time;
+use talkshop_protocol::locale::Locale;
 
 use window::{offset_of, RowHeights, Window, INITIAL_VIEWPORT_PX};
 
@@ -127,8 +128,9 @@ fn row_elements(list: &web_sys::Element) -> Vec<web_sys::Element> {
 #[derive(Clone, Copy)]
 struct ThreadScroll {
     places: Memo<Vec<RowPlace>>,
-    rows: Memo<Vec<ThreadRow>>,
     window: RwSignal<Window>,
+    /// The rows in the DOM, in order (as last rendered: `places` may be newer).
+    shown: StoredValue<Vec<RowId>>,
     list: NodeRef<html::Div>,
     below: NodeRef<html::Div>,
     /// Whether the reader is at the bottom and follows new messages.
@@ -157,13 +159,13 @@ impl ThreadScroll {
     fn first_in_view(self, el: &web_sys::HtmlElement) -> Option<(RowId, f64)> {
         let top = el.get_bounding_client_rect().top();
         let elements = row_elements(el);
-        self.rows.with_untracked(|rows| {
-            if elements.len() != rows.len() {
+        self.shown.with_value(|shown| {
+            if elements.len() != shown.len() {
                 return None;
             }
-            rows.iter().zip(&elements).find_map(|(row, e)| {
+            shown.iter().zip(&elements).find_map(|(id, e)| {
                 let rect = e.get_bounding_client_rect();
-                (rect.bottom() > top).then(|| (row.id.clone(), rect.top() - top))
+                (rect.bottom() > top).then(|| (id.clone(), rect.top() - top))
             })
         })
     }
@@ -206,14 +208,14 @@ impl ThreadScroll {
         let elements = row_elements(&el);
         let tops: Vec<f64> = elements.iter().map(|e| e.get_bounding_client_rect().top()).collect();
         let end = self.below.get_untracked().map(|b| b.get_bounding_client_rect().top());
-        self.rows.with_untracked(|rows| {
-            if rows.len() != tops.len() {
+        self.shown.with_value(|shown| {
+            if shown.len() != tops.len() {
                 return;
             }
             let bottoms = tops.iter().skip(1).copied().chain(end);
             self.heights.update_value(|h| {
-                for ((row, top), bottom) in rows.iter().zip(&tops).zip(bottoms) {
-                    h.record(row.id.clone(), bottom - top);
+                for ((id, top), bottom) in shown.iter().zip(&tops).zip(bottoms) {
+                    h.record(id.clone(), bottom - top);
                 }
             });
         });
@@ -225,7 +227,7 @@ impl ThreadScroll {
                 self.announcement.set(newest);
             }
         } else if let Some((id, rel)) = self.anchor.get_value() {
-            let index = self.rows.with_untracked(|rows| rows.iter().position(|row| row.id == id));
+            let index = self.shown.with_value(|shown| shown.iter().position(|shown| *shown == id));
             if let Some(e) = index.and_then(|i| elements.get(i)) {
                 let moved = e.get_bounding_client_rect().top() - el.get_bounding_client_rect().top() - rel;
                 el.set_scroll_top(el.scroll_top() + moved.round() as i32);
@@ -285,15 +287,10 @@ pub fn ThreadView(
     let first = places.with_untracked(|p| vec![heights.with_value(RowHeights::estimate); p.len()]);
     let window =
         RwSignal::new(if render_all { Window::whole(first.len()) } else { Window::tail(&first, INITIAL_VIEWPORT_PX) });
-    // Only the window's rows are materialised; `window` is set after every change of the log.
-    let rows = Memo::new(move |_| {
-        let w = window.get();
-        log.with_untracked(|l| places.with_untracked(|p| thread_rows(l, p, w.start..w.end, t.you, other_name)))
-    });
     let scroll = ThreadScroll {
         places,
-        rows,
         window,
+        shown: StoredValue::new(Vec::new()),
         list: NodeRef::new(),
         below: NodeRef::new(),
         stick: StoredValue::new(true),
@@ -305,7 +302,15 @@ pub fn ThreadView(
         announcement: RwSignal::new(String::new()),
         announce_newest: StoredValue::new(false),
     };
-    let (list, unseen) = (scroll.list, scroll.unseen);
+    let (list, unseen, locale) = (scroll.list, scroll.unseen, lang());
+    // Only the window's rows are materialised, and only here; `window` is set after every change of the log.
+    let window_rows = move || {
+        let w = window.get();
+        let rows =
+            log.with_untracked(|l| places.with_untracked(|p| thread_rows(l, p, w.start..w.end, t.you, other_name)));
+        scroll.shown.set_value(rows.iter().map(|row| row.id.clone()).collect());
+        rows
+    };
     let last_key = StoredValue::new(None::<(bool, String)>);
 
     Effect::new(move |_| {
@@ -350,8 +355,8 @@ pub fn ThreadView(
                     <p class="ts-empty">{empty_text.clone()}</p>
                 </Show>
                 <div class="ts-thread__spacer" aria-hidden="true" style:height=move || px(window.get().above_px)></div>
-                <For each=move || rows.get() key=ThreadRow::key let:row>
-                    <MessageRow row=row on_retry=on_retry/>
+                <For each=window_rows key=ThreadRow::key let:row>
+                    <MessageRow row=row on_retry=on_retry t=t locale=locale/>
                 </For>
                 <div class="ts-thread__spacer" node_ref=scroll.below aria-hidden="true" style:height=move || px(window.get().below_px)></div>
             </div>
@@ -366,7 +371,7 @@ pub fn ThreadView(
 }
 
 #[component]
-fn MessageRow(row: ThreadRow, on_retry: Callback<String>) -> impl IntoView {
+fn MessageRow(row: ThreadRow, on_retry: Callback<String>, t: &'static Texts, locale: Locale) -> impl IntoView {
     let class = format!(
         "ts-msg{}{}{}",
         if row.mine { " ts-msg--mine" } else { " ts-msg--theirs" },
@@ -377,8 +382,7 @@ fn MessageRow(row: ThreadRow, on_retry: Callback<String>) -> impl IntoView {
             Delivery::Sent | Delivery::Delivered | Delivery::Read => "",
         }
     );
-    let t = texts();
-    let time = clock_time(row.at, lang());
+    let time = clock_time(row.at, locale);
     let status = match row.delivery {
         Delivery::Sending => t.sending,
         Delivery::Queued => t.outbox_waiting,
