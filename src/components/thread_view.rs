@@ -173,8 +173,9 @@ impl ThreadScroll {
     /// Picks the rows to render for where the reader is: the newest ones while
     /// they follow the thread, else those around the first row in view (at its
     /// new place if rows were added above it).
-    fn relayout(self, force: bool) {
-        let Some(el) = self.list.get_untracked() else { return };
+    /// Returns whether it rendered (then `after_render` follows).
+    fn relayout(self, force: bool) -> bool {
+        let Some(el) = self.list.get_untracked() else { return false };
         let all = self.row_heights();
         let viewport = el.client_height() as f64;
         let next = if self.render_all {
@@ -194,11 +195,13 @@ impl ThreadScroll {
             self.anchor.set_value(found);
             Window::around(&all, top, viewport)
         };
-        if force || next != self.window.get_untracked() {
+        let render = force || next != self.window.get_untracked();
+        if render {
             self.window.set(next);
             // Queued behind the render effects this `set` has just woken.
             spawn_local(async move { self.after_render() });
         }
+        render
     }
 
     /// Measures the rendered rows, puts the reader back in place (or at the
@@ -313,7 +316,8 @@ pub fn ThreadView(
     };
     let last_key = StoredValue::new(None::<(bool, String)>);
 
-    Effect::new(move |_| {
+    Effect::new(move |ran: Option<()>| {
+        let first_run = ran.is_none();
         // Named by sender and client id, not by row: a receipt or a stored copy is not a new message.
         let newest = log.with(|l| {
             l.pending()
@@ -321,7 +325,6 @@ pub fn ThreadView(
                 .map(|p| (true, p.client_id.clone()))
                 .or_else(|| l.stored().next_back().map(|m| (m.sender == me, m.client_id.clone())))
         });
-        let first_run = last_key.get_value().is_none();
         if newest.is_some() && newest != last_key.get_value() {
             let mine = newest.as_ref().is_some_and(|(mine, _)| *mine);
             last_key.set_value(newest);
@@ -336,7 +339,10 @@ pub fn ThreadView(
             }
         }
         scroll.passes.set_value(0);
-        scroll.relayout(true);
+        // The first time, the rows on screen were just rendered from this log: only measure and place them.
+        if !scroll.relayout(!first_run) {
+            scroll.after_render();
+        }
     });
     let empty_text = empty_text.unwrap_or_else(|| t.empty_thread.into());
     let px = |v: f64| format!("{}px", v.round());
