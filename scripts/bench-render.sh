@@ -51,10 +51,10 @@ ratio = lambda a, b, k: a[k] / b[k] if b[k] else float("inf")
 ratios = lambda o, b: f"{ratio(o, b, 'renderMs'):>5.2f} / {ratio(o, b, 'paintMs'):>5.2f}"
 for name, page in (("ours (windowed)", ours), ("ours, every row rendered (?all)", ours_all)):
     print(f"\n{name}: medians, render / paint ms; ratios below 1 are faster")
-    print(f"{'n':>6} | {'React':>14} | {'vanilla':>14} | {'ours':>14} | {'ours/React':>13} | {'ours/vanilla':>13}")
+    print(f"{'n':>6} | {'React':>14} | {'vanilla':>14} | {'ours':>14} | {'ours/React':>13} | {'ours/vanilla':>13} | ours before layout")
     for n in (100, 1000, 5000):
         r, v, o = by[(react, n)], by[(vanilla, n)], by[(page, n)]
-        print(f"{n:>6} | {pair(r)} | {pair(v)} | {pair(o)} | {ratios(o, r)} | {ratios(o, v)}")
+        print(f"{n:>6} | {pair(r)} | {pair(v)} | {pair(o)} | {ratios(o, r)} | {ratios(o, v)} | {o.get('buildMs', 0):>6.1f}")
 print()
 for n in (100, 1000, 5000):
     print(f"elements at n = {n}: React {by[(react, n)]['nodes']}, vanilla {by[(vanilla, n)]['nodes']}, "

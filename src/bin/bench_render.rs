@@ -4,7 +4,8 @@
 //! `ThreadView` with the widget's CSS. `window.runBench(n)` measures the way
 //! the peer pages do: from mounting until layout (`renderMs`), until two
 //! animation frames later (`paintMs`), and the elements in the document
-//! (`nodes`) and in the thread (`threadNodes`). With `?all` in the address
+//! (`nodes`) and in the thread (`threadNodes`); `buildMs` is the part of
+//! `renderMs` spent before layout (building the DOM). With `?all` in the address
 //! the thread renders every row instead of a window.
 
 use std::any::Any;
@@ -115,6 +116,7 @@ async fn run_bench(n: usize) -> Result<JsValue, JsValue> {
             </div>
         }
     });
+    let built = now();
     let _ = document.body().map(|b| b.offset_height());
     let t1 = now();
     MOUNTED.with(|m| *m.borrow_mut() = Some(Box::new(handle)));
@@ -126,6 +128,7 @@ async fn run_bench(n: usize) -> Result<JsValue, JsValue> {
     let result = js_sys::Object::new();
     for (key, value) in [
         ("renderMs", t1 - t0),
+        ("buildMs", built - t0),
         ("paintMs", t2 - t0),
         ("nodes", count(&document.document_element().ok_or("no html")?, "*") as f64 + 1.0),
         ("threadNodes", count(&thread, "*") as f64),
