@@ -123,35 +123,47 @@ fn row_elements(list: &web_sys::Element) -> Vec<web_sys::Element> {
     (0..nodes.length()).filter_map(|i| nodes.item(i)).filter_map(|n| n.dyn_into().ok()).collect()
 }
 
+/// What the thread view remembers between renders, outside the reactive graph.
+#[derive(Default)]
+struct ScrollState {
+    /// The rows in the DOM, in order (as last rendered: `places` may be newer).
+    shown: Vec<RowId>,
+    heights: RowHeights<RowId>,
+    /// Whether the reader is at the bottom and follows new messages.
+    stick: bool,
+    /// The first row in view and its distance from the thread's top edge.
+    anchor: Option<(RowId, f64)>,
+    passes: u8,
+    /// The newest message (mine, client id), to tell a new one from a receipt.
+    newest: Option<(bool, String)>,
+    announce_newest: bool,
+}
+
 /// The scrolling state of one thread view: which rows are rendered, where the
 /// reader is, and whether they follow new messages.
 #[derive(Clone, Copy)]
 struct ThreadScroll {
     places: Memo<Vec<RowPlace>>,
     window: RwSignal<Window>,
-    /// The rows in the DOM, in order (as last rendered: `places` may be newer).
-    shown: StoredValue<Vec<RowId>>,
     list: NodeRef<html::Div>,
     below: NodeRef<html::Div>,
-    /// Whether the reader is at the bottom and follows new messages.
-    stick: StoredValue<bool>,
     unseen: RwSignal<bool>,
-    heights: StoredValue<RowHeights<RowId>>,
-    /// The first row in view and its distance from the thread's top edge.
-    anchor: StoredValue<Option<(RowId, f64)>>,
-    passes: StoredValue<u8>,
-    render_all: bool,
     /// Spoken by screen readers: the newest message when one arrives.
     announcement: RwSignal<String>,
-    announce_newest: StoredValue<bool>,
+    state: StoredValue<ScrollState>,
+    render_all: bool,
 }
 
 impl ThreadScroll {
+    fn with<R: Default>(self, f: impl FnOnce(&mut ScrollState) -> R) -> R {
+        self.state.try_update_value(f).unwrap_or_default()
+    }
+
     fn row_heights(self) -> Vec<f64> {
         self.places.with_untracked(|p| {
-            self.heights.with_value(|h| {
-                let estimate = h.estimate();
-                p.iter().map(|row| h.of(&row.id, estimate)).collect()
+            self.state.with_value(|s| {
+                let estimate = s.heights.estimate();
+                p.iter().map(|row| s.heights.of(&row.id, estimate)).collect()
             })
         })
     }
@@ -159,11 +171,11 @@ impl ThreadScroll {
     fn first_in_view(self, el: &web_sys::HtmlElement) -> Option<(RowId, f64)> {
         let top = el.get_bounding_client_rect().top();
         let elements = row_elements(el);
-        self.shown.with_value(|shown| {
-            if elements.len() != shown.len() {
+        self.state.with_value(|s| {
+            if elements.len() != s.shown.len() {
                 return None;
             }
-            shown.iter().zip(&elements).find_map(|(id, e)| {
+            s.shown.iter().zip(&elements).find_map(|(id, e)| {
                 let rect = e.get_bounding_client_rect();
                 (rect.bottom() > top).then(|| (id.clone(), rect.top() - top))
             })
@@ -178,23 +190,22 @@ impl ThreadScroll {
         let Some(el) = self.list.get_untracked() else { return false };
         let all = self.row_heights();
         let viewport = el.client_height() as f64;
+        let anchor = if self.render_all || self.with(|s| s.stick) { None } else { self.first_in_view(&el) };
         let next = if self.render_all {
             Window::whole(all.len())
-        } else if self.stick.get_value() {
-            self.anchor.set_value(None);
+        } else if self.with(|s| s.stick) {
             Window::tail(&all, viewport)
         } else {
-            let found = self.first_in_view(&el);
-            let top = found
+            let top = anchor
                 .as_ref()
                 .and_then(|(id, rel)| {
                     let index = self.places.with_untracked(|p| p.iter().position(|row| &row.id == id))?;
                     Some(offset_of(&all, index) - rel)
                 })
                 .unwrap_or_else(|| el.scroll_top() as f64);
-            self.anchor.set_value(found);
             Window::around(&all, top, viewport)
         };
+        self.with(|s| s.anchor = anchor);
         let render = force || next != self.window.get_untracked();
         if render {
             self.window.set(next);
@@ -211,52 +222,50 @@ impl ThreadScroll {
         let elements = row_elements(&el);
         let tops: Vec<f64> = elements.iter().map(|e| e.get_bounding_client_rect().top()).collect();
         let end = self.below.get_untracked().map(|b| b.get_bounding_client_rect().top());
-        self.shown.with_value(|shown| {
-            if shown.len() != tops.len() {
-                return;
-            }
-            let bottoms = tops.iter().skip(1).copied().chain(end);
-            self.heights.update_value(|h| {
-                for ((id, top), bottom) in shown.iter().zip(&tops).zip(bottoms) {
-                    h.record(id.clone(), bottom - top);
+        let (stick, anchor, announce, again) = self.with(|s| {
+            if s.shown.len() == tops.len() {
+                let bottoms = tops.iter().skip(1).copied().chain(end);
+                for ((id, top), bottom) in s.shown.iter().zip(&tops).zip(bottoms) {
+                    s.heights.record(id.clone(), bottom - top);
                 }
-            });
+            }
+            let anchor = s.anchor.as_ref().and_then(|(id, rel)| Some((s.shown.iter().position(|r| r == id)?, *rel)));
+            s.passes += 1;
+            (s.stick, anchor, std::mem::take(&mut s.announce_newest), s.passes <= MAX_PASSES)
         });
-        if self.stick.get_value() {
+        if stick {
             el.set_scroll_top(el.scroll_height());
-            if self.announce_newest.get_value() {
-                self.announce_newest.set_value(false);
-                let newest = elements.last().and_then(|e| e.text_content()).unwrap_or_default();
-                self.announcement.set(newest);
+            if announce {
+                self.announcement.set(elements.last().and_then(|e| e.text_content()).unwrap_or_default());
             }
-        } else if let Some((id, rel)) = self.anchor.get_value() {
-            let index = self.shown.with_value(|shown| shown.iter().position(|shown| *shown == id));
-            if let Some(e) = index.and_then(|i| elements.get(i)) {
-                let moved = e.get_bounding_client_rect().top() - el.get_bounding_client_rect().top() - rel;
-                el.set_scroll_top(el.scroll_top() + moved.round() as i32);
-            }
+        } else if let Some((e, rel)) = anchor.and_then(|(i, rel)| Some((elements.get(i)?, rel))) {
+            let moved = e.get_bounding_client_rect().top() - el.get_bounding_client_rect().top() - rel;
+            el.set_scroll_top(el.scroll_top() + moved.round() as i32);
         }
-        if self.passes.get_value() < MAX_PASSES {
-            self.passes.update_value(|p| *p += 1);
+        if again {
             self.relayout(false);
         }
     }
 
     fn scroll_to_bottom(self) {
-        self.stick.set_value(true);
+        self.with(|s| {
+            s.stick = true;
+            s.passes = 0;
+        });
         self.unseen.set(false);
-        self.passes.set_value(0);
         self.relayout(true);
     }
 
     fn on_scroll(self) {
         let Some(el) = self.list.get_untracked() else { return };
         let at_bottom = el.scroll_height() - el.scroll_top() - el.client_height() <= STICK_SLACK_PX;
-        self.stick.set_value(at_bottom);
+        self.with(|s| {
+            s.stick = at_bottom;
+            s.passes = 0;
+        });
         if at_bottom {
             self.unseen.set(false);
         }
-        self.passes.set_value(0);
         self.relayout(false);
     }
 }
@@ -286,24 +295,19 @@ pub fn ThreadView(
 ) -> impl IntoView {
     let t = texts();
     let places = Memo::new(move |_| log.with(|l| thread_places(l, me)));
-    let heights = StoredValue::new(RowHeights::<RowId>::default());
-    let first = places.with_untracked(|p| vec![heights.with_value(RowHeights::estimate); p.len()]);
+    let state = ScrollState { stick: true, ..ScrollState::default() };
+    let first = places.with_untracked(|p| vec![state.heights.estimate(); p.len()]);
     let window =
         RwSignal::new(if render_all { Window::whole(first.len()) } else { Window::tail(&first, INITIAL_VIEWPORT_PX) });
     let scroll = ThreadScroll {
         places,
         window,
-        shown: StoredValue::new(Vec::new()),
         list: NodeRef::new(),
         below: NodeRef::new(),
-        stick: StoredValue::new(true),
         unseen: RwSignal::new(false),
-        heights,
-        anchor: StoredValue::new(None),
-        passes: StoredValue::new(0),
-        render_all,
         announcement: RwSignal::new(String::new()),
-        announce_newest: StoredValue::new(false),
+        state: StoredValue::new(state),
+        render_all,
     };
     let (list, unseen, locale) = (scroll.list, scroll.unseen, lang());
     // Only the window's rows are materialised, and only here; `window` is set after every change of the log.
@@ -311,10 +315,9 @@ pub fn ThreadView(
         let w = window.get();
         let rows =
             log.with_untracked(|l| places.with_untracked(|p| thread_rows(l, p, w.start..w.end, t.you, other_name)));
-        scroll.shown.set_value(rows.iter().map(|row| row.id.clone()).collect());
+        scroll.with(|s| s.shown = rows.iter().map(|row| row.id.clone()).collect());
         rows
     };
-    let last_key = StoredValue::new(None::<(bool, String)>);
 
     Effect::new(move |ran: Option<()>| {
         let first_run = ran.is_none();
@@ -325,27 +328,34 @@ pub fn ThreadView(
                 .map(|p| (true, p.client_id.clone()))
                 .or_else(|| l.stored().next_back().map(|m| (m.sender == me, m.client_id.clone())))
         });
-        if newest.is_some() && newest != last_key.get_value() {
+        let arrived = scroll.with(|s| {
+            s.passes = 0;
+            if newest.is_none() || newest == s.newest {
+                return None;
+            }
             let mine = newest.as_ref().is_some_and(|(mine, _)| *mine);
-            last_key.set_value(newest);
+            s.newest = newest;
             // Your own new message always brings you to the bottom.
-            if scroll.stick.get_value() || mine {
-                scroll.stick.set_value(true);
-                scroll.unseen.set(false);
-                scroll.announce_newest.set_value(!first_run && !mine);
-            } else {
+            s.stick |= mine;
+            s.announce_newest = s.stick && !first_run && !mine;
+            Some(s.stick)
+        });
+        match arrived {
+            Some(true) => scroll.unseen.set(false),
+            Some(false) => {
                 scroll.unseen.set(true);
                 scroll.announcement.set(t.new_messages.into());
             }
+            None => {}
         }
-        scroll.passes.set_value(0);
         // The first time, the rows on screen were just rendered from this log: only measure and place them.
         if !scroll.relayout(!first_run) {
             scroll.after_render();
         }
     });
     let empty_text = empty_text.unwrap_or_else(|| t.empty_thread.into());
-    let px = |v: f64| format!("{}px", v.round());
+    // Whole pixels, written as integers: formatting floats would add its code to the widget.
+    let px = |v: f64| format!("{}px", v.round() as i64);
 
     // The thread is a log, but it does not announce its own changes: scrolling
     // adds and removes rows. New messages are spoken by the live region next to it.
