@@ -362,3 +362,23 @@ async fn a_new_message_from_the_other_party_is_announced() {
     let spoken = live.text_content().unwrap_or_default();
     assert!(spoken.contains("Shop") && spoken.contains("yes, two left"), "announced: {spoken}");
 }
+
+#[wasm_bindgen_test]
+async fn a_long_thread_loaded_while_hidden_opens_at_the_newest_message() {
+    // The widget's panel is hidden until the launcher is clicked; history can arrive before.
+    let log = log_of(long_thread(1..=2_000));
+    let (root, thread) = mount_long_thread(log);
+    root.style().set_property("display", "none").expect("hide");
+    log.update(|l| {
+        l.merge(long_thread(2_001..=2_500));
+    });
+    frames().await;
+    root.style().remove_property("display").expect("show");
+    frames().await;
+    assert_eq!(shown_numbers(&root).last(), Some(&2_500), "the newest message is shown");
+    let from_bottom = thread.scroll_height() - thread.scroll_top() - thread.client_height();
+    assert!(from_bottom <= 2, "scrolled to the bottom, {from_bottom} px away");
+    let top = thread.get_bounding_client_rect().top();
+    let first = all(&root, ".ts-msg").first().map(|m| m.get_bounding_client_rect().top() - top).expect("rows");
+    assert!(first <= 0.0, "rows fill the thread from its top edge, the first at {first} px");
+}

@@ -3,6 +3,7 @@ mod window;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use talkshop_protocol::locale::Locale;
 use talkshop_protocol::thread::{starts_group, Delivery, ThreadLog};
 use talkshop_protocol::{MessageBody, Sender};
 use wasm_bindgen::JsCast;
@@ -14,7 +15,6 @@ use crate::components::product_list_card::ProductListCard;
 
 use crate::i18n::{lang, texts, Texts};
 use crate::time::clock_time;
-use talkshop_protocol::locale::Locale;
 
 use window::{offset_of, RowHeights, Window, INITIAL_VIEWPORT_PX};
 
@@ -353,6 +353,21 @@ pub fn ThreadView(
             scroll.after_render();
         }
     });
+    // The widget mounts the thread in a hidden panel, and windows get resized:
+    // a new size needs a new window (and, for a reader at the bottom, the bottom).
+    let on_resize = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+        scroll.with(|s| s.passes = 0);
+        scroll.relayout(false);
+    });
+    if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
+        let kept = StoredValue::new_local((observer, on_resize));
+        Effect::new(move |_| {
+            if let Some(el) = list.get() {
+                kept.with_value(|(observer, _)| observer.observe(&el));
+            }
+        });
+        on_cleanup(move || kept.with_value(|(observer, _)| observer.disconnect()));
+    }
     let empty_text = empty_text.unwrap_or_else(|| t.empty_thread.into());
     // Whole pixels, written as integers: formatting floats would add its code to the widget.
     let px = |v: f64| format!("{}px", v.round() as i64);
