@@ -32,7 +32,8 @@ pub fn stock_label(product: &Product, t: &Texts) -> (String, bool) {
 pub fn ProductCard(retailer_id: String, body: Option<String>, footer: Option<String>) -> impl IntoView {
     let (t, locale) = (texts(), money_locale());
     let cache = catalog();
-    if let Some(cache) = cache {
+    // Most cards in a thread show products already known: no request to build.
+    if let Some(cache) = cache.filter(|c| c.products.with_untracked(|p| !p.contains_key(&retailer_id))) {
         cache.ensure(vec![retailer_id.clone()]);
     }
     let id = retailer_id.clone();

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use crate::message::{Message, Sender};
 
 /// Delivery state of one of the viewer's own messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Delivery {
     /// Sent to the server, no answer yet.
     Sending,
