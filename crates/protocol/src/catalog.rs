@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::ApiError;
 use crate::money::Money;
+use crate::tagged::Tagged;
 
 pub const MAX_TITLE_CHARS: usize = 200;
 pub const MAX_DESCRIPTION_CHARS: usize = 5000;
@@ -19,7 +20,8 @@ pub const MAX_VARIANTS: usize = 100;
 /// Products in one bulk upsert call.
 pub const MAX_UPSERT_BATCH: usize = 500;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Deserialized by hand (see [`crate::tagged`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Availability {
     InStock,
@@ -28,6 +30,22 @@ pub enum Availability {
     Limited {
         quantity: u32,
     },
+}
+
+impl<'de> Deserialize<'de> for Availability {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Availability, D::Error> {
+        #[derive(Deserialize)]
+        struct Limited {
+            quantity: u32,
+        }
+        let value = Tagged::read(deserializer, "status")?;
+        match value.tag.as_str() {
+            "in_stock" => Ok(Availability::InStock),
+            "out_of_stock" => Ok(Availability::OutOfStock),
+            "limited" => value.fields().map(|Limited { quantity }| Availability::Limited { quantity }),
+            _ => Err(value.unknown(&["in_stock", "out_of_stock", "limited"])),
+        }
+    }
 }
 
 impl Availability {

@@ -1,9 +1,10 @@
 //! WebSocket frames on `/api/v1/ws`, JSON text frames tagged by `type`.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::ApiError;
-use crate::message::Message;
+use crate::message::{Message, Sender};
+use crate::tagged::Tagged;
 
 /// What a client may send.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,8 +21,8 @@ pub enum ClientFrame {
     Delivered { conversation_id: String, seq: i64 },
 }
 
-/// What the server sends.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What the server sends. Deserialized by hand (see [`crate::tagged`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame {
     /// The socket is authenticated and live events will follow.
@@ -72,6 +73,108 @@ pub enum ServerFrame {
     },
 }
 
+impl<'de> Deserialize<'de> for ServerFrame {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<ServerFrame, D::Error> {
+        #[derive(Deserialize)]
+        struct MessageFrame {
+            message: Message,
+        }
+        #[derive(Deserialize)]
+        struct Backlog {
+            conversation_id: String,
+            messages: Vec<Message>,
+        }
+        #[derive(Deserialize)]
+        struct Read {
+            conversation_id: String,
+            reader: Sender,
+            seq: i64,
+        }
+        #[derive(Deserialize)]
+        struct Typing {
+            conversation_id: String,
+            sender: Sender,
+        }
+        #[derive(Deserialize)]
+        struct Delivered {
+            conversation_id: String,
+            party: Sender,
+            seq: i64,
+        }
+        #[derive(Deserialize)]
+        struct CartChanged {
+            cart: crate::cart::Cart,
+        }
+        #[derive(Deserialize)]
+        struct ProductsChanged {
+            products: Vec<crate::catalog::Product>,
+        }
+        #[derive(Deserialize)]
+        struct PaymentUpdated {
+            request: Box<crate::payment::PaymentRequest>,
+        }
+        #[derive(Deserialize)]
+        struct Error {
+            error: ApiError,
+        }
+        const VARIANTS: &[&str] = &[
+            "ready",
+            "pong",
+            "message",
+            "backlog",
+            "read",
+            "typing",
+            "delivered",
+            "cart_changed",
+            "products_changed",
+            "payment_updated",
+            "error",
+        ];
+        let value = Tagged::read(deserializer, "type")?;
+        Ok(match value.tag.as_str() {
+            "ready" => ServerFrame::Ready,
+            "pong" => ServerFrame::Pong,
+            "message" => {
+                let MessageFrame { message } = value.fields()?;
+                ServerFrame::Message { message }
+            }
+            "backlog" => {
+                let Backlog { conversation_id, messages } = value.fields()?;
+                ServerFrame::Backlog { conversation_id, messages }
+            }
+            "read" => {
+                let Read { conversation_id, reader, seq } = value.fields()?;
+                ServerFrame::Read { conversation_id, reader, seq }
+            }
+            "typing" => {
+                let Typing { conversation_id, sender } = value.fields()?;
+                ServerFrame::Typing { conversation_id, sender }
+            }
+            "delivered" => {
+                let Delivered { conversation_id, party, seq } = value.fields()?;
+                ServerFrame::Delivered { conversation_id, party, seq }
+            }
+            "cart_changed" => {
+                let CartChanged { cart } = value.fields()?;
+                ServerFrame::CartChanged { cart }
+            }
+            "products_changed" => {
+                let ProductsChanged { products } = value.fields()?;
+                ServerFrame::ProductsChanged { products }
+            }
+            "payment_updated" => {
+                let PaymentUpdated { request } = value.fields()?;
+                ServerFrame::PaymentUpdated { request }
+            }
+            "error" => {
+                let Error { error } = value.fields()?;
+                ServerFrame::Error { error }
+            }
+            _ => return Err(value.unknown(VARIANTS)),
+        })
+    }
+}
+
 impl ClientFrame {
     pub fn parse(text: &str) -> Result<ClientFrame, ApiError> {
         serde_json::from_str(text).map_err(|e| ApiError::bad_request(format!("Not a valid frame: {e}")))
@@ -110,6 +213,40 @@ mod tests {
             let err = ClientFrame::parse(bad).unwrap_err();
             assert_eq!(err.code, crate::ErrorCode::BadRequest, "{bad}");
         }
+    }
+
+    #[test]
+    fn server_frames_round_trip() {
+        let message = Message {
+            id: "m1".into(),
+            conversation_id: "c".into(),
+            seq: 1,
+            sender: Sender::Buyer,
+            client_id: "k".into(),
+            body: crate::MessageBody::OrderStatus {
+                payment_request_id: "p".into(),
+                state: crate::payment::PaymentState::Shipped,
+                text: "Shipped".into(),
+            },
+            created_at: 5,
+        };
+        let frames = [
+            ServerFrame::Ready,
+            ServerFrame::Pong,
+            ServerFrame::Message { message: message.clone() },
+            ServerFrame::Backlog { conversation_id: "c".into(), messages: vec![message] },
+            ServerFrame::Read { conversation_id: "c".into(), reader: Sender::Merchant, seq: 2 },
+            ServerFrame::Typing { conversation_id: "c".into(), sender: Sender::Buyer },
+            ServerFrame::Delivered { conversation_id: "c".into(), party: Sender::Buyer, seq: 3 },
+            ServerFrame::ProductsChanged { products: vec![] },
+            ServerFrame::Error { error: ApiError::bad_request("no") },
+        ];
+        for frame in frames {
+            let json = serde_json::to_string(&frame).unwrap();
+            assert_eq!(serde_json::from_str::<ServerFrame>(&json).unwrap(), frame, "{json}");
+        }
+        let err = serde_json::from_str::<ServerFrame>(r#"{"type":"launch"}"#).unwrap_err().to_string();
+        assert!(err.contains("unknown variant `launch`"), "{err}");
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod money;
 pub mod order;
 pub mod payment;
 pub mod product_message;
+mod tagged;
 pub mod thread;
 pub mod typing;
 pub mod validation;

@@ -1,9 +1,10 @@
 //! Messages in a conversation.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::order::Order;
 use crate::product_message::ProductSection;
+use crate::tagged::Tagged;
 
 /// Who wrote a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -30,8 +31,8 @@ impl Sender {
     }
 }
 
-/// What a message carries.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What a message carries. Deserialized by hand (see [`crate::tagged`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum MessageBody {
     Text {
@@ -68,6 +69,71 @@ pub enum MessageBody {
         state: crate::payment::PaymentState,
         text: String,
     },
+}
+
+impl<'de> Deserialize<'de> for MessageBody {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<MessageBody, D::Error> {
+        #[derive(Deserialize)]
+        struct Text {
+            text: String,
+        }
+        #[derive(Deserialize)]
+        struct Product {
+            retailer_id: String,
+            body: Option<String>,
+            footer: Option<String>,
+        }
+        #[derive(Deserialize)]
+        struct ProductList {
+            header: String,
+            body: Option<String>,
+            footer: Option<String>,
+            sections: Vec<ProductSection>,
+        }
+        #[derive(Deserialize)]
+        struct OrderBody {
+            order: Order,
+        }
+        #[derive(Deserialize)]
+        struct PaymentRequest {
+            request: Box<crate::payment::PaymentRequest>,
+        }
+        #[derive(Deserialize)]
+        struct OrderStatus {
+            payment_request_id: String,
+            state: crate::payment::PaymentState,
+            text: String,
+        }
+        const VARIANTS: &[&str] = &["text", "product", "product_list", "order", "payment_request", "order_status"];
+        let value = Tagged::read(deserializer, "type")?;
+        Ok(match value.tag.as_str() {
+            "text" => {
+                let Text { text } = value.fields()?;
+                MessageBody::Text { text }
+            }
+            "product" => {
+                let Product { retailer_id, body, footer } = value.fields()?;
+                MessageBody::Product { retailer_id, body, footer }
+            }
+            "product_list" => {
+                let ProductList { header, body, footer, sections } = value.fields()?;
+                MessageBody::ProductList { header, body, footer, sections }
+            }
+            "order" => {
+                let OrderBody { order } = value.fields()?;
+                MessageBody::Order { order }
+            }
+            "payment_request" => {
+                let PaymentRequest { request } = value.fields()?;
+                MessageBody::PaymentRequest { request }
+            }
+            "order_status" => {
+                let OrderStatus { payment_request_id, state, text } = value.fields()?;
+                MessageBody::OrderStatus { payment_request_id, state, text }
+            }
+            _ => return Err(value.unknown(VARIANTS)),
+        })
+    }
 }
 
 /// A stored message. `seq` increases by exactly one per message within a conversation.
