@@ -144,7 +144,7 @@ impl Live {
                     Some(Ok(WsMessage::Text(text))) => {
                         last_heard = js_sys::Date::now();
                         let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) else { continue };
-                        if frame == ServerFrame::Ready {
+                        if matches!(frame, ServerFrame::Ready) {
                             ready = true;
                             self.link.set(LinkState::Online);
                         }
