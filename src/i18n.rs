@@ -103,6 +103,15 @@ pub struct Texts {
     pub tracking: &'static str,
     pub payout: &'static str,
     pub shipped_with: &'static str,
+    /// Order updates in the thread (`{amount}`, `{carrier}`, `{tracking}`).
+    pub update_paid: &'static str,
+    pub update_shipped: &'static str,
+    pub update_shipped_with: &'static str,
+    pub update_tracking: &'static str,
+    pub update_delivered: &'static str,
+    pub update_cancelled: &'static str,
+    pub update_expired: &'static str,
+    pub update_refunded: &'static str,
     pub tracking_code: &'static str,
     pub confirm_sandbox: &'static str,
     pub cancel_request: &'static str,
@@ -204,6 +213,14 @@ pub static EN: Texts = Texts {
     tracking: "Tracking",
     payout: "Payout",
     shipped_with: "Shipped with {carrier}",
+    update_paid: "Payment of {amount} received",
+    update_shipped: "Order shipped",
+    update_shipped_with: "Order shipped with {carrier}",
+    update_tracking: "tracking {tracking}",
+    update_delivered: "Order delivered",
+    update_cancelled: "Payment request for {amount} cancelled",
+    update_expired: "Payment request for {amount} expired",
+    update_refunded: "{amount} refunded",
     tracking_code: "tracking {code}",
     confirm_sandbox: "Confirm sandbox payment",
     cancel_request: "Cancel request",
@@ -305,6 +322,14 @@ pub static PT_BR: Texts = Texts {
     tracking: "Rastreio",
     payout: "Repasse",
     shipped_with: "Enviado por {carrier}",
+    update_paid: "Pagamento de {amount} recebido",
+    update_shipped: "Pedido enviado",
+    update_shipped_with: "Pedido enviado por {carrier}",
+    update_tracking: "rastreio {tracking}",
+    update_delivered: "Pedido entregue",
+    update_cancelled: "Pedido de pagamento de {amount} cancelado",
+    update_expired: "Pedido de pagamento de {amount} expirado",
+    update_refunded: "{amount} reembolsado",
     tracking_code: "rastreio {code}",
     confirm_sandbox: "Confirmar pagamento de teste",
     cancel_request: "Cancelar cobrança",
@@ -406,6 +431,14 @@ pub static TH: Texts = Texts {
     tracking: "เลขพัสดุ",
     payout: "การโอนเงินให้ร้าน",
     shipped_with: "จัดส่งโดย {carrier}",
+    update_paid: "ได้รับชำระเงิน {amount} แล้ว",
+    update_shipped: "จัดส่งคำสั่งซื้อแล้ว",
+    update_shipped_with: "จัดส่งคำสั่งซื้อแล้วโดย {carrier}",
+    update_tracking: "เลขพัสดุ {tracking}",
+    update_delivered: "คำสั่งซื้อส่งถึงแล้ว",
+    update_cancelled: "ยกเลิกคำขอชำระเงิน {amount} แล้ว",
+    update_expired: "คำขอชำระเงิน {amount} หมดอายุแล้ว",
+    update_refunded: "คืนเงิน {amount} แล้ว",
     tracking_code: "เลขพัสดุ {code}",
     confirm_sandbox: "ยืนยันการชำระเงินทดสอบ",
     cancel_request: "ยกเลิกคำขอ",
@@ -507,6 +540,14 @@ pub static ID: Texts = Texts {
     tracking: "Resi",
     payout: "Pencairan",
     shipped_with: "Dikirim dengan {carrier}",
+    update_paid: "Pembayaran {amount} diterima",
+    update_shipped: "Pesanan dikirim",
+    update_shipped_with: "Pesanan dikirim dengan {carrier}",
+    update_tracking: "resi {tracking}",
+    update_delivered: "Pesanan telah sampai",
+    update_cancelled: "Permintaan pembayaran {amount} dibatalkan",
+    update_expired: "Permintaan pembayaran {amount} kedaluwarsa",
+    update_refunded: "{amount} dikembalikan",
     tracking_code: "resi {code}",
     confirm_sandbox: "Konfirmasi pembayaran uji",
     cancel_request: "Batalkan tagihan",
@@ -610,6 +651,39 @@ impl Texts {
             PaymentState::Expired => self.expired,
             PaymentState::Refunded => self.refunded,
         }
+    }
+
+    /// An order update (`MessageBody::OrderStatus`) in this language, or
+    /// `None` when the message does not carry what it needs (messages stored
+    /// before updates carried their total): then the server's text is shown.
+    pub fn order_update(
+        &self,
+        state: PaymentState,
+        total: Option<&Money>,
+        carrier: Option<&str>,
+        tracking: Option<&str>,
+        locale: Option<Locale>,
+    ) -> Option<String> {
+        let amount = money(total?, locale);
+        let line = match state {
+            PaymentState::Paid => fill(self.update_paid, "amount", &amount),
+            PaymentState::Shipped => {
+                let shipped = match carrier {
+                    Some(carrier) => fill(self.update_shipped_with, "carrier", carrier),
+                    None => self.update_shipped.to_owned(),
+                };
+                match tracking {
+                    Some(tracking) => format!("{shipped} · {}", fill(self.update_tracking, "tracking", tracking)),
+                    None => shipped,
+                }
+            }
+            PaymentState::Delivered => self.update_delivered.to_owned(),
+            PaymentState::Cancelled => fill(self.update_cancelled, "amount", &amount),
+            PaymentState::Expired => fill(self.update_expired, "amount", &amount),
+            PaymentState::Refunded => fill(self.update_refunded, "amount", &amount),
+            PaymentState::Requested | PaymentState::Pending => return None,
+        };
+        Some(line)
     }
 
     pub fn payment_method(&self, method: PaymentMethod) -> &'static str {

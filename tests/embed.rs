@@ -15,6 +15,7 @@ use common::*;
 use leptos::prelude::*;
 use rust_decimal::Decimal;
 use talkshop_protocol::locale::Locale;
+use talkshop_protocol::payment::PaymentState;
 use talkshop_protocol::thread::ThreadLog;
 use talkshop_protocol::{Currency, MessageBody, Money, Order, OrderLine, Sender};
 use talkshop_widget::components::thread_view::ThreadView;
@@ -251,6 +252,49 @@ async fn money_is_written_the_way_each_language_writes_it() {
         assert_eq!(text(&root, ".ts-order__qty"), qty, "{locale:?}");
         assert_eq!(text(&root, ".ts-order__total strong"), total, "{locale:?}");
         assert_eq!(text(&root, ".ts-order__count"), items, "{locale:?}");
+    }
+}
+
+fn update(state: PaymentState, total: Option<Money>, carrier: Option<&str>, tracking: Option<&str>) -> MessageBody {
+    MessageBody::OrderStatus {
+        payment_request_id: "pr-1".into(),
+        state,
+        text: "written by the server".into(),
+        total,
+        carrier: carrier.map(Into::into),
+        tracking: tracking.map(Into::into),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn order_updates_are_written_in_the_buyers_language() {
+    let brl = |amount: &str| Some(Money::new(Decimal::from_str_exact(amount).unwrap(), Currency::Brl));
+    for (locale, body, shown) in [
+        (Locale::PtBr, update(PaymentState::Paid, brl("1234.56"), None, None), "Pagamento de R$ 1.234,56 recebido"),
+        (
+            Locale::PtBr,
+            update(PaymentState::Shipped, brl("10"), Some("Correios"), Some("BR123")),
+            "Pedido enviado por Correios · rastreio BR123",
+        ),
+        (
+            Locale::Th,
+            update(PaymentState::Refunded, Some(Money::new(Decimal::new(1250, 0), Currency::Thb)), None, None),
+            "คืนเงิน ฿1,250.00 แล้ว",
+        ),
+        (Locale::Id, update(PaymentState::Delivered, brl("10"), None, None), "Pesanan telah sampai"),
+        (Locale::En, update(PaymentState::Cancelled, brl("5"), None, None), "Payment request for R$ 5.00 cancelled"),
+        // Stored before updates carried their total: the server's text.
+        (Locale::PtBr, update(PaymentState::Paid, None, None, None), "written by the server"),
+    ] {
+        let mut log = ThreadLog::default();
+        log.merge([message(1, Sender::Merchant, body)]);
+        let log = RwSignal::new(log);
+        let root = mount(move || {
+            provide_context(Lang(locale));
+            view! { <ThreadView log=log me=Sender::Buyer other_name="Shop" on_retry=Callback::new(|_: String| {})/> }
+        });
+        settle().await;
+        assert_eq!(text(&root, ".ts-status"), shown, "{locale:?}");
     }
 }
 

@@ -444,7 +444,12 @@ fn MessageRow(row: ThreadRow, on_retry: Callback<String>, t: &'static Texts, loc
                 }
                 MessageBody::Order { order } => view! { <OrderCard order=order/> }.into_any(),
                 MessageBody::PaymentRequest { request } => view! { <PaymentCard request=*request/> }.into_any(),
-                MessageBody::OrderStatus { text, .. } => view! { <div class="ts-status">{text}</div> }.into_any(),
+                MessageBody::OrderStatus { state, text, total, carrier, tracking, .. } => {
+                    let line = t
+                        .order_update(state, total.as_ref(), carrier.as_deref(), tracking.as_deref(), Some(locale))
+                        .unwrap_or(text);
+                    view! { <div class="ts-status">{line}</div> }.into_any()
+                }
             }}
             <div class="ts-msg__meta">
                 <time>{time}</time>

@@ -226,7 +226,10 @@ mod tests {
             body: crate::MessageBody::OrderStatus {
                 payment_request_id: "p".into(),
                 state: crate::payment::PaymentState::Shipped,
-                text: "Shipped".into(),
+                text: "Order shipped with Correios".into(),
+                total: Some(crate::Money::new(rust_decimal::Decimal::new(18990, 2), crate::Currency::Brl)),
+                carrier: Some("Correios".into()),
+                tracking: None,
             },
             created_at: 5,
         };

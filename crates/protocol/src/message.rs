@@ -67,7 +67,16 @@ pub enum MessageBody {
     OrderStatus {
         payment_request_id: String,
         state: crate::payment::PaymentState,
+        /// The update in English, as the server wrote it (for clients that
+        /// do not translate, and for messages stored before the fields below).
         text: String,
+        /// The request's total, so clients can write the update in their language.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        total: Option<crate::money::Money>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        carrier: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tracking: Option<String>,
     },
 }
 
@@ -103,6 +112,9 @@ impl<'de> Deserialize<'de> for MessageBody {
             payment_request_id: String,
             state: crate::payment::PaymentState,
             text: String,
+            total: Option<crate::money::Money>,
+            carrier: Option<String>,
+            tracking: Option<String>,
         }
         const VARIANTS: &[&str] = &["text", "product", "product_list", "order", "payment_request", "order_status"];
         let value = Tagged::read(deserializer, "type")?;
@@ -128,8 +140,8 @@ impl<'de> Deserialize<'de> for MessageBody {
                 MessageBody::PaymentRequest { request }
             }
             "order_status" => {
-                let OrderStatus { payment_request_id, state, text } = value.fields()?;
-                MessageBody::OrderStatus { payment_request_id, state, text }
+                let OrderStatus { payment_request_id, state, text, total, carrier, tracking } = value.fields()?;
+                MessageBody::OrderStatus { payment_request_id, state, text, total, carrier, tracking }
             }
             _ => return Err(value.unknown(VARIANTS)),
         })
@@ -197,6 +209,19 @@ mod tests {
         assert_eq!(json["sender"], "buyer");
         assert_eq!(json["body"], serde_json::json!({"type": "text", "text": "hi"}));
         assert_eq!(serde_json::from_value::<Message>(json).unwrap(), m);
+    }
+
+    #[test]
+    fn order_updates_stored_before_they_carried_a_total_still_read() {
+        let old =
+            r#"{"type":"order_status","payment_request_id":"p","state":"paid","text":"Payment of R$ 5,00 received"}"#;
+        match serde_json::from_str::<MessageBody>(old).unwrap() {
+            MessageBody::OrderStatus { total, carrier, tracking, text, .. } => {
+                assert_eq!((total, carrier, tracking), (None, None, None));
+                assert_eq!(text, "Payment of R$ 5,00 received");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -91,9 +91,11 @@ async fn buyer_pays_by_card_and_both_sides_see_it_live() {
         match staff_ws.next_frame().await {
             ServerFrame::PaymentUpdated { request } if request.state == PaymentState::Paid => saw_update = true,
             ServerFrame::Message { message } => {
-                if let MessageBody::OrderStatus { state, text, .. } = message.body {
+                if let MessageBody::OrderStatus { state, text, total, .. } = message.body {
                     assert_eq!(state, PaymentState::Paid);
                     assert_eq!(text, "Payment of R$ 120,00 received");
+                    // The total travels too, so the widget writes the update in the buyer's language.
+                    assert_eq!(total.map(|t| t.amount.to_string()), Some("120.00".into()));
                     saw_status = true;
                 }
             }
@@ -296,12 +298,22 @@ async fn shipping_schedules_a_payout_and_a_refund_cancels_it() {
     let refunded: PaymentRequest =
         expect_json(act(&s, &s.staff, &r.id, "refund", json!({})).await, StatusCode::OK).await;
     assert_eq!((refunded.state, refunded.payout_at), (PaymentState::Refunded, None));
-    let texts: Vec<String> = s
+    let updates: Vec<MessageBody> = s
         .server
         .all_messages(&s.buyer, &s.conversation)
         .await
         .into_iter()
-        .filter_map(|m| match m.body {
+        .filter(|m| matches!(m.body, MessageBody::OrderStatus { .. }))
+        .map(|m| m.body)
+        .collect();
+    let shipped = updates.iter().find_map(|b| match b {
+        MessageBody::OrderStatus { state: PaymentState::Shipped, carrier, tracking, .. } => Some((carrier, tracking)),
+        _ => None,
+    });
+    assert_eq!(shipped, Some((&Some("Correios".to_string()), &Some("BR123".to_string()))));
+    let texts: Vec<String> = updates
+        .into_iter()
+        .filter_map(|b| match b {
             MessageBody::OrderStatus { text, .. } => Some(text),
             _ => None,
         })

@@ -273,6 +273,9 @@ async fn commit(
             payment_request_id: next.id.clone(),
             state: next.state,
             text: status_text(&next),
+            total: Some(next.total),
+            carrier: next.shipment.as_ref().and_then(|s| s.carrier.clone()),
+            tracking: next.shipment.as_ref().and_then(|s| s.tracking.clone()),
         };
         let client_id = format!("status-{}-{}", next.id, next.state.label());
         store_and_publish(state, conversation, talkshop_protocol::Sender::Merchant, &client_id, body).await?;
