@@ -70,8 +70,9 @@ async fn buyer_pays_in_the_chat_and_follows_the_order_to_delivery() {
             t.iter().any(|e| e.starts_with(r#"order {"status":"paid""#))
         })
         .await;
+    // The widget writes the update in its language (English here, so English money format).
     buyer
-        .wait_texts(".ts-status", "the status update", |t| t.iter().any(|s| s == "Payment of R$ 99,80 received"))
+        .wait_texts(".ts-status", "the status update", |t| t.iter().any(|s| s == "Payment of R$ 99.80 received"))
         .await;
 
     // Shipped with tracking, then delivered: both sides follow.
