@@ -103,11 +103,10 @@ pub struct Texts {
     pub tracking: &'static str,
     pub payout: &'static str,
     pub shipped_with: &'static str,
-    /// Order updates in the thread (`{amount}`, `{carrier}`, `{tracking}`).
+    /// Order updates in the thread (`{amount}`, `{carrier}`; tracking uses `tracking_code`).
     pub update_paid: &'static str,
     pub update_shipped: &'static str,
     pub update_shipped_with: &'static str,
-    pub update_tracking: &'static str,
     pub update_delivered: &'static str,
     pub update_cancelled: &'static str,
     pub update_expired: &'static str,
@@ -216,7 +215,6 @@ pub static EN: Texts = Texts {
     update_paid: "Payment of {amount} received",
     update_shipped: "Order shipped",
     update_shipped_with: "Order shipped with {carrier}",
-    update_tracking: "tracking {tracking}",
     update_delivered: "Order delivered",
     update_cancelled: "Payment request for {amount} cancelled",
     update_expired: "Payment request for {amount} expired",
@@ -325,7 +323,6 @@ pub static PT_BR: Texts = Texts {
     update_paid: "Pagamento de {amount} recebido",
     update_shipped: "Pedido enviado",
     update_shipped_with: "Pedido enviado por {carrier}",
-    update_tracking: "rastreio {tracking}",
     update_delivered: "Pedido entregue",
     update_cancelled: "Pedido de pagamento de {amount} cancelado",
     update_expired: "Pedido de pagamento de {amount} expirado",
@@ -434,7 +431,6 @@ pub static TH: Texts = Texts {
     update_paid: "ได้รับชำระเงิน {amount} แล้ว",
     update_shipped: "จัดส่งคำสั่งซื้อแล้ว",
     update_shipped_with: "จัดส่งคำสั่งซื้อแล้วโดย {carrier}",
-    update_tracking: "เลขพัสดุ {tracking}",
     update_delivered: "คำสั่งซื้อส่งถึงแล้ว",
     update_cancelled: "ยกเลิกคำขอชำระเงิน {amount} แล้ว",
     update_expired: "คำขอชำระเงิน {amount} หมดอายุแล้ว",
@@ -543,7 +539,6 @@ pub static ID: Texts = Texts {
     update_paid: "Pembayaran {amount} diterima",
     update_shipped: "Pesanan dikirim",
     update_shipped_with: "Pesanan dikirim dengan {carrier}",
-    update_tracking: "resi {tracking}",
     update_delivered: "Pesanan telah sampai",
     update_cancelled: "Permintaan pembayaran {amount} dibatalkan",
     update_expired: "Permintaan pembayaran {amount} kedaluwarsa",
@@ -673,7 +668,7 @@ impl Texts {
                     None => self.update_shipped.to_owned(),
                 };
                 match tracking {
-                    Some(tracking) => format!("{shipped} · {}", fill(self.update_tracking, "tracking", tracking)),
+                    Some(tracking) => format!("{shipped} · {}", fill(self.tracking_code, "code", tracking)),
                     None => shipped,
                 }
             }

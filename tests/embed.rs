@@ -233,6 +233,19 @@ fn order(currency: Currency, unit: &str, quantity: u32, total: &str) -> Order {
     }
 }
 
+/// A buyer's thread in `locale` holding one message from `sender`, rendered.
+async fn thread_of_one(locale: Locale, sender: Sender, body: MessageBody) -> HtmlElement {
+    let mut log = ThreadLog::default();
+    log.merge([message(1, sender, body)]);
+    let log = RwSignal::new(log);
+    let root = mount(move || {
+        provide_context(Lang(locale));
+        view! { <ThreadView log=log me=Sender::Buyer other_name="Shop" on_retry=Callback::new(|_: String| {})/> }
+    });
+    settle().await;
+    root
+}
+
 #[wasm_bindgen_test]
 async fn money_is_written_the_way_each_language_writes_it() {
     for (locale, order, qty, total, items) in [
@@ -241,14 +254,7 @@ async fn money_is_written_the_way_each_language_writes_it() {
         (Locale::Id, order(Currency::Idr, "1234567", 1, "1234567"), "1 × Rp 1.234.567", "Rp 1.234.567", "1 barang"),
         (Locale::En, order(Currency::Brl, "617.28", 2, "1234.56"), "2 × R$ 617.28", "R$ 1,234.56", "2 items"),
     ] {
-        let mut log = ThreadLog::default();
-        log.merge([message(1, Sender::Buyer, MessageBody::Order { order })]);
-        let log = RwSignal::new(log);
-        let root = mount(move || {
-            provide_context(Lang(locale));
-            view! { <ThreadView log=log me=Sender::Buyer other_name="Shop" on_retry=Callback::new(|_: String| {})/> }
-        });
-        settle().await;
+        let root = thread_of_one(locale, Sender::Buyer, MessageBody::Order { order }).await;
         assert_eq!(text(&root, ".ts-order__qty"), qty, "{locale:?}");
         assert_eq!(text(&root, ".ts-order__total strong"), total, "{locale:?}");
         assert_eq!(text(&root, ".ts-order__count"), items, "{locale:?}");
@@ -286,14 +292,7 @@ async fn order_updates_are_written_in_the_buyers_language() {
         // Stored before updates carried their total: the server's text.
         (Locale::PtBr, update(PaymentState::Paid, None, None, None), "written by the server"),
     ] {
-        let mut log = ThreadLog::default();
-        log.merge([message(1, Sender::Merchant, body)]);
-        let log = RwSignal::new(log);
-        let root = mount(move || {
-            provide_context(Lang(locale));
-            view! { <ThreadView log=log me=Sender::Buyer other_name="Shop" on_retry=Callback::new(|_: String| {})/> }
-        });
-        settle().await;
+        let root = thread_of_one(locale, Sender::Merchant, body).await;
         assert_eq!(text(&root, ".ts-status"), shown, "{locale:?}");
     }
 }

@@ -70,51 +70,38 @@ impl<'de> Visitor<'de> for TagVisitor {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    // `Availability` reads through `Tagged` (tag "status"; unit and struct variants).
+    use crate::catalog::Availability;
 
-    #[derive(Debug, PartialEq)]
-    enum Shape {
-        Dot,
-        Circle { r: u32 },
-    }
-
-    impl<'de> Deserialize<'de> for Shape {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Shape, D::Error> {
-            #[derive(Deserialize)]
-            struct Circle {
-                r: u32,
-            }
-            let value = Tagged::read(d, "kind")?;
-            match value.tag.as_str() {
-                "dot" => Ok(Shape::Dot),
-                "circle" => value.fields().map(|c: Circle| Shape::Circle { r: c.r }),
-                _ => Err(value.unknown(&["dot", "circle"])),
-            }
-        }
+    fn read(json: &str) -> Result<Availability, String> {
+        serde_json::from_str(json).map_err(|e| e.to_string())
     }
 
     #[test]
     fn reads_the_tag_wherever_it_is() {
-        assert_eq!(serde_json::from_str::<Shape>(r#"{"kind":"dot"}"#).unwrap(), Shape::Dot);
-        assert_eq!(serde_json::from_str::<Shape>(r#"{"r":3,"kind":"circle"}"#).unwrap(), Shape::Circle { r: 3 });
+        assert_eq!(read(r#"{"status":"in_stock"}"#).unwrap(), Availability::InStock);
+        assert_eq!(read(r#"{"quantity":3,"status":"limited"}"#).unwrap(), Availability::Limited { quantity: 3 });
         assert_eq!(
-            serde_json::from_str::<Vec<Shape>>(r#"[{"kind":"circle","r":1,"x":{"k":[1]}},{"kind":"dot"}]"#).unwrap(),
-            vec![Shape::Circle { r: 1 }, Shape::Dot]
+            serde_json::from_str::<Vec<Availability>>(
+                r#"[{"status":"limited","quantity":1,"x":{"k":[1]}},{"status":"out_of_stock"}]"#
+            )
+            .unwrap(),
+            vec![Availability::Limited { quantity: 1 }, Availability::OutOfStock]
         );
-        let value = serde_json::json!({"kind": "circle", "r": 2});
-        assert_eq!(serde_json::from_value::<Shape>(value).unwrap(), Shape::Circle { r: 2 });
+        let value = serde_json::json!({"status": "limited", "quantity": 2});
+        assert_eq!(serde_json::from_value::<Availability>(value).unwrap(), Availability::Limited { quantity: 2 });
     }
 
     #[test]
     fn refuses_missing_unknown_and_bad_values() {
-        let missing = serde_json::from_str::<Shape>(r#"{"r":3}"#).unwrap_err().to_string();
-        assert!(missing.contains("missing field `kind`"), "{missing}");
-        let unknown = serde_json::from_str::<Shape>(r#"{"kind":"square"}"#).unwrap_err().to_string();
+        let missing = read(r#"{"quantity":3}"#).unwrap_err();
+        assert!(missing.contains("missing field `status`"), "{missing}");
+        let unknown = read(r#"{"status":"square"}"#).unwrap_err();
         assert!(unknown.contains("unknown variant `square`"), "{unknown}");
-        let bad = serde_json::from_str::<Shape>(r#"{"kind":"circle","r":"big"}"#).unwrap_err().to_string();
+        let bad = read(r#"{"status":"limited","quantity":"big"}"#).unwrap_err();
         assert!(bad.contains("invalid type"), "{bad}");
-        assert!(serde_json::from_str::<Shape>(r#"{"kind":7}"#).is_err());
-        assert!(serde_json::from_str::<Shape>(r#"[1]"#).is_err());
-        assert!(serde_json::from_str::<Shape>(r#"{"kind":"circle","r":1"#).is_err());
+        assert!(read(r#"{"status":7}"#).is_err());
+        assert!(read(r#"[1]"#).is_err());
+        assert!(read(r#"{"status":"limited","quantity":1"#).is_err());
     }
 }
