@@ -275,6 +275,7 @@ fn payment_request(state: talkshop_protocol::payment::PaymentState) -> talkshop_
         paid_out_at: None,
         created_at: 0,
         updated_at: 1,
+        test_mode: false,
     }
 }
 
@@ -376,6 +377,7 @@ async fn pending_instant_payment_shows_the_qr_code_and_a_hosted_link_opens_in_a_
         qr_payload: Some("00020101021226580014br.gov.bcb.pix6304ABCD".into()),
         hosted_url: None,
         failure: None,
+        received: None,
     });
     let root = mount(move || {
         provide_context(payments);
@@ -396,6 +398,7 @@ async fn pending_instant_payment_shows_the_qr_code_and_a_hosted_link_opens_in_a_
         qr_payload: None,
         hosted_url: Some("/sandbox/hosted/pr2".into()),
         failure: None,
+        received: None,
     });
     let mut evil = payment_request(PaymentState::Pending);
     evil.id = "pr3".into();
@@ -406,6 +409,7 @@ async fn pending_instant_payment_shows_the_qr_code_and_a_hosted_link_opens_in_a_
         qr_payload: None,
         hosted_url: Some("javascript:alert(1)".into()),
         failure: None,
+        received: None,
     });
     let root = mount(move || {
         provide_context(payments);

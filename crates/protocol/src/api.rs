@@ -90,6 +90,13 @@ pub struct StaffSession {
     pub token: String,
     pub staff_name: String,
     pub shop: ShopInfo,
+    /// What the signed-in person may do (owners see Settings, Staff, API keys, Audit).
+    #[serde(default = "default_role")]
+    pub role: crate::shop::StaffRole,
+}
+
+fn default_role() -> crate::shop::StaffRole {
+    crate::shop::StaffRole::Agent
 }
 
 /// One conversation as a list shows it (widget or console inbox).

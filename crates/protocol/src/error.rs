@@ -17,6 +17,8 @@ pub enum ErrorCode {
     NotFound,
     Conflict,
     PayloadTooLarge,
+    /// Too many attempts (sign-in); the `Retry-After` header says when to try again.
+    RateLimited,
     /// Our fault; details stay in the server log.
     Internal,
     /// The storage is unavailable for now; retrying later can succeed.
@@ -32,6 +34,7 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::Conflict => 409,
             ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::RateLimited => 429,
             ErrorCode::Internal => 500,
             ErrorCode::Unavailable => 503,
         }

@@ -16,6 +16,8 @@ pub mod money;
 pub mod order;
 pub mod payment;
 pub mod product_message;
+pub mod receiving;
+pub mod shop;
 mod tagged;
 pub mod thread;
 pub mod typing;

@@ -46,6 +46,9 @@ pub enum PaymentAction {
     Ship,
     Deliver,
     Refund,
+    /// The shop saw an instant payment arrive in its own account and confirms it
+    /// by hand (no provider webhook behind a merchant's own Pix key / PromptPay id / QRIS).
+    MarkReceived,
 }
 
 impl PaymentAction {
@@ -54,7 +57,7 @@ impl PaymentAction {
         match self {
             StartPayment => actor == Actor::Buyer,
             ConfirmPaid | Decline => actor == Actor::Provider,
-            Cancel | Ship | Deliver | Refund => actor == Actor::Merchant,
+            Cancel | Ship | Deliver | Refund | MarkReceived => actor == Actor::Merchant,
             Expire => actor == Actor::System,
         }
     }
@@ -72,6 +75,7 @@ impl PaymentState {
         let next = match (self, action) {
             (Requested, StartPayment) | (Pending, StartPayment) => Pending,
             (Requested | Pending, ConfirmPaid) => Paid,
+            (Pending, MarkReceived) => Paid,
             (Pending, Decline) => Requested,
             (Requested | Pending, Cancel) => Cancelled,
             (Requested | Pending, Expire) => Expired,
@@ -130,10 +134,11 @@ impl PaymentAction {
             PaymentAction::Ship => "marked shipped",
             PaymentAction::Deliver => "marked delivered",
             PaymentAction::Refund => "refunded",
+            PaymentAction::MarkReceived => "marked as received",
         }
     }
 
-    pub const ALL: [PaymentAction; 8] = [
+    pub const ALL: [PaymentAction; 9] = [
         PaymentAction::StartPayment,
         PaymentAction::ConfirmPaid,
         PaymentAction::Decline,
@@ -142,6 +147,7 @@ impl PaymentAction {
         PaymentAction::Ship,
         PaymentAction::Deliver,
         PaymentAction::Refund,
+        PaymentAction::MarkReceived,
     ];
 }
 
@@ -299,7 +305,31 @@ pub struct PaymentAttempt {
     /// Why the last try failed (a decline), for the buyer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,
+    /// An instant payment the shop confirmed by hand (*Mark as received*): who and when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received: Option<ManualReceipt>,
 }
+
+/// A shop's own confirmation that an instant payment reached its account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManualReceipt {
+    /// Staff member's display name.
+    pub by: String,
+    pub at: i64,
+    /// The bank's reference for the transfer, if the staff member typed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_reference: Option<String>,
+}
+
+/// `POST /api/v1/payment-requests/{id}/receive`: staff confirm an instant payment by hand.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkReceived {
+    #[serde(default)]
+    pub bank_reference: Option<String>,
+}
+
+pub const MAX_BANK_REFERENCE_CHARS: usize = 64;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shipment {
@@ -340,6 +370,13 @@ pub struct PaymentRequest {
     pub paid_out_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// A sandbox (demo or test) shop's request: no real money moves; the card says "test mode".
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub test_mode: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 /// `GET /api/v1/payment-requests?state=…`: a list, newest first.

@@ -181,6 +181,7 @@ async fn create_in(
         paid_out_at: None,
         created_at: now,
         updated_at: now,
+        test_mode: true,
     };
     let body = MessageBody::PaymentRequest { request: Box::new(request.clone()) };
     let appended = state
@@ -331,6 +332,7 @@ async fn pay_once(state: &AppState, viewer: &Viewer, id: &str, req: PayRequest) 
                 qr_payload: None,
                 hosted_url: None,
                 failure: None,
+                received: None,
             };
             match CardDetails::sandbox_outcome(&digits) {
                 SandboxOutcome::Decline(reason) => Err(ApiError::invalid("card", reason).into()),
@@ -363,6 +365,7 @@ async fn pay_once(state: &AppState, viewer: &Viewer, id: &str, req: PayRequest) 
                 qr_payload: Some(payload),
                 hosted_url: None,
                 failure: None,
+                received: None,
             });
             Ok(AppJson(commit(state, &conversation, &stored, next).await?))
         }
@@ -374,6 +377,7 @@ async fn pay_once(state: &AppState, viewer: &Viewer, id: &str, req: PayRequest) 
                 qr_payload: None,
                 hosted_url: Some(format!("/sandbox/hosted/{}", stored.request.id)),
                 failure: None,
+                received: None,
             });
             Ok(AppJson(commit(state, &conversation, &stored, next).await?))
         }
