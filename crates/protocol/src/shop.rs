@@ -366,6 +366,16 @@ pub struct CreatedApiKey {
     pub info: ApiKeyInfo,
 }
 
+/// `GET /api/v1/console/me`: who the console token belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsoleMe {
+    pub shop: crate::api::ShopInfo,
+    pub staff_id: String,
+    pub staff_name: String,
+    pub email: String,
+    pub role: StaffRole,
+}
+
 /// One line of the audit log: who did what, when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
