@@ -9,8 +9,12 @@ use talkshop_protocol::error::ErrorBody;
 use talkshop_protocol::order::OrderList;
 use talkshop_protocol::{
     AddToCart, ApiError, Cart, ConversationList, ConversationSummary, CreateVisitor, ErrorCode, MarkRead, Message,
-    MessagePage, Product, ProductInput, ProductMessage, SendOrder, SendProducts, SendText, SetQuantity, ShopInfo,
-    StaffLogin, StaffSession, VisitorSession,
+    MessagePage, Product, ProductInput, ProductMessage, SendOrder, SendProducts, SendText, SetQuantity, StaffLogin,
+    StaffSession, VisitorSession,
+};
+use talkshop_protocol::shop::{
+    AcceptInvite, ApiKeyList, AuditLog, ChangePassword, ConsoleMe, CreateApiKey, CreatedApiKey, CreatedInvite,
+    IdentitySecret, InviteStaff, ReceivingSettings, SettingsPage, ShopSettings, StaffList,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +22,13 @@ pub struct Api {
     /// Origin of the server, empty for the page's own origin.
     pub base: String,
     pub token: Option<String>,
+}
+
+/// A refused sign-in, and how long to wait when there were too many attempts (429 `Retry-After`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginFailure {
+    pub error: ApiError,
+    pub retry_after_secs: Option<u64>,
 }
 
 pub fn unreachable() -> ApiError {
@@ -67,6 +78,23 @@ impl Api {
             Err(_) if status >= 500 => Err(unreachable()),
             Err(_) => Err(ApiError::bad_request(format!("The shop answered {status}"))),
         }
+    }
+
+    /// An answer without a body (204), or the error.
+    async fn read_empty(response: Result<Response, gloo_net::Error>) -> Result<(), ApiError> {
+        let response = response.map_err(|_| unreachable())?;
+        if response.ok() {
+            return Ok(());
+        }
+        Self::read::<serde_json::Value>(Ok(response)).await.map(|_| ())
+    }
+
+    async fn delete(&self, path: &str) -> Result<(), ApiError> {
+        Self::read_empty(self.authorized(Request::delete(&self.url(path))).send().await).await
+    }
+
+    async fn put<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {
+        self.send_json(Request::put(&self.url(path)), Some(body)).await
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
@@ -131,12 +159,88 @@ impl Api {
         self.post(&format!("/conversations/{id}/read"), &MarkRead { seq }).await
     }
 
-    pub async fn login(&self, email: &str, password: &str) -> Result<StaffSession, ApiError> {
-        self.post("/console/login", &StaffLogin { email: email.into(), password: password.into() }).await
+    pub async fn login(&self, email: &str, password: &str) -> Result<StaffSession, LoginFailure> {
+        let body = StaffLogin { email: email.into(), password: password.into() };
+        let request = Request::post(&self.url("/console/login"))
+            .json(&body)
+            .map_err(|_| LoginFailure { error: unreachable(), retry_after_secs: None })?;
+        let response = request.send().await;
+        let retry_after_secs = response
+            .as_ref()
+            .ok()
+            .filter(|r| r.status() == 429)
+            .and_then(|r| r.headers().get("Retry-After"))
+            .and_then(|v| v.trim().parse().ok());
+        Self::read(response).await.map_err(|error| LoginFailure { error, retry_after_secs })
     }
 
-    pub async fn me(&self) -> Result<ShopInfo, ApiError> {
+    /// Who the console token belongs to (shop, name, role).
+    pub async fn me(&self) -> Result<ConsoleMe, ApiError> {
         self.get("/console/me").await
+    }
+
+    // The shop's own administration (console; owners, except the password)
+
+    /// An invited person sets a name and password; answers a signed-in session.
+    pub async fn accept_invite(&self, body: &AcceptInvite) -> Result<StaffSession, ApiError> {
+        self.post("/console/invites/accept", body).await
+    }
+
+    pub async fn change_password(&self, body: &ChangePassword) -> Result<(), ApiError> {
+        let request = self.authorized(Request::post(&self.url("/console/password"))).json(body);
+        Self::read_empty(request.map_err(|_| unreachable())?.send().await).await
+    }
+
+    pub async fn settings(&self) -> Result<SettingsPage, ApiError> {
+        self.get("/console/settings").await
+    }
+
+    pub async fn save_settings(&self, settings: &ShopSettings) -> Result<SettingsPage, ApiError> {
+        self.put("/console/settings", settings).await
+    }
+
+    pub async fn rotate_identity_secret(&self) -> Result<IdentitySecret, ApiError> {
+        self.post("/console/settings/identity-secret", &serde_json::json!({})).await
+    }
+
+    pub async fn receiving(&self) -> Result<ReceivingSettings, ApiError> {
+        self.get("/console/receiving").await
+    }
+
+    pub async fn save_receiving(&self, body: &ReceivingSettings) -> Result<ReceivingSettings, ApiError> {
+        self.put("/console/receiving", body).await
+    }
+
+    pub async fn staff(&self) -> Result<StaffList, ApiError> {
+        self.get("/console/staff").await
+    }
+
+    pub async fn invite_staff(&self, body: &InviteStaff) -> Result<CreatedInvite, ApiError> {
+        self.post("/console/staff/invites", body).await
+    }
+
+    pub async fn revoke_invite(&self, id: &str) -> Result<(), ApiError> {
+        self.delete(&format!("/console/staff/invites/{}", js_sys::encode_uri_component(id))).await
+    }
+
+    pub async fn remove_staff(&self, id: &str) -> Result<(), ApiError> {
+        self.delete(&format!("/console/staff/{}", js_sys::encode_uri_component(id))).await
+    }
+
+    pub async fn api_keys(&self) -> Result<ApiKeyList, ApiError> {
+        self.get("/console/api-keys").await
+    }
+
+    pub async fn create_api_key(&self, name: &str) -> Result<CreatedApiKey, ApiError> {
+        self.post("/console/api-keys", &CreateApiKey { name: name.into() }).await
+    }
+
+    pub async fn delete_api_key(&self, id: &str) -> Result<(), ApiError> {
+        self.delete(&format!("/console/api-keys/{}", js_sys::encode_uri_component(id))).await
+    }
+
+    pub async fn audit(&self) -> Result<AuditLog, ApiError> {
+        self.get("/console/audit").await
     }
 
     // Catalog
@@ -246,6 +350,15 @@ impl Api {
     /// The demo's stand-in for a bank: a signed sandbox confirmation (staff only).
     pub async fn sandbox_confirm(&self, request_id: &str) -> Result<serde_json::Value, ApiError> {
         self.post(&format!("/payment-requests/{request_id}/sandbox-confirm"), &serde_json::json!({})).await
+    }
+
+    /// The shop confirms by hand that an instant payment reached its account (owners).
+    pub async fn mark_received(
+        &self,
+        request_id: &str,
+        body: &talkshop_protocol::payment::MarkReceived,
+    ) -> Result<talkshop_protocol::payment::PaymentRequest, ApiError> {
+        self.post(&format!("/payment-requests/{request_id}/receive"), body).await
     }
 
     /// Where the QR code image of a pending instant payment is served.

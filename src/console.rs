@@ -1,16 +1,25 @@
 //! The merchant console at `/console`: sign in, inbox, threads, live replies.
 
+pub mod account;
+pub mod api_keys_page;
+pub mod audit_page;
 pub mod catalog_page;
+pub mod forms;
 pub mod i18n;
 pub mod inbox;
 pub mod login_form;
+pub mod mark_received;
 pub mod orders_page;
 pub mod payment_request_form;
 pub mod product_picker;
+pub mod receiving_page;
+pub mod settings_page;
+pub mod staff_page;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use talkshop_protocol::{ApiError, ClientFrame, ConversationSummary, ErrorCode, Sender, ServerFrame, ShopInfo};
+use talkshop_protocol::shop::{ConsoleMe, StaffRole};
+use talkshop_protocol::{ApiError, ClientFrame, ConversationSummary, ErrorCode, Sender, ServerFrame, ShopInfo, StaffSession};
 
 use crate::api::Api;
 use crate::catalog_cache::CatalogCache;
@@ -23,13 +32,19 @@ use crate::components::typing_indicator::TypingIndicator;
 use crate::device::{self, CONSOLE_TOKEN_KEY};
 use crate::i18n::{lang, texts, Lang};
 use crate::live::{LinkState, Live};
+use account::{AcceptInviteForm, ChangePasswordForm};
+use api_keys_page::ApiKeysPage;
+use audit_page::AuditPage;
 use catalog_page::CatalogPage;
-use i18n::{console_locale, console_texts, CONSOLE_LANG_KEY, LANGUAGES};
+use i18n::{console_locale, console_texts, ConsoleTexts, CONSOLE_LANG_KEY, LANGUAGES};
 use inbox::{Inbox, InboxState};
 use login_form::LoginForm;
 use orders_page::OrdersPage;
 use payment_request_form::PaymentRequestForm;
 use product_picker::ProductPicker;
+use receiving_page::ReceivingPage;
+use settings_page::ShopSettingsPage;
+use staff_page::StaffPage;
 
 /// The console's sections.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,12 +52,51 @@ pub enum ConsoleTab {
     Inbox,
     Catalog,
     Orders,
+    /// Owners only from here on.
+    Settings,
+    Payments,
+    Staff,
+    ApiKeys,
+    Audit,
 }
 
+impl ConsoleTab {
+    /// The sections a role sees: agents chat, sell and ship; owners also run the shop.
+    pub fn for_role(role: StaffRole) -> &'static [ConsoleTab] {
+        use ConsoleTab::*;
+        match role {
+            StaffRole::Owner => &[Inbox, Catalog, Orders, Settings, Payments, Staff, ApiKeys, Audit],
+            StaffRole::Agent => &[Inbox, Catalog, Orders],
+        }
+    }
+
+    pub fn label(self, ct: &ConsoleTexts) -> &'static str {
+        match self {
+            ConsoleTab::Inbox => ct.inbox,
+            ConsoleTab::Catalog => ct.catalog,
+            ConsoleTab::Orders => ct.orders,
+            ConsoleTab::Settings => ct.settings,
+            ConsoleTab::Payments => ct.payments_tab,
+            ConsoleTab::Staff => ct.staff,
+            ConsoleTab::ApiKeys => ct.api_keys,
+            ConsoleTab::Audit => ct.audit_log,
+        }
+    }
+}
+
+/// Who is signed in: from the sign-in answer, or from `GET /console/me` for a kept token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct SignedIn {
     token: String,
     shop: ShopInfo,
+    staff_name: String,
+    role: StaffRole,
+}
+
+impl SignedIn {
+    fn from_me(token: String, me: ConsoleMe) -> SignedIn {
+        SignedIn { token, shop: me.shop, staff_name: me.staff_name, role: me.role }
+    }
 }
 
 #[component]
@@ -58,13 +112,22 @@ pub fn Console() -> impl IntoView {
     }
     let api = Api::new(String::new());
     let signed_in = RwSignal::new(None::<SignedIn>);
+    // Apart from `signed_in` so that learning it later does not start the workspace again.
+    let staff_id = RwSignal::new(None::<String>);
     let checking = RwSignal::new(true);
+    // Opened from an invitation link: the invited person signs up instead of signing in.
+    let invite = RwSignal::new(
+        web_sys::window().and_then(|w| w.location().hash().ok()).and_then(|hash| account::invite_token(&hash)),
+    );
     // A kept token is checked once; a stale one sends the user to the login form.
     if let Some(token) = device::load(CONSOLE_TOKEN_KEY) {
         let api = api.with_token(token.clone());
         spawn_local(async move {
             match api.me().await {
-                Ok(shop) => signed_in.set(Some(SignedIn { token, shop })),
+                Ok(me) => {
+                    staff_id.set(Some(me.staff_id.clone()));
+                    signed_in.set(Some(SignedIn::from_me(token, me)));
+                }
                 Err(err) if matches!(err.code, ErrorCode::Unauthorized | ErrorCode::Forbidden) => {
                     device::forget(CONSOLE_TOKEN_KEY)
                 }
@@ -75,20 +138,42 @@ pub fn Console() -> impl IntoView {
     } else {
         checking.set(false);
     }
-    let on_login = Callback::new(move |(token, shop): (String, ShopInfo)| {
-        device::save(CONSOLE_TOKEN_KEY, &token);
-        signed_in.set(Some(SignedIn { token, shop }));
-    });
+    let on_login = {
+        let api = api.clone();
+        Callback::new(move |session: StaffSession| {
+            device::save(CONSOLE_TOKEN_KEY, &session.token);
+            if invite.get_untracked().is_some() {
+                account::clear_hash();
+                invite.set(None);
+            }
+            // The sign-in answer does not say which staff member this is; `me` does.
+            let api = api.with_token(session.token.clone());
+            spawn_local(async move {
+                if let Ok(me) = api.me().await {
+                    staff_id.set(Some(me.staff_id));
+                }
+            });
+            let StaffSession { token, staff_name, shop, role } = session;
+            signed_in.set(Some(SignedIn { token, shop, staff_name, role }));
+        })
+    };
     let sign_out = Callback::new(move |_| {
         device::forget(CONSOLE_TOKEN_KEY);
+        staff_id.set(None);
         signed_in.set(None);
     });
     view! {
         <div class="ts-console">
             {move || match (checking.get(), signed_in.get()) {
                 (true, _) => view! { <p class="ts-console__loading">{ct.loading}</p> }.into_any(),
-                (false, None) => view! { <LoginForm api=api.clone() on_login=on_login/> }.into_any(),
-                (false, Some(s)) => view! { <Workspace api=api.with_token(s.token) shop=s.shop on_sign_out=sign_out/> }.into_any(),
+                (false, None) => match invite.get() {
+                    Some(token) => view! { <AcceptInviteForm api=api.clone() token=token on_login=on_login/> }.into_any(),
+                    None => view! { <LoginForm api=api.clone() on_login=on_login/> }.into_any(),
+                },
+                (false, Some(s)) => view! {
+                    <Workspace api=api.with_token(s.token) shop=s.shop staff_name=s.staff_name role=s.role
+                        staff_id=staff_id on_sign_out=sign_out/>
+                }.into_any(),
             }}
         </div>
     }
@@ -114,8 +199,46 @@ pub fn LanguagePicker() -> impl IntoView {
     }
 }
 
+/// The section buttons in the header: the role decides which there are.
 #[component]
-fn Workspace(api: Api, shop: ShopInfo, on_sign_out: Callback<()>) -> impl IntoView {
+pub fn ConsoleTabs(role: StaffRole, tab: RwSignal<ConsoleTab>) -> impl IntoView {
+    let ct = console_texts();
+    view! {
+        <nav class="ts-console__tabs" aria-label=ct.sections>
+            {ConsoleTab::for_role(role).iter().map(|&t| view! {
+                <button type="button" class="ts-tab" class:ts-tab--on=move || tab.get() == t data-tab=format!("{t:?}")
+                    aria-current=move || (tab.get() == t).then_some("page") on:click=move |_| tab.set(t)>{t.label(ct)}</button>
+            }).collect_view()}
+        </nav>
+    }
+}
+
+/// The signed-in person's menu in the header: their name and role, and the password form.
+#[component]
+fn AccountMenu(api: Api, staff_name: String, role: StaffRole) -> impl IntoView {
+    let ct = console_texts();
+    view! {
+        <details class="ts-account">
+            <summary class="ts-account__summary" aria-label=ct.account>
+                {staff_name}
+                <small>{ct.role(role)}</small>
+            </summary>
+            <div class="ts-account__panel">
+                <ChangePasswordForm api=api/>
+            </div>
+        </details>
+    }
+}
+
+#[component]
+fn Workspace(
+    api: Api,
+    shop: ShopInfo,
+    staff_name: String,
+    role: StaffRole,
+    staff_id: RwSignal<Option<String>>,
+    on_sign_out: Callback<()>,
+) -> impl IntoView {
     let (t, ct) = (texts(), console_texts());
     let session = ChatSession::new(api.clone(), Sender::Merchant);
     let tab = RwSignal::new(ConsoleTab::Inbox);
@@ -125,7 +248,10 @@ fn Workspace(api: Api, shop: ShopInfo, on_sign_out: Callback<()>) -> impl IntoVi
     let shop_id = StoredValue::new(shop.id.clone());
     let catalog = CatalogCache::new(api.clone());
     provide_context(catalog);
-    let payments = Payments::new(api.clone(), false);
+    let payments = Payments::new(api.clone(), false).with_staff_extra(match role {
+        StaffRole::Owner => mark_received::owner_extra,
+        StaffRole::Agent => mark_received::agent_extra,
+    });
     provide_context(payments);
     let inbox = InboxState::new();
     let problem = RwSignal::new(None::<ApiError>);
@@ -244,12 +370,8 @@ fn Workspace(api: Api, shop: ShopInfo, on_sign_out: Callback<()>) -> impl IntoVi
     view! {
         <header class="ts-console__bar">
             <h1 class="ts-console__shop">{shop.name.clone()} <span class="ts-console__tag">{ct.console_tag}</span></h1>
-            <nav class="ts-console__tabs" aria-label=ct.sections>
-                {[(ConsoleTab::Inbox, ct.inbox), (ConsoleTab::Catalog, ct.catalog), (ConsoleTab::Orders, ct.orders)].into_iter().map(|(t, label)| view! {
-                    <button type="button" class="ts-tab" class:ts-tab--on=move || tab.get() == t
-                        aria-current=move || (tab.get() == t).then_some("page") on:click=move |_| tab.set(t)>{label}</button>
-                }).collect_view()}
-            </nav>
+            <ConsoleTabs role=role tab=tab/>
+            <AccountMenu api=api.clone() staff_name=staff_name role=role/>
             <LanguagePicker/>
             <button class="ts-console__signout" type="button" on:click=move |_| on_sign_out.run(())>{ct.sign_out}</button>
         </header>
@@ -257,6 +379,11 @@ fn Workspace(api: Api, shop: ShopInfo, on_sign_out: Callback<()>) -> impl IntoVi
         {move || match tab.get() {
             ConsoleTab::Catalog => view! { <CatalogPage api=page_api.get_value()/> }.into_any(),
             ConsoleTab::Orders => view! { <OrdersPage api=page_api.get_value()/> }.into_any(),
+            ConsoleTab::Settings => view! { <ShopSettingsPage api=page_api.get_value()/> }.into_any(),
+            ConsoleTab::Payments => view! { <ReceivingPage api=page_api.get_value()/> }.into_any(),
+            ConsoleTab::Staff => view! { <StaffPage api=page_api.get_value() me=staff_id/> }.into_any(),
+            ConsoleTab::ApiKeys => view! { <ApiKeysPage api=page_api.get_value()/> }.into_any(),
+            ConsoleTab::Audit => view! { <AuditPage api=page_api.get_value()/> }.into_any(),
             ConsoleTab::Inbox => ().into_any(),
         }}
         <div class="ts-console__main" hidden=move || tab.get() != ConsoleTab::Inbox>

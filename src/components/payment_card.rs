@@ -10,17 +10,26 @@ use crate::device::random_id;
 use crate::i18n::{fill, lang, money, money_locale, texts};
 use crate::time::date_time;
 
+/// More staff actions drawn on the card by the console (e.g. an owner's
+/// *Mark as received*); a plain function so the buyer widget links none of it.
+pub type StaffExtra = fn(Memo<PaymentRequest>) -> AnyView;
+
 /// Live payment requests by id, and who is looking (buyer pays, merchant acts).
 #[derive(Clone, Copy)]
 pub struct Payments {
     pub requests: RwSignal<HashMap<String, PaymentRequest>>,
     pub api: StoredValue<Api>,
     pub buyer: bool,
+    pub staff_extra: Option<StaffExtra>,
 }
 
 impl Payments {
     pub fn new(api: Api, buyer: bool) -> Payments {
-        Payments { requests: RwSignal::new(HashMap::new()), api: StoredValue::new(api), buyer }
+        Payments { requests: RwSignal::new(HashMap::new()), api: StoredValue::new(api), buyer, staff_extra: None }
+    }
+
+    pub fn with_staff_extra(self, extra: StaffExtra) -> Payments {
+        Payments { staff_extra: Some(extra), ..self }
     }
 
     /// Newer states replace older ones.
@@ -109,6 +118,9 @@ pub fn PaymentCard(request: PaymentRequest) -> impl IntoView {
         <div class="ts-pay" data-state=move || current.with(|r| r.state.label())>
             <div class="ts-pay__head">
                 <span class="ts-pay__title">{t.payment_request}</span>
+                <Show when=move || current.with(|r| r.test_mode)>
+                    <span class="ts-pay__test">{t.test_mode}</span>
+                </Show>
                 <span class="ts-pay__state">{move || t.payment_state(current.with(|r| r.state))}</span>
             </div>
             <p class="ts-pay__desc">{move || current.with(|r| r.description.clone())}</p>
@@ -133,6 +145,9 @@ pub fn PaymentCard(request: PaymentRequest) -> impl IntoView {
                     </div>
                 }
             })}
+            <Show when=move || buyer && current.with(awaits_the_shop)>
+                <p class="ts-pay__waiting" role="status">{t.waiting_for_shop}</p>
+            </Show>
             {move || current.with(|r| r.attempt.clone()).and_then(|a| a.hosted_url).filter(|_| current.with(|r| r.state.payable())).and_then(|url| {
                 // Only our own pages or https links become an href.
                 let base = payments.map(|p| p.api.with_value(|api| api.base.clone())).unwrap_or_default();
@@ -169,7 +184,7 @@ pub fn PaymentCard(request: PaymentRequest) -> impl IntoView {
             </Show>
             <Show when=move || staff>
                 <div class="ts-pay__actions">
-                    <Show when=move || current.with(|r| r.state == PaymentState::Pending && r.attempt.as_ref().is_some_and(|a| a.qr_payload.is_some()))>
+                    <Show when=move || current.with(|r| r.test_mode && r.state == PaymentState::Pending && r.attempt.as_ref().is_some_and(|a| a.qr_payload.is_some()))>
                         <button type="button" class="ts-button ts-pay__confirm" on:click=move |_| {
                             let Some(p) = payments else { return };
                             let id = current.with_untracked(|r| r.id.clone());
@@ -180,6 +195,7 @@ pub fn PaymentCard(request: PaymentRequest) -> impl IntoView {
                             });
                         }>{t.confirm_sandbox}</button>
                     </Show>
+                    {payments.and_then(|p| p.staff_extra).map(|extra| extra(current))}
                     <Show when=move || current.with(|r| r.state.payable())>
                         <button type="button" class="ts-link" on:click=move |_| act("cancel")>{t.cancel_request}</button>
                     </Show>
@@ -201,4 +217,12 @@ pub fn PaymentCard(request: PaymentRequest) -> impl IntoView {
             </Show>
         </div>
     }
+}
+
+/// A real (not test-mode) instant payment the buyer has started: only the
+/// shop can tell, from its bank account, that the money arrived.
+pub fn awaits_the_shop(request: &PaymentRequest) -> bool {
+    request.state == PaymentState::Pending
+        && !request.test_mode
+        && request.attempt.as_ref().is_some_and(|a| a.method == PaymentMethod::InstantQr)
 }

@@ -1,14 +1,14 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use talkshop_protocol::ShopInfo;
+use talkshop_protocol::StaffSession;
 
 use crate::api::Api;
 use crate::console::i18n::console_texts;
 use crate::console::LanguagePicker;
 
-/// Staff sign-in; hands the token and shop up on success.
+/// Staff sign-in; hands the session (token, shop, role) up on success.
 #[component]
-pub fn LoginForm(api: Api, #[prop(into)] on_login: Callback<(String, ShopInfo)>) -> impl IntoView {
+pub fn LoginForm(api: Api, #[prop(into)] on_login: Callback<StaffSession>) -> impl IntoView {
     let ct = console_texts();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -24,8 +24,12 @@ pub fn LoginForm(api: Api, #[prop(into)] on_login: Callback<(String, ShopInfo)>)
         let api = api.clone();
         spawn_local(async move {
             match api.login(&email.get_untracked(), &password.get_untracked()).await {
-                Ok(session) => on_login.run((session.token, session.shop)),
-                Err(err) => error.set(Some(err.message)),
+                Ok(session) => on_login.run(session),
+                // Too many attempts: say when to try again, in the console's language.
+                Err(failure) => error.set(Some(match failure.retry_after_secs {
+                    Some(secs) => ct.too_many_attempts(secs),
+                    None => failure.error.message,
+                })),
             }
             busy.set(false);
         });
