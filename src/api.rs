@@ -7,14 +7,14 @@ use serde::Serialize;
 use talkshop_protocol::catalog::CatalogPage;
 use talkshop_protocol::error::ErrorBody;
 use talkshop_protocol::order::OrderList;
+use talkshop_protocol::shop::{
+    AcceptInvite, ApiKeyList, AuditLog, ChangePassword, ConsoleMe, CreateApiKey, CreatedApiKey, CreatedInvite,
+    IdentitySecret, InviteStaff, ReceivingSettings, SettingsPage, ShopSettings, StaffList,
+};
 use talkshop_protocol::{
     AddToCart, ApiError, Cart, ConversationList, ConversationSummary, CreateVisitor, ErrorCode, MarkRead, Message,
     MessagePage, Product, ProductInput, ProductMessage, SendOrder, SendProducts, SendText, SetQuantity, StaffLogin,
     StaffSession, VisitorSession,
-};
-use talkshop_protocol::shop::{
-    AcceptInvite, ApiKeyList, AuditLog, ChangePassword, ConsoleMe, CreateApiKey, CreatedApiKey, CreatedInvite,
-    IdentitySecret, InviteStaff, ReceivingSettings, SettingsPage, ShopSettings, StaffList,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]

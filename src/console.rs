@@ -19,7 +19,9 @@ pub mod staff_page;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use talkshop_protocol::shop::{ConsoleMe, StaffRole};
-use talkshop_protocol::{ApiError, ClientFrame, ConversationSummary, ErrorCode, Sender, ServerFrame, ShopInfo, StaffSession};
+use talkshop_protocol::{
+    ApiError, ClientFrame, ConversationSummary, ErrorCode, Sender, ServerFrame, ShopInfo, StaffSession,
+};
 
 use crate::api::Api;
 use crate::catalog_cache::CatalogCache;

@@ -422,3 +422,56 @@ async fn pending_instant_payment_shows_the_qr_code_and_a_hosted_link_opens_in_a_
     assert_eq!(links[0].get_attribute("target").as_deref(), Some("_blank"));
     assert!(links[0].get_attribute("rel").is_some_and(|r| r.contains("noopener")));
 }
+
+#[wasm_bindgen_test]
+async fn the_buyer_sees_test_mode_and_waits_for_the_shop_to_confirm_a_real_instant_payment() {
+    use talkshop_protocol::payment::{PaymentAttempt, PaymentMethod, PaymentState};
+    use talkshop_widget::components::payment_card::{PaymentCard, Payments};
+    let qr = PaymentAttempt {
+        method: PaymentMethod::InstantQr,
+        card_brand: None,
+        card_last4: None,
+        qr_payload: Some("00020101021226580014br.gov.bcb.pix6304ABCD".into()),
+        hosted_url: None,
+        failure: None,
+        received: None,
+    };
+    for (test_mode, state, attempt, badge, waiting) in [
+        (true, PaymentState::Pending, Some(qr.clone()), true, false),
+        (false, PaymentState::Pending, Some(qr.clone()), false, true),
+        (false, PaymentState::Requested, None, false, false),
+        (false, PaymentState::Paid, Some(qr.clone()), false, false),
+        (true, PaymentState::Requested, None, true, false),
+    ] {
+        let payments = Payments::new(Api::new("http://127.0.0.1:9"), true);
+        let mut request = payment_request(state);
+        request.test_mode = test_mode;
+        request.attempt = attempt;
+        let root = mount(move || {
+            provide_context(payments);
+            view! { <PaymentCard request=request/> }
+        });
+        settle().await;
+        let case = format!("test_mode={test_mode} {state:?}");
+        assert_eq!(
+            find(&root, ".ts-pay__test").map(|b| b.text_content().unwrap_or_default()),
+            badge.then(|| "Test mode".to_string()),
+            "{case}"
+        );
+        assert_eq!(
+            find(&root, ".ts-pay__waiting").map(|b| b.text_content().unwrap_or_default()),
+            waiting.then(|| "Waiting for the shop to confirm your payment".to_string()),
+            "{case}"
+        );
+        if waiting {
+            // Under the QR code.
+            let qr = get(&root, ".ts-pay__qr");
+            let line = get(&root, ".ts-pay__waiting");
+            assert_eq!(
+                qr.next_element_sibling().as_ref(),
+                Some(wasm_bindgen::JsCast::unchecked_ref::<web_sys::Element>(&line)),
+                "{case}"
+            );
+        }
+    }
+}

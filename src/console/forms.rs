@@ -82,14 +82,12 @@ pub fn CopyBox(
 /// `navigator.clipboard.writeText`; false where the page may not write the clipboard.
 async fn copy_text(text: &str) -> bool {
     let Some(window) = web_sys::window() else { return false };
-    let Some(clipboard) =
-        js_sys::Reflect::get(&window.navigator(), &"clipboard".into()).ok().filter(|c| c.is_object())
+    let Some(clipboard) = js_sys::Reflect::get(&window.navigator(), &"clipboard".into()).ok().filter(|c| c.is_object())
     else {
         return false;
     };
-    let Some(write) = js_sys::Reflect::get(&clipboard, &"writeText".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    let Some(write) =
+        js_sys::Reflect::get(&clipboard, &"writeText".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok())
     else {
         return false;
     };

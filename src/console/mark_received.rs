@@ -48,7 +48,9 @@ pub fn owner_extra(current: Memo<PaymentRequest>) -> AnyView {
             return;
         }
         let id = current.with_untracked(|r| r.id.clone());
-        let body = MarkReceived { bank_reference: Some(reference.get_untracked().trim().to_owned()).filter(|r| !r.is_empty()) };
+        let body = MarkReceived {
+            bank_reference: Some(reference.get_untracked().trim().to_owned()).filter(|r| !r.is_empty()),
+        };
         busy.set(true);
         spawn_local(async move {
             match p.api.get_value().mark_received(&id, &body).await {

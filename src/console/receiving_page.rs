@@ -54,7 +54,12 @@ fn drafts(saved: &ReceivingSettings) -> Vec<ReceivingAccount> {
     SCHEMES
         .iter()
         .map(|(currency, _, types)| {
-            saved.accounts.iter().find(|a| a.currency == *currency).cloned().unwrap_or_else(|| blank(*currency, types[0]))
+            saved
+                .accounts
+                .iter()
+                .find(|a| a.currency == *currency)
+                .cloned()
+                .unwrap_or_else(|| blank(*currency, types[0]))
         })
         .collect()
 }
@@ -75,9 +80,8 @@ pub fn ReceivingPage(api: Api) -> impl IntoView {
             Err(err) => error.set(Some((None, err))),
         }
     });
-    let general = Signal::derive(move || {
-        error.with(|e| e.as_ref().filter(|(c, _)| c.is_none()).map(|(_, e)| e.clone()))
-    });
+    let general =
+        Signal::derive(move || error.with(|e| e.as_ref().filter(|(c, _)| c.is_none()).map(|(_, e)| e.clone())));
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         saved.set(false);
@@ -113,7 +117,10 @@ pub fn ReceivingPage(api: Api) -> impl IntoView {
             busy.set(false);
         });
     };
-    let section = move |(i, (currency, scheme, types)): (usize, &'static (Currency, &'static str, &'static [KeyType]))| {
+    let section = move |(i, (currency, scheme, types)): (
+        usize,
+        &'static (Currency, &'static str, &'static [KeyType]),
+    )| {
         let currency = *currency;
         let types: &'static [KeyType] = types;
         let errors = Signal::derive(move || {
@@ -132,7 +139,9 @@ pub fn ReceivingPage(api: Api) -> impl IntoView {
                 }
             });
         };
-        let qris = move || accounts.with(|a| a.as_ref().and_then(|a| a.get(i)).is_some_and(|a| a.key_type == KeyType::QrisStatic));
+        let qris = move || {
+            accounts.with(|a| a.as_ref().and_then(|a| a.get(i)).is_some_and(|a| a.key_type == KeyType::QrisStatic))
+        };
         view! {
             <fieldset class="ts-receiving__account" data-currency=currency.code()>
                 <legend>{format!("{} · {scheme}", currency.code())}</legend>

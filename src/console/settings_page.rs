@@ -77,8 +77,9 @@ impl Draft {
             .limits
             .iter()
             .map(|(method, currency, max)| {
-                let max = Decimal::from_str_exact(max.trim())
-                    .map_err(|_| ApiError::invalid("transaction_limits", fill(ct.limit_not_number, "example", "500.00")))?;
+                let max = Decimal::from_str_exact(max.trim()).map_err(|_| {
+                    ApiError::invalid("transaction_limits", fill(ct.limit_not_number, "example", "500.00"))
+                })?;
                 Ok(TransactionLimit { method: *method, currency: *currency, max })
             })
             .collect::<Result<_, ApiError>>()?;
