@@ -370,7 +370,7 @@ fn Workspace(
     };
 
     view! {
-        <header class="ts-console__bar">
+        <header class="ts-console__bar" class:ts-console__bar--owner=role == StaffRole::Owner>
             <h1 class="ts-console__shop">{shop.name.clone()} <span class="ts-console__tag">{ct.console_tag}</span></h1>
             <ConsoleTabs role=role tab=tab/>
             <AccountMenu api=api.clone() staff_name=staff_name role=role/>
