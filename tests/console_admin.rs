@@ -84,7 +84,7 @@ async fn wait_for(root: &web_sys::Element, css: &str) -> web_sys::HtmlElement {
         }
         gloo_timers::future::TimeoutFuture::new(20).await;
     }
-    panic!("{css} never appeared");
+    panic!("{css} never appeared in {}", root.inner_html());
 }
 
 fn settings_page() -> serde_json::Value {
@@ -253,7 +253,8 @@ fn pending(method: PaymentMethod, test_mode: bool) -> PaymentRequest {
         total: brl("140.00"),
         state: PaymentState::Pending,
         methods: vec![PaymentMethod::InstantQr],
-        expires_at: i64::MAX,
+        // A date JSON numbers can carry (the fake server answers through JavaScript).
+        expires_at: 1_900_000_000_000,
         attempt: Some(PaymentAttempt {
             method,
             card_brand: None,
