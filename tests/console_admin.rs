@@ -18,6 +18,7 @@ use talkshop_widget::api::Api;
 use talkshop_widget::components::payment_card::{PaymentCard, Payments};
 use talkshop_widget::console::login_form::LoginForm;
 use talkshop_widget::console::mark_received::{agent_extra, owner_extra};
+use talkshop_widget::console::receiving_page::ReceivingPage;
 use talkshop_widget::console::settings_page::ShopSettingsPage;
 use talkshop_widget::console::{Console, ConsoleTab, ConsoleTabs};
 use talkshop_widget::device::{self, CONSOLE_TOKEN_KEY};
@@ -345,4 +346,46 @@ async fn too_many_sign_in_attempts_say_when_to_try_again() {
     click(&root, "button[type=submit]");
     let shown = wait_for(&root, ".ts-login__error").await;
     assert_eq!(shown.text_content().as_deref(), Some("Too many attempts, try again in 5 minutes"));
+}
+
+#[wasm_bindgen_test]
+async fn receiving_accounts_are_checked_per_currency_and_qris_takes_a_payload_only() {
+    fake_server();
+    let pix = serde_json::json!({ "currency": "BRL", "key_type": "pix_email", "key": "pix@loja.example",
+        "merchant_name": "Maria Souza", "merchant_city": "Sao Paulo" });
+    route("GET", "/api/v1/console/receiving", 200, serde_json::json!({ "accounts": [pix] }));
+    route("PUT", "/api/v1/console/receiving", 200, serde_json::json!({ "accounts": [pix] }));
+    let root = mount(|| view! { <ReceivingPage api=Api::new(String::new()).with_token("t-owner")/> });
+    wait_for(&root, "form.ts-receiving__form").await;
+    assert_eq!(value_of(&root, "[data-currency=BRL] input[name=key]"), "pix@loja.example");
+    // QRIS: the acquirer's payload in a text area; its name and city come from the payload.
+    assert!(find(&root, "[data-currency=IDR] textarea[name=key]").is_some());
+    assert!(find(&root, "[data-currency=IDR] input[name=merchant_name]").is_none());
+    assert!(find(&root, "[data-currency=IDR] input[name=merchant_city]").is_none());
+    assert_eq!(
+        texts(&root, "[data-currency=THB] select[name=key_type] option"),
+        vec!["PromptPay: mobile number", "PromptPay: national or tax ID", "PromptPay: e-wallet ID"]
+    );
+
+    // A Thai key that is no phone number: refused on its own section, nothing sent.
+    type_into(&root, "[data-currency=THB] input[name=key]", "12345");
+    type_into(&root, "[data-currency=THB] input[name=merchant_name]", "Baan Siam");
+    type_into(&root, "[data-currency=THB] input[name=merchant_city]", "Bangkok");
+    settle().await;
+    click(&root, "form.ts-receiving__form button[type=submit]");
+    let shown = wait_for(&root, "[data-currency=THB] .ts-field__error[data-field=key]").await;
+    assert!(shown.text_content().unwrap_or_default().contains("Thai mobile number"));
+    assert!(find(&root, "[data-currency=BRL] .ts-field__error").is_none());
+    assert!(requests().iter().all(|(m, _, _)| m != "PUT"));
+
+    type_into(&root, "[data-currency=THB] input[name=key]", "081 234 5678");
+    settle().await;
+    click(&root, "form.ts-receiving__form button[type=submit]");
+    wait_for(&root, ".ts-receiving .ts-admin__ok").await;
+    let (_, _, body) = requests().into_iter().find(|(m, _, _)| m == "PUT").expect("saved");
+    let sent: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let accounts = sent["accounts"].as_array().unwrap();
+    assert_eq!(accounts.len(), 2, "an empty key leaves IDR off: {sent}");
+    assert_eq!(accounts[1]["currency"], "THB");
+    assert_eq!(accounts[1]["key"], "0066812345678");
 }
