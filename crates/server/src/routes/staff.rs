@@ -32,7 +32,9 @@ async fn login(State(state): State<AppState>, AppJson(req): AppJson<StaffLogin>)
     let exp = clock::now_secs() + (state.config.staff_token_hours * 3600) as i64;
     let token = state.tokens.sign(&Claims::new(staff.id.clone(), Role::Staff, shop.id.clone(), exp));
     tracing::info!(staff = %staff.id, "staff signed in");
-    Ok(AppJson(StaffSession { token, staff_name: staff.name, shop }))
+    // Roles are not stored on this branch yet: answer what the protocol assumes
+    // of a server that does not send one.
+    Ok(AppJson(StaffSession { token, staff_name: staff.name, shop, role: talkshop_protocol::shop::StaffRole::Agent }))
 }
 
 /// Who the console token belongs to (the console checks its stored token with it).
