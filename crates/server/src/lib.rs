@@ -24,6 +24,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tower_http::compression::predicate::{Predicate, SizeAbove};
+use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::auth::TokenKey;
@@ -57,9 +59,27 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::site::router(&state))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::idempotency))
+        // Outside the idempotency layer: it keeps (and replays) the JSON text,
+        // and a replay is compressed like the first answer.
+        .layer(compression())
         .layer(TraceLayer::new_for_http())
         .layer(cors(state.clone()))
         .with_state(state)
+}
+
+/// Responses compressed on the fly (brotli or gzip, by `Accept-Encoding`):
+/// JSON, HTML and SVG over 1 KiB. Not the widget's files, which are sent as
+/// the `.br`/`.gz` copies made at build time (they carry `Content-Encoding`
+/// already, and tower-http never compresses twice), not `embed.js` (compressed
+/// once per build), and not the WebSocket upgrade (101, no body).
+pub fn compression() -> CompressionLayer<impl Predicate> {
+    use axum::http::{header, Extensions, HeaderMap, StatusCode, Version};
+    fn compressible(status: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions) -> bool {
+        let kind = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let kind = kind.split(';').next().unwrap_or_default().trim();
+        status != StatusCode::SWITCHING_PROTOCOLS && matches!(kind, "application/json" | "text/html" | "image/svg+xml")
+    }
+    CompressionLayer::new().br(true).gzip(true).compress_when(SizeAbove::new(1024).and(compressible))
 }
 
 /// Merchant pages call the API from the websites their shops allow (Settings →
