@@ -65,6 +65,7 @@ cleanup() {
 trap 'cleanup; rm -rf "$TMP"' EXIT
 
 export TALKSHOP_STAFF_PASSWORD="bench-load-password"
+export TALKSHOP_DEMO=true
 export TALKSHOP_SECRET="bench-load-secret-0123456789abcdef"
 export TALKSHOP_DEMO_API_KEY="bench-load-api-key"
 DB="${DATABASE_URL:-sqlite://$TMP/bench.db}"

@@ -16,6 +16,8 @@ export TALKSHOP_STAFF_PASSWORD="${TALKSHOP_STAFF_PASSWORD:-talkshop-demo}"
 export TALKSHOP_DEMO_API_KEY="${TALKSHOP_DEMO_API_KEY:-demo-api-key}"
 export TALKSHOP_IDENTITY_SECRET="${TALKSHOP_IDENTITY_SECRET:-demo-identity-secret}"
 # The demo pages' "Sign in" button asks /demo/identity for a userHash, standing in for a shop's backend.
+# The demo shops, their staff, API key and payment details exist only with --demo.
+export TALKSHOP_DEMO=true
 export TALKSHOP_DEMO_IDENTITY="${TALKSHOP_DEMO_IDENTITY:-true}"
 echo
 echo "Demo shop with the widget:  http://$TALKSHOP_BIND/"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the toolchain Talkshop needs, idempotently: every step is skipped when
 # its tool is already there. The recipe is the one verified on these machines
-# (see DESIGN.md "Toolchain"): Debian's Chromium + chromedriver + PostgreSQL,
+# (see DESIGN.md "Toolchain"): Debian's Chromium + chromedriver + PostgreSQL (+ brotli),
 # wasm-bindgen-cli at the exact version in Cargo.lock (no --locked),
 # wasm-pack --locked, Trunk 0.21.14 --locked.
 #
@@ -24,6 +24,8 @@ need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
 [ -x /usr/lib/postgresql/15/bin/postgres ] && command -v psql >/dev/null 2>&1 || need_apt+=(postgresql)
+# brotli: scripts/build-widget.sh writes a .br (quality 11) next to each widget file.
+command -v brotli >/dev/null 2>&1 || need_apt+=(brotli)
 # A Thai font, so Thai text renders in headless screenshots.
 fc-list 2>/dev/null | grep -q "Loma" || need_apt+=(fonts-tlwg-loma-otf)
 if [ ${#need_apt[@]} -gt 0 ]; then

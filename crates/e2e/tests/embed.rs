@@ -222,3 +222,77 @@ async fn screenshots_in_every_language_in_dark_mode_and_on_a_phone() {
     drop(driver);
     server.stop().await.expect("clean shutdown");
 }
+
+/// What the page fetched so far, by path, from the browser's Resource Timing:
+/// `[transferSize, encodedBodySize, decodedBodySize]`.
+async fn resources(buyer: &Browser) -> std::collections::BTreeMap<String, [u64; 3]> {
+    let entries = buyer
+        .eval(
+            "return performance.getEntriesByType('resource').map(e => \
+             [new URL(e.name).pathname, e.transferSize, e.encodedBodySize, e.decodedBodySize]);",
+        )
+        .await;
+    serde_json::from_value::<Vec<(String, u64, u64, u64)>>(entries)
+        .expect("resource entries")
+        .into_iter()
+        .map(|(path, transfer, encoded, decoded)| (path, [transfer, encoded, decoded]))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_widget_comes_compressed_and_the_wasm_only_on_the_first_open() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let server = talkshop_e2e::start_server(&tmp).await;
+    let base = server.url();
+    let driver = Chromedriver::start();
+    let buyer = Browser::open(&driver).await;
+    let dist = talkshop_e2e::dist_dir();
+    let file = |prefix: &str, suffix: &str| {
+        std::fs::read_dir(&dist)
+            .expect("dist/")
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .find(|n| n.starts_with(prefix) && n.ends_with(suffix))
+            .unwrap_or_else(|| panic!("dist/ has no {prefix}*{suffix}"))
+    };
+    let on_disk = |name: &str| std::fs::metadata(dist.join(name)).map(|m| m.len()).ok();
+    let (wasm, glue, css) =
+        (file("talkshop-widget-", "_bg.wasm"), file("talkshop-widget-", ".js"), file("widget-", ".css"));
+
+    // `data-load=open`: the launcher is drawn from embed.js and the CSS alone.
+    buyer.client.goto(&format!("{base}/?load=open")).await.expect("open shop");
+    buyer.wait(".ts-launcher").await;
+    let deadline = std::time::Instant::now() + talkshop_e2e::WAIT;
+    let mut before = resources(&buyer).await;
+    while !before.contains_key(&format!("/{css}")) && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        before = resources(&buyer).await;
+    }
+    for path in ["/embed.js".to_owned(), format!("/{css}")] {
+        let [transfer, encoded, decoded] = before.get(&path).copied().unwrap_or_else(|| panic!("{path}: {before:?}"));
+        assert!(encoded * 2 < decoded && transfer > 0, "{path} came compressed: {encoded} of {decoded} B");
+    }
+    assert!(!before.keys().any(|p| p.ends_with(".wasm") || *p == format!("/{glue}")), "{before:?}");
+    let launcher = before["/embed.js"][0] + before[&format!("/{css}")][0];
+
+    buyer.open_widget().await;
+    buyer.wait_online().await;
+    let after = resources(&buyer).await;
+    let mut first_open = launcher;
+    for name in [&wasm, &glue] {
+        let path = format!("/{name}");
+        let [transfer, encoded, decoded] = after.get(&path).copied().unwrap_or_else(|| panic!("{path}: {after:?}"));
+        assert_eq!(Some(decoded), on_disk(name), "{name}: the whole file");
+        assert!(encoded * 2 < decoded, "{name} came compressed: {encoded} of {decoded} B");
+        // The copy made at build time, not a compression of our own on the fly.
+        let copy = [".br", ".gz"].into_iter().find(|ext| on_disk(&format!("{name}{ext}")) == Some(encoded));
+        assert!(copy.is_some(), "{name}: {encoded} B is neither {name}.br nor {name}.gz");
+        if name == &wasm {
+            println!("wasm: {encoded} B as {name}{} ({decoded} B decoded)", copy.unwrap_or_default());
+        }
+        first_open += transfer;
+    }
+    println!("transferred, headers included: {launcher} B before the first click, {first_open} B at the first open");
+    buyer.close().await;
+    drop(driver);
+    server.stop().await.expect("clean shutdown");
+}

@@ -101,7 +101,13 @@ async fn create_visitor(State(floor): State<Arc<Floor>>, Json(req): Json<CreateV
 
 async fn login(Json(req): Json<StaffLogin>) -> Response {
     let shop = req.email.split('@').nth(1).and_then(|d| d.split('.').next()).unwrap_or("demo").to_owned();
-    Json(StaffSession { token: format!("s.{shop}"), staff_name: req.email, shop: shop_info(&shop), role: talkshop_protocol::shop::StaffRole::Owner }).into_response()
+    Json(StaffSession {
+        token: format!("s.{shop}"),
+        staff_name: req.email,
+        shop: shop_info(&shop),
+        role: talkshop_protocol::shop::StaffRole::Owner,
+    })
+    .into_response()
 }
 
 async fn open(headers: HeaderMap) -> Response {

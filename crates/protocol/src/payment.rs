@@ -233,6 +233,7 @@ mod tests {
             (S::Paid, A::Refund, S::Refunded),
             (S::Shipped, A::Refund, S::Refunded),
             (S::Delivered, A::Refund, S::Refunded),
+            (S::Pending, A::MarkReceived, S::Paid),
         ]
     }
 

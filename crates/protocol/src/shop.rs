@@ -415,7 +415,8 @@ mod tests {
     #[test]
     fn settings_validate_each_field() {
         assert!(settings().validate().is_ok());
-        let cases: [(&str, fn(&mut ShopSettings)); 7] = [
+        type Breaker = fn(&mut ShopSettings);
+        let cases: [(&str, Breaker); 7] = [
             ("name", |s| s.name = String::new()),
             ("logo_initial", |s| s.logo_initial = "AB".into()),
             ("logo_color", |s| s.logo_color = "red".into()),

@@ -13,8 +13,10 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use talkshop_protocol::{ApiError, Sender};
 
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::storage::Staff;
+use talkshop_protocol::shop::StaffRole;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -125,13 +127,112 @@ pub fn bearer(parts: &Parts) -> Option<&str> {
     parts.headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
+fn header(parts: &Parts, name: axum::http::HeaderName) -> Option<&str> {
+    parts.headers.get(name)?.to_str().ok()
+}
+
+/// The page origin a browser request came from (`Origin`), and the `Host` it went to.
+pub fn origin_and_host(parts: &Parts) -> (Option<&str>, Option<&str>) {
+    (header(parts, axum::http::header::ORIGIN), header(parts, axum::http::header::HOST))
+}
+
+/// Whether `origin` is this server's own origin (the demo pages and the console).
+pub fn is_own_origin(state: &AppState, origin: &str, host: Option<&str>) -> bool {
+    let origin = origin.trim_end_matches('/');
+    let origin_host = origin.split_once("://").map(|(_, h)| h);
+    (origin_host.is_some() && origin_host == host)
+        || state.config.public_url.as_deref().is_some_and(|p| p.trim_end_matches('/').eq_ignore_ascii_case(origin))
+}
+
+/// A widget may run only on the websites its shop allows (and on this server's own pages).
+/// Requests without `Origin` come from servers or tools, not from a page, and pass.
+pub async fn check_origin(state: &AppState, shop_id: &str, origin: Option<&str>, host: Option<&str>) -> AppResult<()> {
+    let Some(origin) = origin else { return Ok(()) };
+    if is_own_origin(state, origin, host) {
+        return Ok(());
+    }
+    let shop = crate::shops::load(state, shop_id).await?;
+    if shop.settings.allows_origin(origin) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(format!(
+            "The chat of {} is not enabled on {origin}; the shop's owner can allow this website in Settings",
+            shop.info.name
+        ))
+        .into())
+    }
+}
+
+/// The staff member behind a console token, as stored now: a removed
+/// member's tokens stop working at once.
+pub async fn current_staff(state: &AppState, claims: &Claims) -> AppResult<Staff> {
+    if claims.role != Role::Staff {
+        return Err(ApiError::forbidden("Only shop staff can do this").into());
+    }
+    state
+        .storage
+        .staff_by_id(&claims.sub)
+        .await?
+        .filter(|staff| staff.shop_id == claims.shop)
+        .ok_or_else(|| ApiError::unauthorized("This account is no longer on the shop's staff; sign in again").into())
+}
+
+/// Checks what a token may do beyond its signature: staff still exist, buyers are on an allowed website.
+pub async fn authorize(state: &AppState, claims: &Claims, origin: Option<&str>, host: Option<&str>) -> AppResult<()> {
+    match claims.role {
+        Role::Staff => current_staff(state, claims).await.map(|_| ()),
+        Role::Buyer => check_origin(state, &claims.shop, origin, host).await,
+    }
+}
+
 impl FromRequestParts<AppState> for Viewer {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or_else(|| ApiError::unauthorized("Missing Authorization: Bearer token"))?;
         let claims = state.tokens.verify(token, crate::clock::now_secs())?;
+        let (origin, host) = origin_and_host(parts);
+        authorize(state, &claims, origin, host).await?;
         Ok(Viewer { claims })
+    }
+}
+
+/// A signed-in staff member (owner or agent), read from storage on every request.
+#[derive(Debug, Clone)]
+pub struct StaffViewer {
+    pub staff: Staff,
+}
+
+impl StaffViewer {
+    /// How the audit log names this person.
+    pub fn actor(&self) -> String {
+        format!("{} <{}>", self.staff.name, self.staff.email)
+    }
+}
+
+impl FromRequestParts<AppState> for StaffViewer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts).ok_or_else(|| ApiError::unauthorized("Missing Authorization: Bearer token"))?;
+        let claims = state.tokens.verify(token, crate::clock::now_secs())?;
+        Ok(StaffViewer { staff: current_staff(state, &claims).await? })
+    }
+}
+
+/// A signed-in owner: settings, payment details, staff, API keys, audit log.
+#[derive(Debug, Clone)]
+pub struct OwnerViewer(pub StaffViewer);
+
+impl FromRequestParts<AppState> for OwnerViewer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let viewer = StaffViewer::from_request_parts(parts, state).await?;
+        if viewer.staff.role != StaffRole::Owner {
+            return Err(ApiError::forbidden("Only the shop's owners can do this").into());
+        }
+        Ok(OwnerViewer(viewer))
     }
 }
 

@@ -78,6 +78,22 @@ pub struct Config {
     #[arg(long, env = "TALKSHOP_DEMO_IDENTITY", default_value_t = false)]
     pub demo_identity: bool,
 
+    /// Seed the demo shops (Casa Aurora, Baan Siam Tea House), their staff, API key and
+    /// payment details at start. Without it the server creates nothing but what the
+    /// operator asks for (`talkshop-server shop create …`, or the admin API).
+    #[arg(long, env = "TALKSHOP_DEMO", default_value_t = false)]
+    pub demo: bool,
+
+    /// Token of the operator's admin API (`/api/v1/admin/…`, `Authorization: Bearer …`);
+    /// the admin API is off without it.
+    #[arg(long, env = "TALKSHOP_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+
+    /// The public origin of this server (`https://chat.example.com`) for embed snippets
+    /// and invitation links; by default the `Host` the request came to.
+    #[arg(long, env = "TALKSHOP_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "TALKSHOP_LOG_JSON", default_value_t = false)]
     pub log_json: bool,
@@ -103,6 +119,9 @@ impl Config {
             demo_api_key: Some("test-api-key".into()),
             identity_secret: Some("test-identity-secret".into()),
             demo_identity: false,
+            demo: true,
+            admin_token: None,
+            public_url: None,
             log_json: false,
         }
     }

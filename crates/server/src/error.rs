@@ -19,6 +19,9 @@ pub enum AppError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{0}")]
     Internal(String),
+    /// Too many attempts: 429 with `Retry-After` (seconds).
+    #[error("rate limited for {0} s")]
+    RateLimited(u64),
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -37,6 +40,10 @@ impl AppError {
             AppError::Storage(e) if database_unreachable(e) => {
                 ApiError::new(ErrorCode::Unavailable, "The shop is temporarily unavailable; try again shortly")
             }
+            AppError::RateLimited(secs) => ApiError::new(
+                ErrorCode::RateLimited,
+                format!("Too many attempts; try again in {} minute(s)", secs.div_ceil(60)),
+            ),
             _ => ApiError::new(ErrorCode::Internal, "Something went wrong on our side"),
         }
     }
@@ -66,7 +73,11 @@ impl IntoResponse for AppError {
         if api.code.http_status() >= 500 {
             tracing::error!(error = %self, "request failed");
         }
-        error_response(api)
+        let mut response = error_response(api);
+        if let AppError::RateLimited(secs) = self {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
+        }
+        response
     }
 }
 

@@ -9,9 +9,11 @@ pub mod error;
 pub mod hub;
 pub mod idempotency;
 pub mod marks;
+pub mod ratelimit;
 pub mod routes;
 pub mod seed;
 pub mod seed_catalog;
+pub mod shops;
 pub mod state;
 pub mod storage;
 
@@ -22,6 +24,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tower_http::compression::predicate::{Predicate, SizeAbove};
+use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::auth::TokenKey;
@@ -40,6 +44,8 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(routes::visitors::router(&state))
         .merge(routes::staff::router())
+        .merge(routes::shop_admin::router())
+        .merge(routes::admin::router())
         .merge(routes::conversations::router())
         .merge(routes::catalog::router())
         .merge(routes::cart::router())
@@ -53,16 +59,45 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::site::router(&state))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::idempotency))
+        // Outside the idempotency layer: it keeps (and replays) the JSON text,
+        // and a replay is compressed like the first answer.
+        .layer(compression())
         .layer(TraceLayer::new_for_http())
-        .layer(cors())
+        .layer(cors(state.clone()))
         .with_state(state)
 }
 
-/// Merchant pages on any origin call the API (bearer tokens, no cookies).
-fn cors() -> tower_http::cors::CorsLayer {
+/// Responses compressed on the fly (brotli or gzip, by `Accept-Encoding`):
+/// JSON, HTML and SVG over 1 KiB. Not the widget's files, which are sent as
+/// the `.br`/`.gz` copies made at build time (they carry `Content-Encoding`
+/// already, and tower-http never compresses twice), not `embed.js` (compressed
+/// once per build), and not the WebSocket upgrade (101, no body).
+pub fn compression() -> CompressionLayer<impl Predicate> {
+    use axum::http::{header, Extensions, HeaderMap, StatusCode, Version};
+    fn compressible(status: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions) -> bool {
+        let kind = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let kind = kind.split(';').next().unwrap_or_default().trim();
+        status != StatusCode::SWITCHING_PROTOCOLS && matches!(kind, "application/json" | "text/html" | "image/svg+xml")
+    }
+    CompressionLayer::new().br(true).gzip(true).compress_when(SizeAbove::new(1024).and(compressible))
+}
+
+/// Merchant pages call the API from the websites their shops allow (Settings →
+/// allowed origins; `*` when the owner chose it) and from this server's own
+/// pages. Bearer tokens, no cookies. Each buyer token is checked against its own
+/// shop's list as well (`auth::check_origin`).
+fn cors(state: AppState) -> tower_http::cors::CorsLayer {
     use axum::http::{header, HeaderName, Method};
+    let allow = tower_http::cors::AllowOrigin::async_predicate(move |origin, parts| {
+        let host = parts.headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(str::to_owned);
+        let state = state.clone();
+        async move {
+            let Ok(origin) = origin.to_str() else { return false };
+            auth::is_own_origin(&state, origin, host.as_deref()) || shops::allowed_anywhere(&state, origin).await
+        }
+    });
     tower_http::cors::CorsLayer::new()
-        .allow_origin(tower_http::cors::Any)
+        .allow_origin(allow)
         .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
         .allow_headers([
             header::AUTHORIZATION,
@@ -134,7 +169,13 @@ pub async fn start(config: Config) -> AppResult<Running> {
         Some(secret) => secret.clone(),
         None => storage.init_setting("token_secret", &seed::random_secret()).await?,
     };
-    seed::demo(storage.as_ref(), &config).await?;
+    if config.demo {
+        seed::demo(storage.as_ref(), &config).await?;
+    } else if storage.shop_records().await?.is_empty() {
+        println!(
+            "No shops yet. Create the first one with:\n  talkshop-server shop create --id my-shop --name \"My Shop\" --currency BRL --locale pt-BR --owner-email you@example.com\n(or run with --demo for the demo shops)"
+        );
+    }
     let mut config = config;
     if config.webhook_secret.is_empty() {
         config.webhook_secret = storage.init_setting("webhook_secret", &seed::random_secret()).await?;
@@ -151,12 +192,14 @@ pub async fn start(config: Config) -> AppResult<Running> {
         hub: hub.clone(),
         shutdown: stopped.clone(),
         marks: Default::default(),
+        shops: Default::default(),
+        logins: Default::default(),
     };
     routes::payouts::spawn_jobs(state.clone());
     let router = app(state.clone());
     let task = tokio::spawn(async move {
         let mut until = stopped;
-        axum::serve(listener, router)
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async move {
                 let _ = until.wait_for(|stop| *stop).await;
             })

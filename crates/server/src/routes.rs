@@ -1,5 +1,6 @@
 //! HTTP routes, one module per resource, merged once in [`crate::app`].
 
+pub mod admin;
 pub mod cart;
 pub mod catalog;
 pub mod catalog_images;
@@ -8,6 +9,7 @@ pub mod orders;
 pub mod payments;
 pub mod payouts;
 pub mod product_messages;
+pub mod shop_admin;
 pub mod site;
 pub mod staff;
 pub mod visitors;

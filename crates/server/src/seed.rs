@@ -1,11 +1,14 @@
 //! The demo shops (Casa Aurora in BRL, Baan Siam Tea House in THB), their
-//! staff accounts, catalogs and API key, created at start when missing.
+//! staff accounts, catalogs, payment details and API key, created at start when
+//! missing — only when the server runs with `--demo`. This is the one place
+//! with merchant data in the code.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use rand::distributions::Alphanumeric;
 use rand::Rng;
-use talkshop_protocol::{Product, ProductInput, ShopInfo};
+use talkshop_protocol::receiving::{KeyType, ReceivingAccount};
+use talkshop_protocol::shop::StaffRole;
+use talkshop_protocol::{Currency, Product, ProductInput, ShopInfo};
 
 use crate::config::Config;
 use crate::error::{AppError, AppResult};
@@ -20,13 +23,7 @@ pub fn random_secret() -> String {
     rand::thread_rng().sample_iter(&Alphanumeric).take(48).map(char::from).collect()
 }
 
-fn hash_password(password: &str) -> AppResult<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
-}
+use crate::shops::{hash_password, to_json};
 
 /// A demo shop, its staff account and its catalog.
 struct DemoShop {
@@ -34,6 +31,10 @@ struct DemoShop {
     name: &'static str,
     staff_name: &'static str,
     catalog: fn() -> Vec<ProductInput>,
+    currency: Currency,
+    locale: &'static str,
+    /// How the demo shop is paid by instant QR (made-up keys: sandbox shops never move money).
+    receiving: (KeyType, &'static str, &'static str, &'static str),
 }
 
 const SHOPS: [DemoShop; 2] = [
@@ -42,12 +43,18 @@ const SHOPS: [DemoShop; 2] = [
         name: DEMO_SHOP_NAME,
         staff_name: "Ana (Casa Aurora)",
         catalog: seed_catalog::casa_aurora,
+        currency: Currency::Brl,
+        locale: "pt-BR",
+        receiving: (KeyType::PixEmail, "pix@casa-aurora.example", "Casa Aurora", "Belo Horizonte"),
     },
     DemoShop {
         id: "siam",
         name: "Baan Siam Tea House",
         staff_name: "Niran (Baan Siam)",
         catalog: seed_catalog::siam_tea,
+        currency: Currency::Thb,
+        locale: "th",
+        receiving: (KeyType::PromptpayPhone, "0066812345678", "Baan Siam Tea House", "Chiang Mai"),
     },
 ];
 
@@ -64,6 +71,7 @@ pub async fn demo(storage: &dyn Storage, config: &Config) -> AppResult<()> {
     let mut generated: Option<String> = None;
     for shop in &SHOPS {
         storage.upsert_shop(&ShopInfo { id: shop.id.into(), name: shop.name.into() }).await?;
+        seed_settings(storage, config, shop).await?;
         seed_staff(storage, config, shop, &mut generated).await?;
         if storage.products(shop.id, true).await?.is_empty() {
             let now = crate::clock::now_millis();
@@ -76,6 +84,26 @@ pub async fn demo(storage: &dyn Storage, config: &Config) -> AppResult<()> {
         }
     }
     seed_api_key(storage, config).await
+}
+
+/// A sandbox shop open to any website, paid by a made-up Pix key / PromptPay id.
+async fn seed_settings(storage: &dyn Storage, config: &Config, shop: &DemoShop) -> AppResult<()> {
+    let record = storage.shop_record(shop.id).await?;
+    if record.as_ref().is_some_and(|r| r.settings.is_some()) {
+        return Ok(());
+    }
+    let mut settings = crate::shops::default_settings(config, shop.name, shop.currency, shop.locale, true);
+    settings.allowed_origins = vec!["*".into()];
+    storage.save_shop_settings(shop.id, shop.name, &to_json(&settings)?).await?;
+    let (key_type, key, name, city) = shop.receiving;
+    let account = ReceivingAccount {
+        currency: shop.currency,
+        key_type,
+        key: key.into(),
+        merchant_name: name.into(),
+        merchant_city: city.into(),
+    };
+    storage.save_receiving(shop.id, &to_json(&vec![account])?).await
 }
 
 async fn seed_staff(
@@ -109,6 +137,7 @@ async fn seed_staff(
         email,
         name: shop.staff_name.into(),
         password_hash: hash_password(&password)?,
+        role: StaffRole::Owner,
     };
     storage.upsert_staff(&staff).await
 }
@@ -117,12 +146,21 @@ async fn seed_staff(
 /// printed once. Only its hash is stored.
 async fn seed_api_key(storage: &dyn Storage, config: &Config) -> AppResult<()> {
     let now = crate::clock::now_millis();
+    let record = |key: &str| crate::storage::ApiKeyRecord {
+        id: hash_api_key(key)[..16].to_owned(),
+        shop_id: DEMO_SHOP_ID.into(),
+        name: "Demo key".into(),
+        prefix: key.chars().take(8).collect(),
+        key_hash: hash_api_key(key),
+        created_at: now,
+        last_used_at: None,
+    };
     if let Some(key) = &config.demo_api_key {
-        return storage.add_api_key(DEMO_SHOP_ID, &hash_api_key(key), now).await;
+        return storage.create_api_key(&record(key)).await;
     }
     if storage.setting("demo_api_key_issued").await?.is_none() {
         let key = format!("tsk_{}", random_secret());
-        storage.add_api_key(DEMO_SHOP_ID, &hash_api_key(&key), now).await?;
+        storage.create_api_key(&record(&key)).await?;
         storage.init_setting("demo_api_key_issued", "yes").await?;
         println!("Merchant API key for {DEMO_SHOP_NAME}: {key}  (shown once; set TALKSHOP_DEMO_API_KEY to choose)");
     }

@@ -23,4 +23,8 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
     /// Delivered marks this node knows (spares the database most `delivered` frames).
     pub marks: DeliveredMarks,
+    /// Shop configurations read recently (settings, receiving accounts).
+    pub shops: crate::shops::ShopCache,
+    /// Failed console sign-ins per address and IP.
+    pub logins: crate::ratelimit::LoginLimiter,
 }

@@ -2,10 +2,12 @@
 //! only see the trait: SQLite for one process, PostgreSQL for one or several.
 
 pub mod postgres;
+mod shop_admin;
 pub mod sqlite;
 
 use async_trait::async_trait;
 use talkshop_protocol::payment::PaymentRequest;
+use talkshop_protocol::shop::{AuditEntry, StaffRole};
 use talkshop_protocol::{Cart, ConversationSummary, Message, MessageBody, Order, Product, Sender, ShopInfo};
 
 use crate::error::AppResult;
@@ -24,6 +26,41 @@ pub struct Staff {
     pub email: String,
     pub name: String,
     pub password_hash: String,
+    pub role: StaffRole,
+}
+
+/// A shop's row: its public info and its settings and receiving accounts as stored JSON
+/// (`None`: never saved, the server's defaults apply).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShopRecord {
+    pub info: ShopInfo,
+    pub settings: Option<String>,
+    pub receiving: Option<String>,
+    pub staff_count: i64,
+}
+
+/// An invitation to join a shop's staff; only a hash of its token is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invite {
+    pub id: String,
+    pub shop_id: String,
+    pub email: String,
+    pub role: StaffRole,
+    pub token_hash: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// A named merchant API key; only a hash of the key is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeyRecord {
+    pub id: String,
+    pub shop_id: String,
+    pub name: String,
+    pub prefix: String,
+    pub key_hash: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,17 +156,53 @@ pub struct HistoryQuery {
     pub limit: u32,
 }
 
+/// Staff, merchants' own shops, invitations, API keys and the audit log:
+/// implemented once for both databases (`shop_admin.rs`).
 #[async_trait]
-pub trait Storage: Send + Sync + 'static {
+pub trait ShopAdmin: Send + Sync {
+    async fn staff_by_email(&self, email: &str) -> AppResult<Option<Staff>>;
+    async fn upsert_staff(&self, staff: &Staff) -> AppResult<()>;
+
+    async fn set_setting(&self, key: &str, value: &str) -> AppResult<()>;
+    /// Creates a shop with its settings and first owner in one transaction;
+    /// `false` (nothing stored) when the shop id or the owner's e-mail is taken.
+    async fn create_shop(&self, shop: &ShopInfo, settings: &str, owner: &Staff, now: i64) -> AppResult<bool>;
+    async fn shop_record(&self, id: &str) -> AppResult<Option<ShopRecord>>;
+    async fn shop_records(&self) -> AppResult<Vec<ShopRecord>>;
+    /// Stores the settings JSON and the shop's name from it.
+    async fn save_shop_settings(&self, id: &str, name: &str, settings: &str) -> AppResult<()>;
+    async fn save_receiving(&self, id: &str, receiving: &str) -> AppResult<()>;
+    async fn staff_by_id(&self, id: &str) -> AppResult<Option<Staff>>;
+    async fn shop_staff(&self, shop_id: &str) -> AppResult<Vec<Staff>>;
+    /// Adds a staff member; `false` when the e-mail is taken.
+    async fn insert_staff(&self, staff: &Staff) -> AppResult<bool>;
+    async fn delete_staff(&self, shop_id: &str, id: &str) -> AppResult<bool>;
+    async fn set_staff_password(&self, id: &str, password_hash: &str) -> AppResult<bool>;
+    async fn create_invite(&self, invite: &Invite) -> AppResult<()>;
+    /// Invitations of a shop not used and not expired at `now`.
+    async fn invites(&self, shop_id: &str, now: i64) -> AppResult<Vec<Invite>>;
+    async fn delete_invite(&self, shop_id: &str, id: &str) -> AppResult<bool>;
+    /// Marks an unused, unexpired invitation used and answers it (once, even when asked twice at once).
+    async fn take_invite(&self, token_hash: &str, now: i64) -> AppResult<Option<Invite>>;
+    async fn create_api_key(&self, key: &ApiKeyRecord) -> AppResult<()>;
+    async fn api_keys(&self, shop_id: &str) -> AppResult<Vec<ApiKeyRecord>>;
+    async fn revoke_api_key(&self, shop_id: &str, id: &str) -> AppResult<bool>;
+    async fn audit(&self, shop_id: &str, entry: &AuditEntry) -> AppResult<()>;
+    /// Newest first.
+    async fn audit_log(&self, shop_id: &str, limit: i64) -> AppResult<Vec<AuditEntry>>;
+
+    /// The shop of a key, noting when it was last used.
+    async fn shop_for_api_key(&self, key_hash: &str, now: i64) -> AppResult<Option<String>>;
+}
+
+#[async_trait]
+pub trait Storage: ShopAdmin + Send + Sync + 'static {
     async fn setting(&self, key: &str) -> AppResult<Option<String>>;
     /// Stores `value` unless the key exists; returns what is stored.
     async fn init_setting(&self, key: &str, value: &str) -> AppResult<String>;
 
     async fn upsert_shop(&self, shop: &ShopInfo) -> AppResult<()>;
     async fn shop(&self, id: &str) -> AppResult<Option<ShopInfo>>;
-
-    async fn staff_by_email(&self, email: &str) -> AppResult<Option<Staff>>;
-    async fn upsert_staff(&self, staff: &Staff) -> AppResult<()>;
 
     async fn create_visitor(&self, shop_id: &str, device_id: &str, now: i64) -> AppResult<Visitor>;
     async fn visitor(&self, id: &str) -> AppResult<Option<Visitor>>;
@@ -171,8 +244,6 @@ pub trait Storage: Send + Sync + 'static {
     /// never collide and a SKU is created once. An error stores nothing.
     /// Answers what was stored.
     async fn edit_products(&self, shop_id: &str, ids: &[String], edit: ProductEdit<'_>) -> AppResult<Vec<Product>>;
-    async fn shop_for_api_key(&self, key_hash: &str) -> AppResult<Option<String>>;
-    async fn add_api_key(&self, shop_id: &str, key_hash: &str, now: i64) -> AppResult<()>;
 
     // Carts
 

@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use reqwest::StatusCode;
 use serde_json::json;
-use talkshop_protocol::{ErrorCode, ShopInfo, StaffSession};
+use talkshop_protocol::{ErrorCode, StaffSession};
 use talkshop_server::auth::{Role, TokenKey};
 
 #[tokio::test]
@@ -26,8 +26,17 @@ async fn staff_login_returns_a_console_token() {
     assert_eq!(claims.shop, SHOP);
 
     let resp = server.get("/console/me", Some(&session.token)).send().await.unwrap();
-    let shop: ShopInfo = expect_json(resp, StatusCode::OK).await;
-    assert_eq!(shop.id, SHOP);
+    let me: talkshop_protocol::shop::ConsoleMe = expect_json(resp, StatusCode::OK).await;
+    assert_eq!((me.shop.id.as_str(), me.email.as_str()), (SHOP, STAFF_EMAIL));
+    assert_eq!(me.role, talkshop_protocol::shop::StaffRole::Owner);
+}
+
+#[tokio::test]
+async fn a_signed_token_of_a_staff_member_who_does_not_exist_is_refused() {
+    let server = Server::start().await;
+    let ghost = sign(&staff_claims_for(SHOP), None);
+    let resp = server.get("/conversations", Some(&ghost)).send().await.unwrap();
+    expect_error(resp, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
 }
 
 #[tokio::test]
@@ -203,7 +212,7 @@ async fn staff_of_another_shop_cannot_touch_this_shops_conversations() {
     let server = Server::start().await;
     let (alice, alices) = server.buyer().await;
     server.send(&alice, &alices, "hi").await;
-    let outsider = sign(&staff_claims_for("another-shop"), None);
+    let outsider = server.outsider_staff().await;
 
     assert!(server.list(&outsider).await.conversations.is_empty());
     let resp = server.get(&format!("/conversations/{alices}/messages"), Some(&outsider)).send().await.unwrap();

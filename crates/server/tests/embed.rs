@@ -56,7 +56,8 @@ async fn embed_js_names_the_hashed_files_is_short_lived_and_loads_from_any_origi
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(header(&resp, CONTENT_TYPE), "text/javascript; charset=utf-8");
     assert_eq!(header(&resp, CACHE_CONTROL), "public, max-age=300");
-    assert_eq!(header(&resp, ACCESS_CONTROL_ALLOW_ORIGIN), "*");
+    // `*`, or the asking origin when a shop allows it (the demo shop allows any).
+    assert!(["*", "https://merchant.example"].contains(&header(&resp, ACCESS_CONTROL_ALLOW_ORIGIN).as_str()));
     let body = resp.text().await.unwrap();
     assert!(body.contains(&format!(r#"js: "{JS}""#)) && body.contains(WASM) && body.contains(CSS), "{body}");
     assert!(!body.contains("__TALKSHOP_"), "every placeholder is filled");
@@ -146,7 +147,8 @@ async fn merchant_pages_on_other_origins_may_call_the_api() {
         .await
         .unwrap();
     assert!(preflight.status().is_success(), "{}", preflight.status());
-    assert_eq!(header(&preflight, ACCESS_CONTROL_ALLOW_ORIGIN), "*");
+    // The demo shop allows any website (`*`): the grant names the asking origin.
+    assert_eq!(header(&preflight, ACCESS_CONTROL_ALLOW_ORIGIN), "https://merchant.example");
     let allowed = header(&preflight, ACCESS_CONTROL_ALLOW_HEADERS).to_ascii_lowercase();
     assert!(allowed.contains("authorization") && allowed.contains("idempotency-key"), "{allowed}");
     let resp = server
@@ -157,7 +159,7 @@ async fn merchant_pages_on_other_origins_may_call_the_api() {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::CREATED);
-    assert_eq!(header(&resp, ACCESS_CONTROL_ALLOW_ORIGIN), "*");
+    assert_eq!(header(&resp, ACCESS_CONTROL_ALLOW_ORIGIN), "https://merchant.example");
     server.stop().await;
 }
 
@@ -184,5 +186,30 @@ async fn the_demo_identity_endpoint_exists_only_when_enabled() {
     assert_eq!(resp.status(), StatusCode::OK);
     let resp = server.http.get(format!("{}/demo/identity?shop=nope&user_id=ana", server.url)).send().await.unwrap();
     expect_invalid(resp, "shop").await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_widget_files_load_on_sites_no_shop_allowed_yet() {
+    // Without --demo no shop allows any website: the API refuses them, the files still load
+    // (a merchant sees the widget on their page and learns from it what to allow).
+    let dist = fake_dist();
+    let path = dist.path().to_owned();
+    let server = Server::start_with(move |c| {
+        c.dist = path;
+        c.demo = false;
+    })
+    .await;
+    for file in ["embed.js", JS, WASM, CSS] {
+        let resp = server
+            .http
+            .get(format!("{}/{file}", server.url))
+            .header("Origin", "https://new-shop.example")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{file}");
+        assert_eq!(header(&resp, ACCESS_CONTROL_ALLOW_ORIGIN), "*", "{file}");
+    }
     server.stop().await;
 }

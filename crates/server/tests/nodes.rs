@@ -193,7 +193,7 @@ impl Node {
         let mut child = Command::new(env!("CARGO_BIN_EXE_talkshop-server"))
             .args(["--bind", "127.0.0.1:0", "--database-url", database_url, "--dist", "dist"])
             .args(["--secret", std::str::from_utf8(SECRET).expect("ASCII secret")])
-            .args(["--staff-password", STAFF_PASSWORD, "--demo-api-key", "test-api-key"])
+            .args(["--demo", "--staff-password", STAFF_PASSWORD, "--demo-api-key", "test-api-key"])
             .args(["--webhook-secret", "test-webhook-secret"])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())

@@ -26,7 +26,7 @@ async fn buyer_typing_reaches_staff_only_and_staff_typing_reaches_only_that_buye
     let mut bob_ws = server.ws(&bob).await;
     let mut console = server.ws(&staff).await;
     let mut console2 = server.ws(&staff).await;
-    let outsider = sign(&staff_claims_for("another-shop"), None);
+    let outsider = server.outsider_staff().await;
     let mut outsider_ws = server.ws(&outsider).await;
 
     tab1.send_frame(&typing(&conversation)).await;
@@ -61,7 +61,7 @@ async fn buyer_cannot_signal_typing_in_another_buyers_conversation() {
     bob_ws.send_frame(&typing("no-such-conversation")).await;
     assert_eq!(bob_ws.next_error().await.code, ErrorCode::NotFound);
     // Staff of another shop cannot either.
-    let outsider = sign(&staff_claims_for("another-shop"), None);
+    let outsider = server.outsider_staff().await;
     let mut outsider_ws = server.ws(&outsider).await;
     outsider_ws.send_frame(&typing(&alices)).await;
     assert_eq!(outsider_ws.next_error().await.code, ErrorCode::Forbidden);

@@ -103,7 +103,7 @@ async fn other_buyers_socket_does_not_receive_the_conversation() {
     let (bob, bobs) = server.buyer().await;
     let staff = server.staff_token().await;
     let mut bob_ws = server.ws(&bob).await;
-    let outsider = sign(&staff_claims_for("another-shop"), None);
+    let outsider = server.outsider_staff().await;
     let mut outsider_ws = server.ws(&outsider).await;
 
     server.send(&alice, &alices, "alice's secret").await;

@@ -64,7 +64,7 @@ impl FromRequestParts<AppState> for Merchant {
             .ok_or_else(|| ApiError::unauthorized("Missing X-Api-Key header"))?;
         let shop_id = state
             .storage
-            .shop_for_api_key(&hash_api_key(key.trim()))
+            .shop_for_api_key(&hash_api_key(key.trim()), crate::clock::now_millis())
             .await?
             .ok_or_else(|| ApiError::unauthorized("Unknown API key"))?;
         Ok(Merchant { shop_id })

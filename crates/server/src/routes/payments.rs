@@ -10,23 +10,21 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use talkshop_protocol::emv_qr::{self, QrPayment};
 use talkshop_protocol::payment::{
-    check_method, methods_for, Actor, CardDetails, CreatePaymentRequest, PayRequest, PaymentAction, PaymentAttempt,
-    PaymentMethod, PaymentRequest, PaymentState, SandboxOutcome, ShipRequest, Shipment,
+    check_method, methods_for, Actor, CardDetails, CreatePaymentRequest, ManualReceipt, MarkReceived, PayRequest,
+    PaymentAction, PaymentAttempt, PaymentMethod, PaymentRequest, PaymentState, SandboxOutcome, ShipRequest, Shipment,
+    MAX_BANK_REFERENCE_CHARS,
 };
 use talkshop_protocol::{ApiError, ErrorCode, Message, MessageBody, ServerFrame};
 
-use crate::auth::Viewer;
+use crate::auth::{OwnerViewer, Viewer};
 use crate::clock;
 use crate::error::{path_rejection, AppError, AppJson, AppResult};
 use crate::routes::conversations::{authorized, publish, republish, store_and_publish};
+use crate::shops;
 use crate::state::AppState;
 use crate::storage::{Appended, Conversation, NewMessage, NewPaymentRequest, StoredPayment};
 
-/// Methods every demo shop accepts (all from the sandbox provider).
-pub const ENABLED_METHODS: [PaymentMethod; 3] =
-    [PaymentMethod::SandboxCard, PaymentMethod::InstantQr, PaymentMethod::HostedLink];
 /// How long the sandbox takes to resolve a "timeout" card.
 const SANDBOX_TIMEOUT_MS: u64 = 1500;
 
@@ -37,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/payment-requests/{id}", get(show))
         .route("/api/v1/payment-requests/{id}/pay", post(pay))
         .route("/api/v1/payment-requests/{id}/qr.svg", get(qr_svg))
+        .route("/api/v1/payment-requests/{id}/receive", post(mark_received))
         .route("/api/v1/payment-requests/{id}/{action}", post(merchant_action))
 }
 
@@ -158,7 +157,19 @@ async fn create_in(
         }
     };
     let total = req.total(base)?;
-    let methods = methods_for(total, &ENABLED_METHODS, &state.limits);
+    let shop = shops::load(state, &conversation.shop_id).await?;
+    let enabled = shop.methods(total.currency);
+    if enabled.is_empty() {
+        return Err(ApiError::invalid(
+            "method",
+            format!(
+                "The shop cannot take payments in {} yet: an owner enters where to receive them in Settings → Payments",
+                total.currency
+            ),
+        )
+        .into());
+    }
+    let methods = methods_for(total, &enabled, &shop.settings.transaction_limits);
     if methods.is_empty() {
         return Err(ApiError::invalid("amount", "No payment method can take this amount").into());
     }
@@ -181,7 +192,7 @@ async fn create_in(
         paid_out_at: None,
         created_at: now,
         updated_at: now,
-        test_mode: true,
+        test_mode: shop.settings.sandbox,
     };
     let body = MessageBody::PaymentRequest { request: Box::new(request.clone()) };
     let appended = state
@@ -319,7 +330,9 @@ async fn pay_once(state: &AppState, viewer: &Viewer, id: &str, req: PayRequest) 
         }
         .into());
     }
-    check_method(stored.request.total, req.method, &ENABLED_METHODS, &state.limits)?;
+    let shop = shops::load(state, &conversation.shop_id).await?;
+    let enabled = shop.methods(stored.request.total.currency);
+    check_method(stored.request.total, req.method, &enabled, &shop.settings.transaction_limits)?;
     let mut next = transition(&stored, PaymentAction::StartPayment, Actor::Buyer)?;
     match req.method {
         PaymentMethod::SandboxCard => {
@@ -350,14 +363,10 @@ async fn pay_once(state: &AppState, viewer: &Viewer, id: &str, req: PayRequest) 
             }
         }
         PaymentMethod::InstantQr => {
-            let (key, name, city) = qr_merchant(&stored.shop_id);
-            let payload = emv_qr::payload(&QrPayment {
-                merchant_key: key,
-                merchant_name: name,
-                merchant_city: city,
-                amount: stored.request.total,
-                reference: &stored.request.id.replace('-', "")[..20],
+            let account = shop.receiving_for(stored.request.total.currency).ok_or_else(|| {
+                ApiError::invalid("method", "The shop has no account for instant payments in this currency")
             })?;
+            let payload = account.payload(stored.request.total, &stored.request.id.replace('-', "")[..20])?;
             next.attempt = Some(PaymentAttempt {
                 method: PaymentMethod::InstantQr,
                 card_brand: None,
@@ -381,14 +390,6 @@ async fn pay_once(state: &AppState, viewer: &Viewer, id: &str, req: PayRequest) 
             });
             Ok(AppJson(commit(state, &conversation, &stored, next).await?))
         }
-    }
-}
-
-/// The demo shops' instant-payment identities (Pix key, PromptPay id).
-fn qr_merchant(shop_id: &str) -> (&'static str, &'static str, &'static str) {
-    match shop_id {
-        "siam" => ("0066812345678", "Baan Siam Tea House", "Chiang Mai"),
-        _ => ("pix@casa-aurora.example", "Casa Aurora", "Belo Horizonte"),
     }
 }
 
@@ -434,13 +435,55 @@ async fn merchant_action(
         PaymentAction::Ship => {
             next.shipment =
                 Some(Shipment { carrier: req.carrier.clone(), tracking: req.tracking.clone(), shipped_at: now });
-            next.payout_at = Some(payout_date(now, state.config.payout_business_days));
+            let shop = shops::load(&state, &conversation.shop_id).await?;
+            next.payout_at = Some(payout_date(now, shop.settings.payout_business_days));
         }
         // A refund before the payout cancels it.
         PaymentAction::Refund => next.payout_at = None,
         _ => {}
     }
     Ok(AppJson(commit(&state, &conversation, &stored, next).await?))
+}
+
+/// *Mark as received*: an owner saw an instant payment arrive in the shop's own
+/// account (no provider webhook behind a merchant's own Pix key, PromptPay id or
+/// QRIS) and confirms it, with an optional bank reference; audited.
+async fn mark_received(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    OwnerViewer(owner): OwnerViewer,
+    path: Result<Path<String>, PathRejection>,
+    AppJson(req): AppJson<MarkReceived>,
+) -> AppResult<AppJson<PaymentRequest>> {
+    let Path(id) = path.map_err(path_rejection)?;
+    let reference = req.bank_reference.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    if reference.is_some_and(|r| r.chars().count() > MAX_BANK_REFERENCE_CHARS || r.chars().any(char::is_control)) {
+        return Err(ApiError::invalid("bank_reference", "The bank reference is at most 64 characters").into());
+    }
+    let (stored, conversation) = load(&state, &viewer, &id).await?;
+    let by_qr = stored.request.attempt.as_ref().is_some_and(|a| a.method == PaymentMethod::InstantQr);
+    if !by_qr {
+        return Err(ApiError {
+            code: ErrorCode::Conflict,
+            message: "Only an instant payment the buyer started by QR can be marked as received".into(),
+            field: Some("state".into()),
+        }
+        .into());
+    }
+    let mut next = transition(&stored, PaymentAction::MarkReceived, Actor::Merchant)?;
+    let now = clock::now_millis();
+    if let Some(attempt) = next.attempt.as_mut() {
+        attempt.received =
+            Some(ManualReceipt { by: owner.staff.name.clone(), at: now, bank_reference: reference.map(str::to_owned) });
+    }
+    let updated = commit(&state, &conversation, &stored, next).await?;
+    let detail = format!(
+        "payment request {id} ({}) marked as received{}",
+        updated.total.display(),
+        reference.map(|r| format!(", bank reference {r}")).unwrap_or_default()
+    );
+    shops::audit(&state, &owner.staff.shop_id, &owner.actor(), "payment.received", detail).await?;
+    Ok(AppJson(updated))
 }
 
 /// `days` business days (Monday to Friday) after `from`, in milliseconds since the epoch (UTC).

@@ -79,13 +79,13 @@ async fn send(
         message: "Products can only be sent once the buyer has written to you".into(),
         field: None,
     })?;
-    let window_ms = (state.config.service_window_hours as i64).saturating_mul(3_600_000);
+    let window_hours = crate::shops::load(state, &conversation.shop_id).await?.settings.service_window_hours;
+    let window_ms = i64::from(window_hours).saturating_mul(3_600_000);
     if clock::now_millis() - last_buyer > window_ms {
         return Err(ApiError {
             code: ErrorCode::Forbidden,
             message: format!(
-                "The buyer's last message was over {} hours ago; wait for them to write again",
-                state.config.service_window_hours
+                "The buyer's last message was over {window_hours} hours ago; wait for them to write again"
             ),
             field: None,
         }

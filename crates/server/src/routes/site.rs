@@ -5,8 +5,12 @@
 //! `/hostile` (a page whose CSS attacks everything) and `/csp` (a strict
 //! Content-Security-Policy). Each takes `?locale=pt-BR|th|id|en` and `?theme=dark|light`.
 
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
 use axum::extract::{Query, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -31,7 +35,12 @@ pub const STRICT_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe
      frame-ancestors 'none'";
 
 pub fn router(state: &AppState) -> Router<AppState> {
-    let assets = ServeDir::new(&state.config.dist).append_index_html_on_directories(false);
+    // `foo.wasm.br` / `foo.wasm.gz` (made by scripts/build-widget.sh) when the
+    // browser accepts them, with foo.wasm's Content-Type; else foo.wasm itself.
+    let assets = ServeDir::new(&state.config.dist)
+        .append_index_html_on_directories(false)
+        .precompressed_br()
+        .precompressed_gzip();
     Router::new()
         .route("/", get(|s: State<AppState>, q: Query<PageQuery>| demo_page(s, q, Page::CasaAurora)))
         .route("/siam", get(|s: State<AppState>, q: Query<PageQuery>| demo_page(s, q, Page::Siam)))
@@ -80,22 +89,105 @@ async fn widget_assets(state: &AppState) -> Option<WidgetAssets> {
     WidgetAssets::from_index(&html)
 }
 
+/// `embed.js` with the names of one widget build filled in, in the three
+/// encodings we send. It changes only when `dist/` is rebuilt, so it is
+/// compressed once per build (brotli 11, gzip 9), not per request.
+struct EmbedJs {
+    assets: WidgetAssets,
+    plain: Bytes,
+    br: Bytes,
+    gzip: Bytes,
+}
+
+impl EmbedJs {
+    fn new(assets: WidgetAssets) -> EmbedJs {
+        let plain = EMBED_JS
+            .replace("__TALKSHOP_JS__", &assets.js)
+            .replace("__TALKSHOP_WASM__", &assets.wasm)
+            .replace("__TALKSHOP_CSS__", &assets.css);
+        let mut br = Vec::new();
+        let params = brotli::enc::BrotliEncoderParams { quality: 11, ..Default::default() };
+        brotli::BrotliCompress(&mut plain.as_bytes(), &mut br, &params).expect("brotli into memory");
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gzip.write_all(plain.as_bytes()).expect("gzip into memory");
+        let gzip = gzip.finish().expect("gzip into memory");
+        EmbedJs { assets, plain: plain.into(), br: br.into(), gzip: gzip.into() }
+    }
+
+    /// The one for this build, from the cache when the names are the same.
+    fn for_build(assets: WidgetAssets) -> Arc<EmbedJs> {
+        static LAST: Mutex<Option<Arc<EmbedJs>>> = Mutex::new(None);
+        let mut last = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match last.as_ref() {
+            Some(embed) if embed.assets == assets => embed.clone(),
+            _ => last.insert(Arc::new(EmbedJs::new(assets))).clone(),
+        }
+    }
+}
+
+/// What the client accepts of what we have: brotli, gzip or neither, by
+/// `Accept-Encoding` q-values (brotli first when they are equal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Brotli,
+    Gzip,
+    Identity,
+}
+
+impl Encoding {
+    pub fn negotiate(headers: &HeaderMap) -> Encoding {
+        let (mut br, mut gzip, mut any) = (None, None, None);
+        for item in headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()) {
+            for part in item.split(',') {
+                let mut fields = part.split(';');
+                let name = fields.next().unwrap_or_default().trim().to_ascii_lowercase();
+                let q = fields
+                    .find_map(|f| f.trim().strip_prefix("q=").or_else(|| f.trim().strip_prefix("Q=")))
+                    .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())
+                    .unwrap_or(0.0);
+                match name.as_str() {
+                    "br" => br = Some(q),
+                    "gzip" | "x-gzip" => gzip = Some(q),
+                    "*" => any = Some(q),
+                    _ => {}
+                }
+            }
+        }
+        let br = br.or(any).unwrap_or(0.0);
+        let gzip = gzip.or(any).unwrap_or(0.0);
+        if br > 0.0 && br >= gzip {
+            Encoding::Brotli
+        } else if gzip > 0.0 {
+            Encoding::Gzip
+        } else {
+            Encoding::Identity
+        }
+    }
+}
+
 /// `embed.js`: short-lived (the hashed files it names are immutable), any origin may load it.
-async fn embed_js(State(state): State<AppState>) -> Response {
+async fn embed_js(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let Some(assets) = widget_assets(&state).await else { return not_built() };
-    let body = EMBED_JS
-        .replace("__TALKSHOP_JS__", &assets.js)
-        .replace("__TALKSHOP_WASM__", &assets.wasm)
-        .replace("__TALKSHOP_CSS__", &assets.css);
-    (
+    let embed = EmbedJs::for_build(assets);
+    let (body, encoding) = match Encoding::negotiate(&headers) {
+        Encoding::Brotli => (embed.br.clone(), Some("br")),
+        Encoding::Gzip => (embed.gzip.clone(), Some("gzip")),
+        Encoding::Identity => (embed.plain.clone(), None),
+    };
+    let mut response = (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=300"),
             (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+            (header::VARY, "accept-encoding"),
         ],
         body,
     )
-        .into_response()
+        .into_response();
+    if let Some(encoding) = encoding {
+        response.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+    }
+    response
 }
 
 fn text_asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
@@ -111,14 +203,21 @@ pub fn is_hashed_asset(path: &str) -> bool {
 
 /// Hashed files never change: cache them for a year, and let merchant pages
 /// on any origin load them (module scripts and wasm are fetched with CORS).
+/// Files from `dist/` may come as their `.br` or `.gz` copy, so caches must
+/// key them by `Accept-Encoding` (ServeDir does not say so itself).
 async fn asset_headers(request: Request, next: Next) -> Response {
     let hashed = is_hashed_asset(request.uri().path());
     let mut response = next.run(request).await;
-    if hashed && response.status() == StatusCode::OK {
-        let headers = response.headers_mut();
+    let status = response.status();
+    let headers = response.headers_mut();
+    if hashed && status == StatusCode::OK {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
         headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    }
+    let from_dist = hashed || headers.contains_key(header::CONTENT_ENCODING);
+    if from_dist && matches!(status, StatusCode::OK | StatusCode::NOT_MODIFIED) && !headers.contains_key(header::VARY) {
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     response
 }
@@ -271,6 +370,47 @@ mod tests {
             })
         );
         assert_eq!(WidgetAssets::from_index("<html></html>"), None);
+    }
+
+    #[test]
+    fn accept_encoding_picks_brotli_then_gzip_by_q_value() {
+        let pick = |value: Option<&str>| {
+            let mut headers = HeaderMap::new();
+            if let Some(value) = value {
+                headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(value).unwrap());
+            }
+            Encoding::negotiate(&headers)
+        };
+        assert_eq!(pick(Some("gzip, deflate, br, zstd")), Encoding::Brotli);
+        assert_eq!(pick(Some("br")), Encoding::Brotli);
+        assert_eq!(pick(Some("gzip")), Encoding::Gzip);
+        assert_eq!(pick(Some("br;q=0.5, gzip;q=0.8")), Encoding::Gzip);
+        assert_eq!(pick(Some("br;q=0, gzip")), Encoding::Gzip);
+        assert_eq!(pick(Some("gzip;q=0, br;q=0")), Encoding::Identity);
+        assert_eq!(pick(Some("*")), Encoding::Brotli);
+        assert_eq!(pick(Some("*;q=0.1, br;q=0")), Encoding::Gzip);
+        assert_eq!(pick(Some("deflate, identity")), Encoding::Identity);
+        assert_eq!(pick(None), Encoding::Identity);
+    }
+
+    #[test]
+    fn embed_js_is_compressed_once_per_build_and_decodes_to_itself() {
+        let assets = |hash: &str| WidgetAssets {
+            js: format!("talkshop-widget-{hash}.js"),
+            wasm: format!("talkshop-widget-{hash}_bg.wasm"),
+            css: format!("widget-{hash}.css"),
+        };
+        let first = EmbedJs::for_build(assets("0000000000000001"));
+        assert!(Arc::ptr_eq(&first, &EmbedJs::for_build(assets("0000000000000001"))));
+        let mut from_br = Vec::new();
+        brotli::BrotliDecompress(&mut &first.br[..], &mut from_br).unwrap();
+        let mut from_gzip = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&first.gzip[..]), &mut from_gzip).unwrap();
+        assert_eq!(from_br, first.plain);
+        assert_eq!(from_gzip, first.plain);
+        assert!(first.br.len() < first.gzip.len() && first.gzip.len() < first.plain.len() / 2);
+        let second = EmbedJs::for_build(assets("0000000000000002"));
+        assert!(std::str::from_utf8(&second.plain).unwrap().contains("talkshop-widget-0000000000000002_bg.wasm"));
     }
 
     #[test]

@@ -31,10 +31,17 @@ pub fn router(state: &AppState) -> Router<AppState> {
 
 async fn create_visitor(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     AppJson(req): AppJson<CreateVisitor>,
 ) -> AppResult<(StatusCode, AppJson<VisitorSession>)> {
     validate_client_id(&req.device_id).map_err(|_| ApiError::invalid("device_id", "device_id is not a valid id"))?;
+    if req.shop.len() > 64 {
+        return Err(ApiError::invalid("shop", "Unknown shop").into());
+    }
     let shop = state.storage.shop(&req.shop).await?.ok_or_else(|| ApiError::invalid("shop", "Unknown shop"))?;
+    let text = |name| headers.get(name).and_then(|v: &axum::http::HeaderValue| v.to_str().ok());
+    crate::auth::check_origin(&state, &shop.id, text(axum::http::header::ORIGIN), text(axum::http::header::HOST))
+        .await?;
     let visitor = state.storage.create_visitor(&shop.id, &req.device_id, clock::now_millis()).await?;
     let token = state.tokens.sign(&Claims::new(visitor.id.clone(), Role::Buyer, shop.id.clone(), token_expiry(&state)));
     tracing::info!(visitor = %visitor.id, shop = %shop.id, "visitor created");
@@ -48,13 +55,18 @@ fn token_expiry(state: &AppState) -> i64 {
     clock::now_secs() + (state.config.visitor_token_days * 86_400) as i64
 }
 
-/// The shop's identity-verification secret: the configured one, else one
+/// The shop's identity-verification secret: the one its owner rotated to
+/// (Settings), else the configured one (`--identity-secret`), else one
 /// generated for the shop on first use and kept.
 pub async fn identity_secret(state: &AppState, shop_id: &str) -> AppResult<String> {
+    let key = format!("identity_secret.{shop_id}");
+    if let Some(secret) = state.storage.setting(&key).await? {
+        return Ok(secret);
+    }
     if let Some(secret) = &state.config.identity_secret {
         return Ok(secret.clone());
     }
-    state.storage.init_setting(&format!("identity_secret.{shop_id}"), &random_secret()).await
+    state.storage.init_setting(&key, &random_secret()).await
 }
 
 fn mac(secret: &str, user_id: &str) -> Hmac<Sha256> {

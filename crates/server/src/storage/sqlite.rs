@@ -7,14 +7,16 @@ use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use talkshop_protocol::payment::PaymentRequest;
+use talkshop_protocol::shop::AuditEntry;
 use talkshop_protocol::{
     ApiError, Cart, ConversationSummary, ErrorCode, Message, MessageBody, Order, Product, Sender, ShopInfo,
 };
 use tokio::sync::Mutex;
 
+use super::shop_admin::{shop_admin_rows, shop_admin_storage};
 use super::{
-    Appended, CartEdit, Conversation, HistoryQuery, Idempotency, IdentifiedUser, NewMessage, NewPaymentRequest,
-    PlacedOrder, ProductEdit, Staff, Storage, StoredPayment, Visitor,
+    ApiKeyRecord, Appended, CartEdit, Conversation, HistoryQuery, Idempotency, IdentifiedUser, Invite, NewMessage,
+    NewPaymentRequest, PlacedOrder, ProductEdit, ShopRecord, Staff, Storage, StoredPayment, Visitor,
 };
 use crate::error::{AppError, AppResult};
 
@@ -37,7 +39,15 @@ impl SqliteStorage {
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         Ok(SqliteStorage { pool, write: Mutex::new(()) })
     }
+
+    /// Waits for this process's turn to write.
+    async fn turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.write.lock().await
+    }
 }
+
+shop_admin_rows!(SqliteRow);
+shop_admin_storage!(SqliteStorage);
 
 const SUMMARY_SELECT: &str = "
 SELECT c.id, c.shop_id, s.name AS shop_name, c.visitor_id, c.last_seq, c.last_activity,
@@ -162,39 +172,6 @@ impl Storage for SqliteStorage {
     async fn shop(&self, id: &str) -> AppResult<Option<ShopInfo>> {
         let row = sqlx::query("SELECT id, name FROM shops WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
         row.map(|r| Ok(ShopInfo { id: r.try_get("id")?, name: r.try_get("name")? })).transpose()
-    }
-
-    async fn staff_by_email(&self, email: &str) -> AppResult<Option<Staff>> {
-        let row = sqlx::query("SELECT id, shop_id, email, name, password_hash FROM staff WHERE email = ?")
-            .bind(email)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| {
-            Ok(Staff {
-                id: r.try_get("id")?,
-                shop_id: r.try_get("shop_id")?,
-                email: r.try_get("email")?,
-                name: r.try_get("name")?,
-                password_hash: r.try_get("password_hash")?,
-            })
-        })
-        .transpose()
-    }
-
-    async fn upsert_staff(&self, staff: &Staff) -> AppResult<()> {
-        let _turn = self.write.lock().await;
-        sqlx::query(
-            "INSERT INTO staff (id, shop_id, email, name, password_hash) VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (email) DO UPDATE SET name = excluded.name, password_hash = excluded.password_hash",
-        )
-        .bind(&staff.id)
-        .bind(&staff.shop_id)
-        .bind(&staff.email)
-        .bind(&staff.name)
-        .bind(&staff.password_hash)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 
     async fn create_visitor(&self, shop_id: &str, device_id: &str, now: i64) -> AppResult<Visitor> {
@@ -418,24 +395,6 @@ impl Storage for SqliteStorage {
         }
         tx.commit().await?;
         Ok(changed)
-    }
-
-    async fn shop_for_api_key(&self, key_hash: &str) -> AppResult<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT shop_id FROM api_keys WHERE key_hash = ?")
-            .bind(key_hash)
-            .fetch_optional(&self.pool)
-            .await?)
-    }
-
-    async fn add_api_key(&self, shop_id: &str, key_hash: &str, now: i64) -> AppResult<()> {
-        let _turn = self.write.lock().await;
-        sqlx::query("INSERT INTO api_keys (key_hash, shop_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
-            .bind(key_hash)
-            .bind(shop_id)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
     }
 
     async fn cart(&self, owner: &Visitor) -> AppResult<Option<Cart>> {

@@ -293,6 +293,17 @@ impl Server {
         self.staff_login().await.token
     }
 
+    /// A real staff member of another shop (the second demo shop, Baan Siam).
+    pub async fn outsider_staff(&self) -> String {
+        let resp = self
+            .post("/console/login", None)
+            .json(&serde_json::json!({"email": "staff@siam.talkshop.test", "password": STAFF_PASSWORD}))
+            .send()
+            .await
+            .expect("POST /console/login");
+        expect_json::<StaffSession>(resp, StatusCode::OK).await.token
+    }
+
     /// `POST /conversations/{id}/messages` as given; the caller checks the answer.
     pub async fn send_raw(&self, token: &str, conversation: &str, client_id: &str, text: &str) -> Response {
         self.post(&format!("/conversations/{conversation}/messages"), Some(token))
