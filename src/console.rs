@@ -121,6 +121,11 @@ pub fn Console() -> impl IntoView {
     let invite = RwSignal::new(
         web_sys::window().and_then(|w| w.location().hash().ok()).and_then(|hash| account::invite_token(&hash)),
     );
+    // An invitation link opened in a console tab that is already loaded only changes the hash.
+    let _ = window_event_listener(leptos::ev::hashchange, move |_| {
+        let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+        invite.set(account::invite_token(&hash));
+    });
     // A kept token is checked once; a stale one sends the user to the login form.
     if let Some(token) = device::load(CONSOLE_TOKEN_KEY) {
         let api = api.with_token(token.clone());

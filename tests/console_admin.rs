@@ -389,3 +389,16 @@ async fn receiving_accounts_are_checked_per_currency_and_qris_takes_a_payload_on
     assert_eq!(accounts[1]["currency"], "THB");
     assert_eq!(accounts[1]["key"], "0066812345678");
 }
+
+#[wasm_bindgen_test]
+async fn an_invitation_link_opened_in_a_loaded_console_shows_the_sign_up_form() {
+    fake_server();
+    device::forget(CONSOLE_TOKEN_KEY);
+    js("history.replaceState(null, '', location.pathname + location.search);");
+    let root = mount(|| view! { <Console/> });
+    wait_for(&root, "form.ts-login input[name=email]").await;
+    js("location.hash = '#invite=tok-456';");
+    wait_for(&root, "form.ts-invite").await;
+    js("history.replaceState(null, '', location.pathname + location.search);");
+    root.remove();
+}
