@@ -217,12 +217,7 @@ async fn one_shops_owner_cannot_touch_another_shop() {
     let request = adhoc(&server, &owner_b, &conversation, "80.00").await;
     let resp = pay_qr(&server, &buyer, &request.id).await;
     assert_eq!(resp.status(), StatusCode::OK);
-    let resp = server
-        .post(&format!("/payment-requests/{}/receive", request.id), Some(&owner_a))
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
+    let resp = receive(&server, &owner_a, &request.id, json!({})).await;
     expect_error(resp, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
     let resp = server.get(&format!("/conversations/{conversation}/messages"), Some(&owner_a)).send().await.unwrap();
     expect_error(resp, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
@@ -354,6 +349,11 @@ async fn adhoc(server: &Server, staff: &str, conversation: &str, amount: &str) -
     }
 }
 
+/// *Mark as received* on a payment request.
+async fn receive(server: &Server, token: &str, id: &str, body: Value) -> reqwest::Response {
+    server.post(&format!("/payment-requests/{id}/receive"), Some(token)).json(&body).send().await.unwrap()
+}
+
 async fn pay_qr(server: &Server, buyer: &str, id: &str) -> reqwest::Response {
     server
         .post(&format!("/payment-requests/{id}/pay"), Some(buyer))
@@ -406,31 +406,16 @@ async fn a_real_shop_is_paid_by_its_own_pix_key_and_confirms_by_hand() {
 
     // Only an owner marks it received; the buyer and agents cannot.
     for token in [&buyer, &agent] {
-        let resp = server
-            .post(&format!("/payment-requests/{}/receive", request.id), Some(token))
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap();
+        let resp = receive(&server, token, &request.id, json!({})).await;
         expect_error(resp, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
     }
-    let resp = server
-        .post(&format!("/payment-requests/{}/receive", request.id), Some(&owner))
-        .json(&json!({"bank_reference": "E1234567820261203"}))
-        .send()
-        .await
-        .unwrap();
+    let resp = receive(&server, &owner, &request.id, json!({"bank_reference": "E1234567820261203"})).await;
     let paid: PaymentRequest = expect_json(resp, StatusCode::OK).await;
     assert_eq!(paid.state, PaymentState::Paid);
     let receipt = paid.attempt.and_then(|a| a.received).expect("who and when");
     assert_eq!((receipt.by.as_str(), receipt.bank_reference.as_deref()), ("Owner", Some("E1234567820261203")));
     // Twice is a conflict naming the state.
-    let resp = server
-        .post(&format!("/payment-requests/{}/receive", request.id), Some(&owner))
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
+    let resp = receive(&server, &owner, &request.id, json!({})).await;
     expect_error(resp, StatusCode::CONFLICT, ErrorCode::Conflict).await;
     let log = audit(&server, &owner).await;
     let received = log.entries.iter().find(|e| e.action == "payment.received").expect("audited");

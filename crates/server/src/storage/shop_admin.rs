@@ -12,6 +12,27 @@ pub(super) const SHOP_SELECT: &str = "SELECT s.id, s.name, s.settings, s.receivi
 pub(super) const INVITE_COLUMNS: &str = "id, shop_id, email, role, token_hash, created_at, expires_at";
 pub(super) const API_KEY_COLUMNS: &str = "id, shop_id, name, prefix, key_hash, created_at, last_used_at";
 
+pub(super) const STAFF_INSERT: &str =
+    "INSERT INTO staff (id, shop_id, email, name, password_hash, role) VALUES ($1, $2, $3, $4, $5, $6)";
+
+/// Binds a staff member to [`STAFF_INSERT`]'s parameters, for either database.
+pub(super) fn bind_staff<'q, DB: sqlx::Database>(
+    query: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>,
+    staff: &'q crate::storage::Staff,
+) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>
+where
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    &'q String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    query
+        .bind(&staff.id)
+        .bind(&staff.shop_id)
+        .bind(&staff.email)
+        .bind(&staff.name)
+        .bind(&staff.password_hash)
+        .bind(staff.role.as_str())
+}
+
 pub(super) fn role(raw: &str) -> crate::error::AppResult<talkshop_protocol::shop::StaffRole> {
     talkshop_protocol::shop::StaffRole::parse(raw)
         .ok_or_else(|| crate::error::AppError::Internal(format!("stored staff role {raw:?} is unknown")))
@@ -42,35 +63,18 @@ macro_rules! shop_admin_storage {
 
         async fn upsert_staff(&self, staff: &Staff) -> AppResult<()> {
             let _turn = self.turn().await;
-            sqlx::query(
-                "INSERT INTO staff (id, shop_id, email, name, password_hash, role) VALUES ($1, $2, $3, $4, $5, $6)
-                 ON CONFLICT (email) DO UPDATE SET name = excluded.name, password_hash = excluded.password_hash",
-            )
-            .bind(&staff.id)
-            .bind(&staff.shop_id)
-            .bind(&staff.email)
-            .bind(&staff.name)
-            .bind(&staff.password_hash)
-            .bind(staff.role.as_str())
-            .execute(&self.pool)
-            .await?;
+            let sql = format!(
+                "{} ON CONFLICT (email) DO UPDATE SET name = excluded.name, password_hash = excluded.password_hash",
+                super::shop_admin::STAFF_INSERT
+            );
+            super::shop_admin::bind_staff(sqlx::query(&sql), staff).execute(&self.pool).await?;
             Ok(())
         }
 
         async fn insert_staff(&self, staff: &Staff) -> AppResult<bool> {
             let _turn = self.turn().await;
-            let done = sqlx::query(
-                "INSERT INTO staff (id, shop_id, email, name, password_hash, role) VALUES ($1, $2, $3, $4, $5, $6)
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(&staff.id)
-            .bind(&staff.shop_id)
-            .bind(&staff.email)
-            .bind(&staff.name)
-            .bind(&staff.password_hash)
-            .bind(staff.role.as_str())
-            .execute(&self.pool)
-            .await?;
+            let sql = format!("{} ON CONFLICT DO NOTHING", super::shop_admin::STAFF_INSERT);
+            let done = super::shop_admin::bind_staff(sqlx::query(&sql), staff).execute(&self.pool).await?;
             Ok(done.rows_affected() == 1)
         }
 
@@ -119,18 +123,8 @@ macro_rules! shop_admin_storage {
             if shop_done.rows_affected() != 1 {
                 return Ok(false);
             }
-            let staff_done = sqlx::query(
-                "INSERT INTO staff (id, shop_id, email, name, password_hash, role) VALUES ($1, $2, $3, $4, $5, $6)
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(&owner.id)
-            .bind(&shop.id)
-            .bind(&owner.email)
-            .bind(&owner.name)
-            .bind(&owner.password_hash)
-            .bind(owner.role.as_str())
-            .execute(&mut *tx)
-            .await?;
+            let sql = format!("{} ON CONFLICT DO NOTHING", super::shop_admin::STAFF_INSERT);
+            let staff_done = super::shop_admin::bind_staff(sqlx::query(&sql), owner).execute(&mut *tx).await?;
             if staff_done.rows_affected() != 1 {
                 return Ok(false);
             }
