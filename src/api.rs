@@ -128,6 +128,11 @@ impl Api {
         self.post("/visitors/identify", request).await
     }
 
+    /// The shop's name, logo letter and colour.
+    pub async fn shop_look(&self, shop: &str) -> Result<talkshop_protocol::ShopLook, ApiError> {
+        self.get(&format!("/shops/{shop}")).await
+    }
+
     pub async fn conversations(&self) -> Result<Vec<ConversationSummary>, ApiError> {
         self.get::<ConversationList>("/conversations").await.map(|l| l.conversations)
     }

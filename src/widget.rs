@@ -144,6 +144,8 @@ pub fn ChatWidget(
     let session = ChatSession::new(base.clone(), Sender::Buyer);
     let open = host.open;
     let shop_name = RwSignal::new(String::from(t.shop));
+    // The owner's logo letter and colour (Settings), once known.
+    let look = RwSignal::new(None::<talkshop_protocol::ShopLook>);
     let boot_error = RwSignal::new(None::<ApiError>);
     let ready = RwSignal::new(false);
     let live = RwSignal::new(None::<Live>);
@@ -222,6 +224,10 @@ pub fn ChatWidget(
                 loop {
                     match bootstrap(&shop, &base, session, shop_name, read_seq).await {
                         Ok(api) => {
+                            if let Ok(shop_look) = base.shop_look(&shop).await {
+                                shop_name.set(shop_look.name.clone());
+                                look.set(Some(shop_look));
+                            }
                             catalog.set_api(api.clone());
                             payments.api.set_value(api.clone());
                             cart.set_api(api.clone());
@@ -354,7 +360,13 @@ pub fn ChatWidget(
                 node_ref=panel_ref hidden=move || !open.get()
                 on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Escape" { ev.stop_propagation(); open.set(false); }>
                 <header class="ts-header">
-                    <div class="ts-avatar" aria-hidden="true">{move || shop_name.with(|n| n.chars().next().unwrap_or('S').to_string())}</div>
+                    <div class="ts-avatar" aria-hidden="true"
+                        style:background=move || look.with(|l| l.as_ref().and_then(|l| l.color()).map(str::to_owned))>
+                        {move || look.with(|l| match l {
+                            Some(l) => l.logo_initial.clone(),
+                            None => shop_name.with(|n| n.chars().next().unwrap_or('S').to_string()),
+                        })}
+                    </div>
                     <div class="ts-header__title">
                         <h2 class="ts-header__name">{move || shop_name.get()}</h2>
                         <p class="ts-header__status">{status_text}</p>

@@ -77,6 +77,24 @@ pub struct ShopInfo {
     pub name: String,
 }
 
+/// `GET /api/v1/shops/{id}`: how the widget shows the shop (public; from the owner's Settings).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShopLook {
+    pub name: String,
+    /// One letter or digit.
+    pub logo_initial: String,
+    /// `#rrggbb`.
+    pub logo_color: String,
+}
+
+impl ShopLook {
+    /// The colour, if it is the `#rrggbb` the server promises (it goes into a style).
+    pub fn color(&self) -> Option<&str> {
+        let c = self.logo_color.as_bytes();
+        (c.len() == 7 && c[0] == b'#' && c[1..].iter().all(u8::is_ascii_hexdigit)).then_some(self.logo_color.as_str())
+    }
+}
+
 /// `POST /api/v1/console/login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

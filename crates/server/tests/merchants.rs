@@ -417,7 +417,11 @@ async fn a_real_shop_is_paid_by_its_own_pix_key_and_confirms_by_hand() {
     // Twice is a conflict naming the state.
     let resp = receive(&server, &owner, &request.id, json!({})).await;
     expect_error(resp, StatusCode::CONFLICT, ErrorCode::Conflict).await;
+    // A refund is audited too.
+    let resp = server.post(&format!("/payment-requests/{}/refund", request.id), Some(&owner)).json(&json!({})).send();
+    assert_eq!(resp.await.unwrap().status(), StatusCode::OK);
     let log = audit(&server, &owner).await;
+    assert_eq!(log.entries[0].action, "payment.refund");
     let received = log.entries.iter().find(|e| e.action == "payment.received").expect("audited");
     assert!(received.detail.contains("E1234567820261203"), "{}", received.detail);
     assert!(log.entries.iter().any(|e| e.action == "payment_details.update" && e.detail.contains("…4725")));
@@ -568,5 +572,27 @@ async fn a_rotated_identity_secret_is_shown_once_and_verifies_from_then_on() {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_widget_shows_the_owners_logo_letter_and_colour() {
+    let server = production().await;
+    let owner = owner_of(&server, "loja-l", "l@l.example").await;
+    let resp = save_settings(&server, &owner, |s| {
+        s["logo_initial"] = json!("M");
+        s["logo_color"] = json!("#AA3366");
+    })
+    .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let look: talkshop_protocol::ShopLook =
+        expect_json(server.get("/shops/loja-l", None).send().await.unwrap(), StatusCode::OK).await;
+    assert_eq!((look.logo_initial.as_str(), look.color()), ("M", Some("#aa3366")));
+    expect_error(
+        server.get("/shops/no-such-shop", None).send().await.unwrap(),
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+    )
+    .await;
     server.stop().await;
 }

@@ -442,7 +442,17 @@ async fn merchant_action(
         PaymentAction::Refund => next.payout_at = None,
         _ => {}
     }
-    Ok(AppJson(commit(&state, &conversation, &stored, next).await?))
+    let updated = commit(&state, &conversation, &stored, next).await?;
+    // Money leaving or not coming: refunds and cancellations go into the owners' audit log.
+    if matches!(action, PaymentAction::Refund | PaymentAction::Cancel) {
+        let staff = crate::auth::current_staff(&state, &viewer.claims).await?;
+        let actor = format!("{} <{}>", staff.name, staff.email);
+        let verb = if action == PaymentAction::Refund { "refunded" } else { "cancelled" };
+        let detail = format!("payment request {id} ({}) {verb}", updated.total.display());
+        let name = if action == PaymentAction::Refund { "payment.refund" } else { "payment.cancel" };
+        shops::audit(&state, &conversation.shop_id, &actor, name, detail).await?;
+    }
+    Ok(AppJson(updated))
 }
 
 /// *Mark as received*: an owner saw an instant payment arrive in the shop's own

@@ -21,7 +21,8 @@ use crate::storage::IdentifiedUser;
 pub fn router(state: &AppState) -> Router<AppState> {
     let router = Router::new()
         .route("/api/v1/visitors", post(create_visitor))
-        .route("/api/v1/visitors/identify", post(identify));
+        .route("/api/v1/visitors/identify", post(identify))
+        .route("/api/v1/shops/{id}", get(shop_look));
     if state.config.demo_identity {
         router.route("/demo/identity", get(demo_identity))
     } else {
@@ -49,6 +50,21 @@ async fn create_visitor(
         StatusCode::CREATED,
         AppJson(VisitorSession { token, visitor_id: visitor.id, device_id: visitor.device_id, shop, user_id: None }),
     ))
+}
+
+/// How the widget shows a shop: name, logo letter and colour (public, cached a minute).
+async fn shop_look(
+    State(state): State<AppState>,
+    path: Result<axum::extract::Path<String>, axum::extract::rejection::PathRejection>,
+) -> AppResult<impl axum::response::IntoResponse> {
+    let axum::extract::Path(id) = path.map_err(crate::error::path_rejection)?;
+    let shop = crate::shops::load(&state, &id).await?;
+    let look = talkshop_protocol::ShopLook {
+        name: shop.settings.name.clone(),
+        logo_initial: shop.settings.logo_initial.clone(),
+        logo_color: shop.settings.logo_color.clone(),
+    };
+    Ok(([(axum::http::header::CACHE_CONTROL, "public, max-age=60")], AppJson(look)))
 }
 
 fn token_expiry(state: &AppState) -> i64 {
