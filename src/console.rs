@@ -116,6 +116,8 @@ pub fn Console() -> impl IntoView {
     let signed_in = RwSignal::new(None::<SignedIn>);
     // Apart from `signed_in` so that learning it later does not start the workspace again.
     let staff_id = RwSignal::new(None::<String>);
+    // The shop's currency (from `me`): what payment requests are asked in.
+    let currency = RwSignal::new(None::<talkshop_protocol::Currency>);
     let checking = RwSignal::new(true);
     // Opened from an invitation link: the invited person signs up instead of signing in.
     let invite = RwSignal::new(
@@ -133,6 +135,7 @@ pub fn Console() -> impl IntoView {
             match api.me().await {
                 Ok(me) => {
                     staff_id.set(Some(me.staff_id.clone()));
+                    currency.set(Some(me.currency));
                     signed_in.set(Some(SignedIn::from_me(token, me)));
                 }
                 Err(err) if matches!(err.code, ErrorCode::Unauthorized | ErrorCode::Forbidden) => {
@@ -158,6 +161,7 @@ pub fn Console() -> impl IntoView {
             spawn_local(async move {
                 if let Ok(me) = api.me().await {
                     staff_id.set(Some(me.staff_id));
+                    currency.set(Some(me.currency));
                 }
             });
             let StaffSession { token, staff_name, shop, role } = session;
@@ -179,7 +183,7 @@ pub fn Console() -> impl IntoView {
                 },
                 (false, Some(s)) => view! {
                     <Workspace api=api.with_token(s.token) shop=s.shop staff_name=s.staff_name role=s.role
-                        staff_id=staff_id on_sign_out=sign_out/>
+                        staff_id=staff_id currency=currency on_sign_out=sign_out/>
                 }.into_any(),
             }}
         </div>
@@ -244,6 +248,7 @@ fn Workspace(
     staff_name: String,
     role: StaffRole,
     staff_id: RwSignal<Option<String>>,
+    currency: RwSignal<Option<talkshop_protocol::Currency>>,
     on_sign_out: Callback<()>,
 ) -> impl IntoView {
     let (t, ct) = (texts(), console_texts());
@@ -252,7 +257,6 @@ fn Workspace(
     let picking = RwSignal::new(false);
     let billing = RwSignal::new(false);
     let page_api = StoredValue::new(api.clone());
-    let shop_id = StoredValue::new(shop.id.clone());
     let catalog = CatalogCache::new(api.clone());
     provide_context(catalog);
     let payments = Payments::new(api.clone(), false).with_staff_extra(match role {
@@ -411,7 +415,9 @@ fn Workspace(
                 >
                     <Show when=move || billing.get()>
                         {move || session.conversation.get().map(|conversation| {
-                            let currency = catalog.products.with_untracked(|p| p.values().next().map(|p| p.price.currency)).unwrap_or(if shop_id.get_value() == "siam" { talkshop_protocol::Currency::Thb } else { talkshop_protocol::Currency::Brl });
+                            let currency = currency.get_untracked()
+                                .or_else(|| catalog.products.with_untracked(|p| p.values().next().map(|p| p.price.currency)))
+                                .unwrap_or(talkshop_protocol::Currency::Brl);
                             view! {
                                 <PaymentRequestForm api=page_api.get_value() conversation=conversation currency=currency
                                     on_done=Callback::new(move |_| billing.set(false))/>

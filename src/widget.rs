@@ -300,7 +300,12 @@ pub fn ChatWidget(
     });
 
     let problem = Signal::derive(move || {
-        boot_error.get().or_else(|| match link() {
+        // Not reached at all: say so in the buyer's language (the server's own errors keep their text).
+        let boot = boot_error.get().map(|e| match e.code {
+            ErrorCode::Unavailable => ApiError::new(ErrorCode::Unavailable, t.connection_lost),
+            _ => e,
+        });
+        boot.or_else(|| match link() {
             Some(LinkState::Offline) => Some(ApiError::new(ErrorCode::Unavailable, t.connection_lost)),
             _ => None,
         })

@@ -168,7 +168,7 @@ async fn agents_see_the_selling_tabs_and_owners_also_run_the_shop() {
 fn me(role: &str) -> serde_json::Value {
     serde_json::json!({
         "shop": { "id": "loja", "name": "Loja da Maria" }, "staff_id": "s2", "staff_name": "Ana",
-        "email": "ana@loja.example", "role": role
+        "email": "ana@loja.example", "role": role, "currency": "BRL"
     })
 }
 

@@ -77,7 +77,9 @@ impl ReceivingAccount {
     /// Anything it cannot make sense of is left (trimmed) for
     /// [`ReceivingAccount::validate`] to refuse.
     pub fn normalize(&mut self) {
-        self.key = normalized_key(self.key_type, self.key.trim());
+        let typed = self.key.trim();
+        // Nothing typed stays nothing (a currency left off), not a half-made key like `0066`.
+        self.key = if typed.is_empty() { String::new() } else { normalized_key(self.key_type, typed) };
         self.merchant_name = self.merchant_name.trim().to_owned();
         self.merchant_city = self.merchant_city.trim().to_owned();
     }
@@ -750,5 +752,21 @@ mod tests {
                 .unwrap();
         assert_eq!(qris.merchant_name, "");
         assert!(qris.validate().is_ok());
+    }
+
+    #[test]
+    fn an_empty_key_stays_empty_so_the_form_can_leave_a_currency_off() {
+        for key_type in [KeyType::PromptpayPhone, KeyType::PixPhone, KeyType::PixCpf, KeyType::QrisStatic] {
+            let mut account = ReceivingAccount {
+                currency: key_type.currency(),
+                key_type,
+                key: "  ".into(),
+                merchant_name: String::new(),
+                merchant_city: String::new(),
+            };
+            account.normalize();
+            assert_eq!(account.key, "", "{key_type:?}");
+            assert_eq!(account.validate().unwrap_err().field.as_deref(), Some("key"));
+        }
     }
 }

@@ -374,6 +374,8 @@ pub struct ConsoleMe {
     pub staff_name: String,
     pub email: String,
     pub role: StaffRole,
+    /// The shop's currency (Settings): what payment requests are asked in.
+    pub currency: Currency,
 }
 
 /// One line of the audit log: who did what, when.

@@ -231,7 +231,9 @@ pub async fn create(storage: &dyn Storage, config: &Config, req: &CreateShop) ->
     }
     let settings = default_settings(config, req.name.trim(), req.currency, &req.locale, req.sandbox);
     settings.validate()?;
-    let owner_name = req.owner_name.as_deref().map(str::trim).filter(|n| !n.is_empty()).unwrap_or("Owner");
+    // Without a name, the address's local part ("maria" for maria@loja.example).
+    let local = email.split('@').next().unwrap_or("owner");
+    let owner_name = req.owner_name.as_deref().map(str::trim).filter(|n| !n.is_empty()).unwrap_or(local);
     talkshop_protocol::shop::validate_staff_name(owner_name)?;
     let password = one_time_password();
     let owner = Staff {

@@ -413,7 +413,7 @@ async fn a_real_shop_is_paid_by_its_own_pix_key_and_confirms_by_hand() {
     let paid: PaymentRequest = expect_json(resp, StatusCode::OK).await;
     assert_eq!(paid.state, PaymentState::Paid);
     let receipt = paid.attempt.and_then(|a| a.received).expect("who and when");
-    assert_eq!((receipt.by.as_str(), receipt.bank_reference.as_deref()), ("Owner", Some("E1234567820261203")));
+    assert_eq!((receipt.by.as_str(), receipt.bank_reference.as_deref()), ("p", Some("E1234567820261203")));
     // Twice is a conflict naming the state.
     let resp = receive(&server, &owner, &request.id, json!({})).await;
     expect_error(resp, StatusCode::CONFLICT, ErrorCode::Conflict).await;

@@ -173,7 +173,9 @@ async fn save_receiving(
 /// An account as the audit log shows it: type and the key's last characters only.
 fn describe_account(account: &ReceivingAccount) -> String {
     let tail: String = account.key.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
-    format!("{} {:?} …{tail}", account.currency, account.key_type)
+    let kind =
+        serde_json::to_value(account.key_type).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    format!("{} {kind} …{tail}", account.currency)
 }
 
 async fn staff_list(State(state): State<AppState>, OwnerViewer(viewer): OwnerViewer) -> AppResult<AppJson<StaffList>> {

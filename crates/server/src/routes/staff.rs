@@ -72,7 +72,15 @@ async fn login(
 async fn me(State(state): State<AppState>, viewer: StaffViewer) -> AppResult<AppJson<ConsoleMe>> {
     let staff = viewer.staff;
     let shop = state.storage.shop(&staff.shop_id).await?.ok_or_else(|| ApiError::not_found("Shop"))?;
-    Ok(AppJson(ConsoleMe { shop, staff_id: staff.id, staff_name: staff.name, email: staff.email, role: staff.role }))
+    let currency = shops::load(&state, &staff.shop_id).await?.settings.currency;
+    Ok(AppJson(ConsoleMe {
+        shop,
+        staff_id: staff.id,
+        staff_name: staff.name,
+        email: staff.email,
+        role: staff.role,
+        currency,
+    }))
 }
 
 /// The invited person chooses a name and password; the link works once, until it expires.
