@@ -40,7 +40,7 @@ pub struct EmbedOptions {
 impl EmbedOptions {
     pub fn from_js(options: &JsValue) -> EmbedOptions {
         EmbedOptions {
-            shop: text(options, "shop").unwrap_or_else(|| "demo".into()),
+            shop: text(options, "shop").unwrap_or_default(),
             api_base: text(options, "api").unwrap_or_default().trim_end_matches('/').to_owned(),
             locale: text(options, "locale"),
             open: js_sys::Reflect::get(options, &JsValue::from_str("open"))

@@ -596,3 +596,15 @@ async fn the_widget_shows_the_owners_logo_letter_and_colour() {
     .await;
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_production_server_shows_no_demo_page() {
+    let server = production().await;
+    for path in ["/siam", "/hostile", "/csp", "/demo/demo.js"] {
+        let resp = server.http.get(format!("{}{path}", server.url)).send().await.unwrap();
+        assert_ne!(resp.status(), StatusCode::OK, "{path}");
+    }
+    let home = server.http.get(format!("{}/", server.url)).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("/console") && !home.contains("Casa Aurora"), "{home}");
+    server.stop().await;
+}

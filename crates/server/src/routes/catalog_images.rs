@@ -21,11 +21,11 @@ fn fnv1a(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
-/// A warm palette for Casa Aurora, a green-gold one for the tea house, and
-/// shapes placed by the hash.
+/// A palette per shop (its hue from the shop id's hash) and shapes placed by
+/// the product's hash.
 pub fn picture(shop: &str, sku: &str) -> String {
     let h = fnv1a(&format!("{shop}/{sku}"));
-    let base_hue = if shop == "siam" { 95 } else { 18 };
+    let base_hue = (fnv1a(shop) % 360) as i64;
     let hue = (base_hue + (h % 40) as i64 - 20).rem_euclid(360);
     let hue2 = (hue + 25 + ((h >> 8) % 30) as i64) % 360;
     let light = 55 + (h >> 16) % 20;

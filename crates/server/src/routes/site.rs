@@ -24,6 +24,10 @@ use crate::error::{error_response, AppJson};
 use crate::state::AppState;
 
 const EMBED_JS: &str = include_str!("../../assets/embed.js");
+/// A production server's home page: where the console is and how shops embed the chat.
+const HOME_PAGE: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Talkshop</title></head>\
+<body><h1>Talkshop</h1><p>Shop staff: sign in at <a href=\"/console\">/console</a>. \
+The embed code for your website is in the console's Settings.</p></body></html>";
 const SHOP_PAGE: &str = include_str!("../../assets/demo/shop.html");
 const DEMO_JS: &str = include_str!("../../assets/demo/demo.js");
 const HOSTILE_CSS: &str = include_str!("../../assets/demo/hostile.css");
@@ -41,15 +45,22 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .append_index_html_on_directories(false)
         .precompressed_br()
         .precompressed_gzip();
-    Router::new()
-        .route("/", get(|s: State<AppState>, q: Query<PageQuery>| demo_page(s, q, Page::CasaAurora)))
-        .route("/siam", get(|s: State<AppState>, q: Query<PageQuery>| demo_page(s, q, Page::Siam)))
-        .route("/hostile", get(|s: State<AppState>, q: Query<PageQuery>| demo_page(s, q, Page::Hostile)))
-        .route("/csp", get(|s: State<AppState>, q: Query<PageQuery>| demo_page(s, q, Page::StrictCsp)))
+    // The demo shops' pages exist only with --demo; a production server's home
+    // page says where the console is.
+    let pages = if state.config.demo {
+        Router::new()
+            .route("/", get(|s: State<AppState>, q: Query<PageQuery>| demo_page(s, q, Page::CasaAurora)))
+            .route("/siam", get(|s: State<AppState>, q: Query<PageQuery>| demo_page(s, q, Page::Siam)))
+            .route("/hostile", get(|s: State<AppState>, q: Query<PageQuery>| demo_page(s, q, Page::Hostile)))
+            .route("/csp", get(|s: State<AppState>, q: Query<PageQuery>| demo_page(s, q, Page::StrictCsp)))
+            .route("/demo/demo.js", get(|| async { text_asset("text/javascript; charset=utf-8", DEMO_JS) }))
+            .route("/demo/shop.css", get(|| async { text_asset("text/css; charset=utf-8", SHOP_CSS) }))
+            .route("/demo/hostile.css", get(|| async { text_asset("text/css; charset=utf-8", HOSTILE_CSS) }))
+    } else {
+        Router::new().route("/", get(|| async { axum::response::Html(HOME_PAGE) }))
+    };
+    pages
         .route("/embed.js", get(embed_js))
-        .route("/demo/demo.js", get(|| async { text_asset("text/javascript; charset=utf-8", DEMO_JS) }))
-        .route("/demo/shop.css", get(|| async { text_asset("text/css; charset=utf-8", SHOP_CSS) }))
-        .route("/demo/hostile.css", get(|| async { text_asset("text/css; charset=utf-8", HOSTILE_CSS) }))
         .route("/console", get(console_page))
         .route("/console/", get(console_page))
         .route("/healthz", get(health))
