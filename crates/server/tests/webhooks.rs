@@ -445,3 +445,28 @@ async fn only_owners_and_the_shops_api_key_manage_webhooks_of_their_own_shop() {
     expect_invalid(resp.send().await.unwrap(), "url").await;
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_delivery_queued_before_a_restart_is_sent_after_it() {
+    let db = TestDb::fresh();
+    let server = Server::start_on(db.url()).await;
+    let owner = server.staff_token().await;
+    // Nobody listens yet: the delivery stays pending in the database.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let endpoint = register(&server, &owner, &format!("http://127.0.0.1:{port}/hook"), &["message.created"]).await;
+    let (buyer, conversation) = server.buyer().await;
+    server.send(&buyer, &conversation, "before the restart").await;
+    wait_deliveries(&server, &owner, &endpoint.endpoint.id, |d| d.attempts >= 1 && d.status == DeliveryStatus::Pending)
+        .await;
+    server.stop().await;
+
+    let receiver = Receiver::start_on(port, &[], Duration::ZERO).await;
+    let server = Server::start_on(db.url()).await;
+    let got = receiver.wait_for(1).await;
+    assert_signed(&got[0], &endpoint.secret);
+    assert_eq!(got[0].event().data["body"]["text"], json!("before the restart"));
+    let owner = server.staff_token().await;
+    wait_deliveries(&server, &owner, &endpoint.endpoint.id, |d| d.status == DeliveryStatus::Delivered).await;
+    receiver.stop.notify_waiters();
+    server.stop().await;
+}

@@ -204,6 +204,17 @@ macro_rules! webhook_storage {
             now: i64,
             lease_until: i64,
         ) -> AppResult<Option<super::webhook_store::ClaimedDelivery>> {
+            // A read first: an idle queue costs no write (SQLite takes its one write lock for any UPDATE).
+            let due = sqlx::query(
+                "SELECT id FROM webhook_deliveries
+                 WHERE status = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until < $1) LIMIT 1",
+            )
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+            if due.is_none() {
+                return Ok(None);
+            }
             let _turn = self.turn().await;
             // Compare and set: the outer condition is checked again on the row
             // itself, so of two nodes that picked the same id only one sets the lease.
