@@ -206,6 +206,24 @@ fn error_text(err: &reqwest::Error) -> String {
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn names_that_resolve_to_private_addresses_are_refused() {
+        // `localhost` is refused by name; a name from /etc/hosts that resolves to
+        // loopback (when the machine has one) is refused by its address.
+        let err = checked_destination("https://localhost/hook", false).await.unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("url"));
+        for name in ["ip6-localhost", "ip6-loopback"] {
+            let url = format!("https://{name}/hook");
+            let err = checked_destination(&url, false).await.unwrap_err();
+            assert_eq!(err.field.as_deref(), Some("url"));
+            if tokio::net::lookup_host((name, 443)).await.is_ok_and(|mut a| a.next().is_some()) {
+                assert!(err.message.contains("private"), "{name}: {}", err.message);
+            }
+        }
+        // With the development flag the same names pass.
+        assert!(checked_destination("http://127.0.0.1:9/hook", true).await.is_ok());
+    }
+
     #[test]
     fn backoff_doubles_up_to_an_hour() {
         let waits: Vec<i64> = (1..=9).map(|a| backoff_ms(30_000, a)).collect();

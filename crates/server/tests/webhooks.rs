@@ -16,7 +16,7 @@ use common::commerce::API_KEY;
 use common::*;
 use reqwest::StatusCode;
 use serde_json::json;
-use talkshop_protocol::payment::{PaymentRequest, PaymentState, CARD_SUCCESS};
+use talkshop_protocol::payment::{PaymentRequest, PaymentState, CARD_DECLINE, CARD_SUCCESS};
 use talkshop_protocol::shop::{AuditLog, CreatedInvite};
 use talkshop_protocol::webhook::{
     self, CreatedWebhook, DeliveryList, DeliveryStatus, WebhookDelivery, WebhookEvent, WebhookList,
@@ -157,8 +157,13 @@ async fn order_and_payment_events_arrive_signed_with_their_data() {
     let server = Server::start().await;
     let owner = server.staff_token().await;
     let receiver = Receiver::start(&[]).await;
-    let created =
-        register(&server, &owner, &receiver.url(), &["order.placed", "payment_request.created", "payment.paid"]).await;
+    let created = register(
+        &server,
+        &owner,
+        &receiver.url(),
+        &["order.placed", "payment_request.created", "payment.paid", "payment.failed"],
+    )
+    .await;
     assert!(created.secret.starts_with("whsec_"));
     assert_eq!(created.endpoint.secret_prefix.as_deref(), Some(&created.secret[..10]));
     // The secret is shown once: the list has its prefix only.
@@ -182,14 +187,18 @@ async fn order_and_payment_events_arrive_signed_with_their_data() {
         .json(&json!({"client_id": "bill-1", "order_id": order.id}));
     let billed: Message = expect_json(resp.send().await.unwrap(), StatusCode::CREATED).await;
     let MessageBody::PaymentRequest { request } = billed.body else { panic!("a payment request") };
+    // A declined card first: nothing changes, but the merchant hears of it.
+    let declined = json!({"method": "sandbox_card", "card": {"number": CARD_DECLINE, "expiry": "12/30", "cvc": "123"}});
+    let resp = server.post(&format!("/payment-requests/{}/pay", request.id), Some(&buyer)).json(&declined);
+    expect_invalid(resp.send().await.unwrap(), "card").await;
     let card = json!({"method": "sandbox_card", "card": {"number": CARD_SUCCESS, "expiry": "12/30", "cvc": "123"}});
     let resp = server.post(&format!("/payment-requests/{}/pay", request.id), Some(&buyer)).json(&card);
     let paid: PaymentRequest = expect_json(resp.send().await.unwrap(), StatusCode::OK).await;
     assert_eq!(paid.state, PaymentState::Paid);
 
-    let got = receiver.wait_for(3).await;
+    let got = receiver.wait_for(4).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(receiver.received().len(), 3, "only the subscribed events");
+    assert_eq!(receiver.received().len(), 4, "only the subscribed events");
     for one in &got {
         assert_signed(one, &created.secret);
     }
@@ -208,10 +217,13 @@ async fn order_and_payment_events_arrive_signed_with_their_data() {
         (data.id.as_str(), data.state, data.order_id.as_deref()),
         (request.id.as_str(), PaymentState::Paid, Some(order.id.as_str()))
     );
-    assert_eq!(events.iter().map(|e| &e.id).collect::<HashSet<_>>().len(), 3);
+    let failed = kind("payment.failed");
+    assert_eq!(failed.data["state"], json!("requested"));
+    assert!(failed.data["attempt"]["failure"].as_str().is_some_and(|f| !f.is_empty()), "{}", failed.data);
+    assert_eq!(events.iter().map(|e| &e.id).collect::<HashSet<_>>().len(), 4);
 
     let list = wait_deliveries(&server, &owner, &created.endpoint.id, |d| d.status == DeliveryStatus::Delivered).await;
-    assert_eq!(list.len(), 3);
+    assert_eq!(list.len(), 4);
     assert!(list.iter().all(|d| d.attempts == 1 && d.last_status_code == Some(200) && d.delivered_at.is_some()));
 
     // The console re-sends one: the same event (same id) arrives again, audited.
@@ -219,9 +231,9 @@ async fn order_and_payment_events_arrive_signed_with_their_data() {
     let resp = server.post(&format!("/console/webhooks/deliveries/{}/resend", one.id), Some(&owner)).send();
     let queued: WebhookDelivery = expect_json(resp.await.unwrap(), StatusCode::OK).await;
     assert_eq!(queued.status, DeliveryStatus::Pending);
-    let again = receiver.wait_for(4).await;
-    assert_eq!(again[3].event_id, one.event_id);
-    assert_signed(&again[3], &created.secret);
+    let again = receiver.wait_for(5).await;
+    assert_eq!(again[4].event_id, one.event_id);
+    assert_signed(&again[4], &created.secret);
     let audit: AuditLog =
         expect_json(server.get("/console/audit", Some(&owner)).send().await.unwrap(), StatusCode::OK).await;
     let actions: Vec<&str> = audit.entries.iter().map(|e| e.action.as_str()).collect();
