@@ -244,6 +244,30 @@ impl Api {
         self.delete(&format!("/console/api-keys/{}", js_sys::encode_uri_component(id))).await
     }
 
+    pub async fn webhooks(&self) -> Result<talkshop_protocol::webhook::WebhookList, ApiError> {
+        self.get("/console/webhooks").await
+    }
+
+    pub async fn create_webhook(
+        &self,
+        req: &talkshop_protocol::webhook::CreateWebhook,
+    ) -> Result<talkshop_protocol::webhook::CreatedWebhook, ApiError> {
+        self.post("/console/webhooks", req).await
+    }
+
+    pub async fn delete_webhook(&self, id: &str) -> Result<(), ApiError> {
+        self.delete(&format!("/console/webhooks/{}", js_sys::encode_uri_component(id))).await
+    }
+
+    pub async fn webhook_deliveries(&self) -> Result<talkshop_protocol::webhook::DeliveryList, ApiError> {
+        self.get("/console/webhooks/deliveries").await
+    }
+
+    pub async fn resend_delivery(&self, id: &str) -> Result<talkshop_protocol::webhook::WebhookDelivery, ApiError> {
+        let path = format!("/console/webhooks/deliveries/{}/resend", js_sys::encode_uri_component(id));
+        self.post(&path, &serde_json::json!({})).await
+    }
+
     pub async fn audit(&self) -> Result<AuditLog, ApiError> {
         self.get("/console/audit").await
     }

@@ -15,6 +15,7 @@ pub mod product_picker;
 pub mod receiving_page;
 pub mod settings_page;
 pub mod staff_page;
+pub mod webhooks_page;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -47,6 +48,7 @@ use product_picker::ProductPicker;
 use receiving_page::ReceivingPage;
 use settings_page::ShopSettingsPage;
 use staff_page::StaffPage;
+use webhooks_page::WebhooksPage;
 
 /// The console's sections.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +61,7 @@ pub enum ConsoleTab {
     Payments,
     Staff,
     ApiKeys,
+    Webhooks,
     Audit,
 }
 
@@ -67,7 +70,7 @@ impl ConsoleTab {
     pub fn for_role(role: StaffRole) -> &'static [ConsoleTab] {
         use ConsoleTab::*;
         match role {
-            StaffRole::Owner => &[Inbox, Catalog, Orders, Settings, Payments, Staff, ApiKeys, Audit],
+            StaffRole::Owner => &[Inbox, Catalog, Orders, Settings, Payments, Staff, ApiKeys, Webhooks, Audit],
             StaffRole::Agent => &[Inbox, Catalog, Orders],
         }
     }
@@ -81,6 +84,7 @@ impl ConsoleTab {
             ConsoleTab::Payments => ct.payments_tab,
             ConsoleTab::Staff => ct.staff,
             ConsoleTab::ApiKeys => ct.api_keys,
+            ConsoleTab::Webhooks => ct.webhooks,
             ConsoleTab::Audit => ct.audit_log,
         }
     }
@@ -394,6 +398,7 @@ fn Workspace(
             ConsoleTab::Payments => view! { <ReceivingPage api=page_api.get_value()/> }.into_any(),
             ConsoleTab::Staff => view! { <StaffPage api=page_api.get_value() me=staff_id/> }.into_any(),
             ConsoleTab::ApiKeys => view! { <ApiKeysPage api=page_api.get_value()/> }.into_any(),
+            ConsoleTab::Webhooks => view! { <WebhooksPage api=page_api.get_value()/> }.into_any(),
             ConsoleTab::Audit => view! { <AuditPage api=page_api.get_value()/> }.into_any(),
             ConsoleTab::Inbox => ().into_any(),
         }}

@@ -22,6 +22,7 @@ mod tagged;
 pub mod thread;
 pub mod typing;
 pub mod validation;
+pub mod webhook;
 
 pub use api::*;
 pub use cart::{AddToCart, Cart, CartLine, CartNotice, ChangeKind, SetQuantity};

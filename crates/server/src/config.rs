@@ -94,6 +94,20 @@ pub struct Config {
     #[arg(long, env = "TALKSHOP_PUBLIC_URL")]
     pub public_url: Option<String>,
 
+    /// Development only: merchant webhooks may go to `http://` URLs and to private,
+    /// loopback and link-local addresses (`localhost`, 127.0.0.1, 10/8, …). Never in production.
+    #[arg(long, env = "TALKSHOP_ALLOW_PRIVATE_WEBHOOKS", default_value_t = false)]
+    pub allow_private_webhooks: bool,
+
+    /// How often each node looks for due webhook deliveries, in milliseconds.
+    #[arg(long, env = "TALKSHOP_WEBHOOK_POLL_MS", default_value_t = 1000)]
+    pub webhook_poll_ms: u64,
+
+    /// First retry delay of a failed webhook delivery, in milliseconds; it doubles
+    /// per attempt up to one hour, and retries go on for 24 hours.
+    #[arg(long, env = "TALKSHOP_WEBHOOK_RETRY_BASE_MS", default_value_t = 30_000)]
+    pub webhook_retry_base_ms: u64,
+
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "TALKSHOP_LOG_JSON", default_value_t = false)]
     pub log_json: bool,
@@ -123,6 +137,10 @@ impl Config {
             admin_token: None,
             public_url: None,
             log_json: false,
+            // The suites' receivers listen on 127.0.0.1; the SSRF test turns this off.
+            allow_private_webhooks: true,
+            webhook_poll_ms: 50,
+            webhook_retry_base_ms: 200,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod error;
 pub mod hub;
 pub mod idempotency;
 pub mod marks;
+pub mod outbound;
 pub mod ratelimit;
 pub mod routes;
 pub mod seed;
@@ -53,6 +54,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::payouts::router())
         .merge(routes::payments::router())
         .merge(routes::webhooks::router())
+        .merge(routes::webhook_endpoints::router())
         .merge(routes::product_messages::router())
         .merge(routes::catalog_images::router())
         .merge(routes::ws::router())
@@ -196,6 +198,7 @@ pub async fn start(config: Config) -> AppResult<Running> {
         logins: Default::default(),
     };
     routes::payouts::spawn_jobs(state.clone());
+    outbound::spawn_worker(state.clone());
     let router = app(state.clone());
     let task = tokio::spawn(async move {
         let mut until = stopped;

@@ -13,5 +13,6 @@ pub mod shop_admin;
 pub mod site;
 pub mod staff;
 pub mod visitors;
+pub mod webhook_endpoints;
 pub mod webhooks;
 pub mod ws;

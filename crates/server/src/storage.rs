@@ -4,6 +4,9 @@
 pub mod postgres;
 mod shop_admin;
 pub mod sqlite;
+mod webhook_store;
+
+pub use webhook_store::{ClaimedDelivery, DeliveryOutcome, WebhookEndpointRecord};
 
 use async_trait::async_trait;
 use talkshop_protocol::payment::PaymentRequest;
@@ -195,8 +198,49 @@ pub trait ShopAdmin: Send + Sync {
     async fn shop_for_api_key(&self, key_hash: &str, now: i64) -> AppResult<Option<String>>;
 }
 
+/// Webhook endpoints and the delivery queue: implemented once for both
+/// databases (`webhook_store.rs`).
 #[async_trait]
-pub trait Storage: ShopAdmin + Send + Sync + 'static {
+pub trait WebhookStore: Send + Sync {
+    async fn create_webhook_endpoint(&self, endpoint: &WebhookEndpointRecord) -> AppResult<()>;
+    /// Oldest first.
+    async fn webhook_endpoints(&self, shop_id: &str) -> AppResult<Vec<WebhookEndpointRecord>>;
+    async fn webhook_endpoint(&self, id: &str) -> AppResult<Option<WebhookEndpointRecord>>;
+    /// Removes an endpoint; its pending deliveries become `failed`.
+    async fn delete_webhook_endpoint(&self, shop_id: &str, id: &str) -> AppResult<bool>;
+    /// One pending delivery per endpoint of the shop that wants `event`; answers how many.
+    async fn enqueue_webhook_event(
+        &self,
+        shop_id: &str,
+        event_id: &str,
+        event: &str,
+        payload: &str,
+        now: i64,
+        give_up_at: i64,
+    ) -> AppResult<usize>;
+    /// Leases one due delivery until `lease_until` and counts the attempt;
+    /// two nodes never get the same delivery while its lease runs.
+    async fn claim_webhook_delivery(&self, now: i64, lease_until: i64) -> AppResult<Option<ClaimedDelivery>>;
+    async fn finish_webhook_delivery(&self, id: &str, outcome: &DeliveryOutcome, now: i64) -> AppResult<()>;
+    /// Newest first; one endpoint's when given.
+    async fn webhook_deliveries(
+        &self,
+        shop_id: &str,
+        endpoint_id: Option<&str>,
+        limit: i64,
+    ) -> AppResult<Vec<talkshop_protocol::webhook::WebhookDelivery>>;
+    /// Queues a delivery of the shop again, due now; `None` when unknown (or its endpoint is gone).
+    async fn resend_webhook_delivery(
+        &self,
+        shop_id: &str,
+        id: &str,
+        now: i64,
+        give_up_at: i64,
+    ) -> AppResult<Option<talkshop_protocol::webhook::WebhookDelivery>>;
+}
+
+#[async_trait]
+pub trait Storage: ShopAdmin + WebhookStore + Send + Sync + 'static {
     async fn setting(&self, key: &str) -> AppResult<Option<String>>;
     /// Stores `value` unless the key exists; returns what is stored.
     async fn init_setting(&self, key: &str, value: &str) -> AppResult<String>;

@@ -142,6 +142,9 @@ pub async fn store_and_publish(
         Appended::Created(message) => {
             tracing::info!(conversation = %conversation.id, seq = message.seq, sender = sender.as_str(), "message stored");
             publish(state, conversation, ServerFrame::Message { message: message.clone() }).await;
+            // Queued right after the message was stored (see `outbound::emit`).
+            crate::outbound::emit(state, &conversation.shop_id, talkshop_protocol::webhook::MESSAGE_CREATED, &message)
+                .await;
             Ok((StatusCode::CREATED, AppJson(message)))
         }
         Appended::Existing(message) => {

@@ -99,6 +99,8 @@ async fn send_order(
     match appended {
         Appended::Created(message) => {
             tracing::info!(conversation = %id, order = %order.id, total = %order.total.amount, "order placed");
+            // Queued right after the order's transaction committed (see `outbound::emit`).
+            crate::outbound::emit(&state, &visitor.shop_id, talkshop_protocol::webhook::ORDER_PLACED, &order).await;
             crate::routes::conversations::publish(
                 &state,
                 &conversation,

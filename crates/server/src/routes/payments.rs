@@ -213,6 +213,14 @@ async fn create_in(
     match appended {
         Appended::Created(message) => {
             tracing::info!(request = %request.id, total = %total.amount, "payment requested");
+            // Queued right after the request's transaction committed (see `outbound::emit`).
+            crate::outbound::emit(
+                state,
+                &conversation.shop_id,
+                talkshop_protocol::webhook::PAYMENT_REQUEST_CREATED,
+                &request,
+            )
+            .await;
             publish(state, conversation, ServerFrame::Message { message: message.clone() }).await;
             Ok((StatusCode::CREATED, AppJson(message)))
         }
@@ -280,6 +288,12 @@ async fn commit(
         .into());
     }
     publish(state, conversation, ServerFrame::PaymentUpdated { request: Box::new(next.clone()) }).await;
+    // Queued right after the compare-and-swap above committed the new state (see `outbound::emit`).
+    if stored.request.state != next.state {
+        if let Some(event) = crate::outbound::payment_event(next.state) {
+            crate::outbound::emit(state, &conversation.shop_id, event, &next).await;
+        }
+    }
     if stored.request.state != next.state && !matches!(next.state, PaymentState::Pending | PaymentState::Requested) {
         let body = MessageBody::OrderStatus {
             payment_request_id: next.id.clone(),
@@ -348,7 +362,19 @@ async fn pay_once(state: &AppState, viewer: &Viewer, id: &str, req: PayRequest) 
                 received: None,
             };
             match CardDetails::sandbox_outcome(&digits) {
-                SandboxOutcome::Decline(reason) => Err(ApiError::invalid("card", reason).into()),
+                SandboxOutcome::Decline(reason) => {
+                    // Nothing is stored for a declined card; the merchant still hears of it.
+                    let mut failed = stored.request.clone();
+                    failed.attempt = Some(PaymentAttempt { failure: Some(reason.to_string()), ..attempt });
+                    crate::outbound::emit(
+                        state,
+                        &conversation.shop_id,
+                        talkshop_protocol::webhook::PAYMENT_FAILED,
+                        &failed,
+                    )
+                    .await;
+                    Err(ApiError::invalid("card", reason).into())
+                }
                 SandboxOutcome::Success => {
                     next.state = next.state.apply(PaymentAction::ConfirmPaid, Actor::Provider)?;
                     next.attempt = Some(attempt);

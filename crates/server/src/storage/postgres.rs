@@ -16,6 +16,7 @@ use talkshop_protocol::{
 
 use super::shop_admin::{shop_admin_rows, shop_admin_storage};
 use super::sqlite::buyer_label;
+use super::webhook_store::{webhook_rows, webhook_storage};
 use super::{
     ApiKeyRecord, Appended, CartEdit, Conversation, HistoryQuery, Idempotency, IdentifiedUser, Invite, NewMessage,
     NewPaymentRequest, PlacedOrder, ProductEdit, ShopRecord, Staff, Storage, StoredPayment, Visitor,
@@ -52,6 +53,8 @@ impl PostgresStorage {
 
 shop_admin_rows!(PgRow);
 shop_admin_storage!(PostgresStorage);
+webhook_rows!(PgRow);
+webhook_storage!(PostgresStorage);
 
 const SUMMARY_SELECT: &str = "
 SELECT c.id, c.shop_id, s.name AS shop_name, c.visitor_id, c.last_seq, c.last_activity,

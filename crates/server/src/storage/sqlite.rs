@@ -14,6 +14,7 @@ use talkshop_protocol::{
 use tokio::sync::Mutex;
 
 use super::shop_admin::{shop_admin_rows, shop_admin_storage};
+use super::webhook_store::{webhook_rows, webhook_storage};
 use super::{
     ApiKeyRecord, Appended, CartEdit, Conversation, HistoryQuery, Idempotency, IdentifiedUser, Invite, NewMessage,
     NewPaymentRequest, PlacedOrder, ProductEdit, ShopRecord, Staff, Storage, StoredPayment, Visitor,
@@ -48,6 +49,8 @@ impl SqliteStorage {
 
 shop_admin_rows!(SqliteRow);
 shop_admin_storage!(SqliteStorage);
+webhook_rows!(SqliteRow);
+webhook_storage!(SqliteStorage);
 
 const SUMMARY_SELECT: &str = "
 SELECT c.id, c.shop_id, s.name AS shop_name, c.visitor_id, c.last_seq, c.last_activity,
