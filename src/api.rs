@@ -2,7 +2,7 @@
 //! [`ApiError`] the UI can show, including "cannot reach the server".
 
 use gloo_net::http::{Request, RequestBuilder, Response};
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Serialize;
 use talkshop_protocol::catalog::CatalogPage;
 use talkshop_protocol::error::ErrorBody;
@@ -19,6 +19,10 @@ pub struct Api {
     pub base: String,
     pub token: Option<String>,
 }
+
+/// The body `{}` of a POST that carries nothing (without `serde_json::Value` and its map in the wasm).
+#[derive(Serialize)]
+struct Empty {}
 
 pub fn unreachable() -> ApiError {
     ApiError::new(ErrorCode::Unavailable, "Can't reach the shop right now")
@@ -109,7 +113,7 @@ impl Api {
     }
 
     pub async fn open_conversation(&self) -> Result<ConversationSummary, ApiError> {
-        self.post("/conversations", &serde_json::json!({})).await
+        self.post("/conversations", &Empty {}).await
     }
 
     /// The newest page of history (up to `limit` messages before `before_seq`).
@@ -162,7 +166,7 @@ impl Api {
 
     pub async fn archive_product(&self, retailer_id: &str) -> Result<Product, ApiError> {
         let path = format!("/catalog/products/{}/archive", js_sys::encode_uri_component(retailer_id));
-        self.post(&path, &serde_json::json!({})).await
+        self.post(&path, &Empty {}).await
     }
 
     pub async fn send_products(
@@ -200,7 +204,7 @@ impl Api {
     }
 
     pub async fn acknowledge_cart(&self) -> Result<Cart, ApiError> {
-        self.post("/cart/acknowledge", &serde_json::json!({})).await
+        self.post("/cart/acknowledge", &Empty {}).await
     }
 
     pub async fn send_order(&self, conversation: &str, order: &SendOrder) -> Result<Message, ApiError> {
@@ -244,8 +248,9 @@ impl Api {
     }
 
     /// The demo's stand-in for a bank: a signed sandbox confirmation (staff only).
-    pub async fn sandbox_confirm(&self, request_id: &str) -> Result<serde_json::Value, ApiError> {
-        self.post(&format!("/payment-requests/{request_id}/sandbox-confirm"), &serde_json::json!({})).await
+    /// The answer's body is not read (only success or the error matters).
+    pub async fn sandbox_confirm(&self, request_id: &str) -> Result<IgnoredAny, ApiError> {
+        self.post(&format!("/payment-requests/{request_id}/sandbox-confirm"), &Empty {}).await
     }
 
     /// Where the QR code image of a pending instant payment is served.
