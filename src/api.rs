@@ -60,26 +60,51 @@ impl Api {
         }
     }
 
-    async fn read<T: DeserializeOwned>(response: Result<Response, gloo_net::Error>) -> Result<T, ApiError> {
+    /// The body of a successful answer, or the error the server sent. Not
+    /// generic: the wasm has one copy of the fetch and its error handling, and
+    /// only the JSON reading at the end is per answer type.
+    async fn answer(response: Result<Response, gloo_net::Error>) -> Result<String, ApiError> {
         let response = response.map_err(|_| unreachable())?;
+        let text = response.text().await;
         if response.ok() {
-            return response.json::<T>().await.map_err(|_| unreachable());
+            return text.map_err(|_| unreachable());
         }
         let status = response.status();
-        match response.json::<ErrorBody>().await {
-            Ok(body) => Err(body.error),
-            Err(_) if status >= 500 => Err(unreachable()),
-            Err(_) => Err(ApiError::bad_request(format!("The shop answered {status}"))),
+        match text.ok().and_then(|text| serde_json::from_str::<ErrorBody>(&text).ok()) {
+            Some(body) => Err(body.error),
+            None if status >= 500 => Err(unreachable()),
+            None => Err(ApiError::bad_request(format!("The shop answered {status}"))),
         }
+    }
+
+    fn parse<T: DeserializeOwned>(text: Result<String, ApiError>) -> Result<T, ApiError> {
+        serde_json::from_str(&text?).map_err(|_| unreachable())
+    }
+
+    /// A request body as JSON (the one generic step of sending one).
+    fn body<B: Serialize + ?Sized>(body: &B) -> Result<String, ApiError> {
+        serde_json::to_string(body).map_err(|_| unreachable())
+    }
+
+    async fn request(
+        &self,
+        builder: RequestBuilder,
+        body: Option<Result<String, ApiError>>,
+    ) -> Result<String, ApiError> {
+        let builder = self.authorized(builder);
+        let request = match body {
+            Some(json) => builder.header("Content-Type", "application/json").body(json?).map_err(|_| unreachable())?,
+            None => builder.build().map_err(|_| unreachable())?,
+        };
+        Self::answer(request.send().await).await
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        Self::read(self.authorized(Request::get(&self.url(path))).send().await).await
+        Self::parse(self.request(Request::get(&self.url(path)), None).await)
     }
 
     async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {
-        let request = self.authorized(Request::post(&self.url(path))).json(body).map_err(|_| unreachable())?;
-        Self::read(request.send().await).await
+        Self::parse(self.request(Request::post(&self.url(path)), Some(Self::body(body))).await)
     }
 
     async fn send_json<B: Serialize, T: DeserializeOwned>(
@@ -87,12 +112,7 @@ impl Api {
         builder: RequestBuilder,
         body: Option<&B>,
     ) -> Result<T, ApiError> {
-        let builder = self.authorized(builder);
-        let request = match body {
-            Some(body) => builder.json(body).map_err(|_| unreachable())?,
-            None => builder.build().map_err(|_| unreachable())?,
-        };
-        Self::read(request.send().await).await
+        Self::parse(self.request(builder, body.map(Self::body)).await)
     }
 
     pub async fn create_visitor(&self, shop: &str, device_id: &str) -> Result<VisitorSession, ApiError> {
