@@ -2,7 +2,7 @@
 //! [`ApiError`] the UI can show, including "cannot reach the server".
 
 use gloo_net::http::{Request, RequestBuilder, Response};
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Serialize;
 use talkshop_protocol::catalog::CatalogPage;
 use talkshop_protocol::error::ErrorBody;
@@ -30,6 +30,10 @@ pub struct LoginFailure {
     pub error: ApiError,
     pub retry_after_secs: Option<u64>,
 }
+
+/// The body `{}` of a POST that carries nothing (without `serde_json::Value` and its map in the wasm).
+#[derive(Serialize)]
+struct Empty {}
 
 pub fn unreachable() -> ApiError {
     ApiError::new(ErrorCode::Unavailable, "Can't reach the shop right now")
@@ -67,43 +71,60 @@ impl Api {
         }
     }
 
-    async fn read<T: DeserializeOwned>(response: Result<Response, gloo_net::Error>) -> Result<T, ApiError> {
+    /// The body of a successful answer, or the error the server sent. Not
+    /// generic: the wasm has one copy of the fetch and its error handling, and
+    /// only the JSON reading at the end is per answer type.
+    async fn answer(response: Result<Response, gloo_net::Error>) -> Result<String, ApiError> {
         let response = response.map_err(|_| unreachable())?;
+        let text = response.text().await;
         if response.ok() {
-            return response.json::<T>().await.map_err(|_| unreachable());
+            return text.map_err(|_| unreachable());
         }
         let status = response.status();
-        match response.json::<ErrorBody>().await {
-            Ok(body) => Err(body.error),
-            Err(_) if status >= 500 => Err(unreachable()),
-            Err(_) => Err(ApiError::bad_request(format!("The shop answered {status}"))),
+        match text.ok().and_then(|text| serde_json::from_str::<ErrorBody>(&text).ok()) {
+            Some(body) => Err(body.error),
+            None if status >= 500 => Err(unreachable()),
+            None => Err(ApiError::bad_request(format!("The shop answered {status}"))),
         }
     }
 
-    /// An answer without a body (204), or the error.
-    async fn read_empty(response: Result<Response, gloo_net::Error>) -> Result<(), ApiError> {
-        let response = response.map_err(|_| unreachable())?;
-        if response.ok() {
-            return Ok(());
-        }
-        Self::read::<serde_json::Value>(Ok(response)).await.map(|_| ())
+    fn parse<T: DeserializeOwned>(text: Result<String, ApiError>) -> Result<T, ApiError> {
+        serde_json::from_str(&text?).map_err(|_| unreachable())
     }
 
-    async fn delete(&self, path: &str) -> Result<(), ApiError> {
-        Self::read_empty(self.authorized(Request::delete(&self.url(path))).send().await).await
+    /// A request body as JSON (the one generic step of sending one).
+    fn body<B: Serialize + ?Sized>(body: &B) -> Result<String, ApiError> {
+        serde_json::to_string(body).map_err(|_| unreachable())
     }
 
-    async fn put<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {
-        self.send_json(Request::put(&self.url(path)), Some(body)).await
+    async fn request(
+        &self,
+        builder: RequestBuilder,
+        body: Option<Result<String, ApiError>>,
+    ) -> Result<String, ApiError> {
+        let builder = self.authorized(builder);
+        let request = match body {
+            Some(json) => builder.header("Content-Type", "application/json").body(json?).map_err(|_| unreachable())?,
+            None => builder.build().map_err(|_| unreachable())?,
+        };
+        Self::answer(request.send().await).await
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        Self::read(self.authorized(Request::get(&self.url(path))).send().await).await
+        Self::parse(self.request(Request::get(&self.url(path)), None).await)
     }
 
     async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {
-        let request = self.authorized(Request::post(&self.url(path))).json(body).map_err(|_| unreachable())?;
-        Self::read(request.send().await).await
+        Self::parse(self.request(Request::post(&self.url(path)), Some(Self::body(body))).await)
+    }
+
+    /// A DELETE answered without a body (204), or the error.
+    async fn delete(&self, path: &str) -> Result<(), ApiError> {
+        self.request(Request::delete(&self.url(path)), None).await.map(|_| ())
+    }
+
+    async fn put<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {
+        Self::parse(self.request(Request::put(&self.url(path)), Some(Self::body(body))).await)
     }
 
     async fn send_json<B: Serialize, T: DeserializeOwned>(
@@ -111,12 +132,7 @@ impl Api {
         builder: RequestBuilder,
         body: Option<&B>,
     ) -> Result<T, ApiError> {
-        let builder = self.authorized(builder);
-        let request = match body {
-            Some(body) => builder.json(body).map_err(|_| unreachable())?,
-            None => builder.build().map_err(|_| unreachable())?,
-        };
-        Self::read(request.send().await).await
+        Self::parse(self.request(builder, body.map(Self::body)).await)
     }
 
     pub async fn create_visitor(&self, shop: &str, device_id: &str) -> Result<VisitorSession, ApiError> {
@@ -142,7 +158,7 @@ impl Api {
     }
 
     pub async fn open_conversation(&self) -> Result<ConversationSummary, ApiError> {
-        self.post("/conversations", &serde_json::json!({})).await
+        self.post("/conversations", &Empty {}).await
     }
 
     /// The newest page of history (up to `limit` messages before `before_seq`).
@@ -176,7 +192,7 @@ impl Api {
             .filter(|r| r.status() == 429)
             .and_then(|r| r.headers().get("Retry-After"))
             .and_then(|v| v.trim().parse().ok());
-        Self::read(response).await.map_err(|error| LoginFailure { error, retry_after_secs })
+        Self::parse(Self::answer(response).await).map_err(|error| LoginFailure { error, retry_after_secs })
     }
 
     /// Who the console token belongs to (shop, name, role).
@@ -192,8 +208,7 @@ impl Api {
     }
 
     pub async fn change_password(&self, body: &ChangePassword) -> Result<(), ApiError> {
-        let request = self.authorized(Request::post(&self.url("/console/password"))).json(body);
-        Self::read_empty(request.map_err(|_| unreachable())?.send().await).await
+        self.request(Request::post(&self.url("/console/password")), Some(Self::body(body))).await.map(|_| ())
     }
 
     pub async fn settings(&self) -> Result<SettingsPage, ApiError> {
@@ -205,7 +220,7 @@ impl Api {
     }
 
     pub async fn rotate_identity_secret(&self) -> Result<IdentitySecret, ApiError> {
-        self.post("/console/settings/identity-secret", &serde_json::json!({})).await
+        self.post("/console/settings/identity-secret", &Empty {}).await
     }
 
     pub async fn receiving(&self) -> Result<ReceivingSettings, ApiError> {
@@ -265,7 +280,7 @@ impl Api {
 
     pub async fn resend_delivery(&self, id: &str) -> Result<talkshop_protocol::webhook::WebhookDelivery, ApiError> {
         let path = format!("/console/webhooks/deliveries/{}/resend", js_sys::encode_uri_component(id));
-        self.post(&path, &serde_json::json!({})).await
+        self.post(&path, &Empty {}).await
     }
 
     pub async fn audit(&self) -> Result<AuditLog, ApiError> {
@@ -295,7 +310,7 @@ impl Api {
 
     pub async fn archive_product(&self, retailer_id: &str) -> Result<Product, ApiError> {
         let path = format!("/catalog/products/{}/archive", js_sys::encode_uri_component(retailer_id));
-        self.post(&path, &serde_json::json!({})).await
+        self.post(&path, &Empty {}).await
     }
 
     pub async fn send_products(
@@ -333,7 +348,7 @@ impl Api {
     }
 
     pub async fn acknowledge_cart(&self) -> Result<Cart, ApiError> {
-        self.post("/cart/acknowledge", &serde_json::json!({})).await
+        self.post("/cart/acknowledge", &Empty {}).await
     }
 
     pub async fn send_order(&self, conversation: &str, order: &SendOrder) -> Result<Message, ApiError> {
@@ -377,8 +392,9 @@ impl Api {
     }
 
     /// The demo's stand-in for a bank: a signed sandbox confirmation (staff only).
-    pub async fn sandbox_confirm(&self, request_id: &str) -> Result<serde_json::Value, ApiError> {
-        self.post(&format!("/payment-requests/{request_id}/sandbox-confirm"), &serde_json::json!({})).await
+    /// The answer's body is not read (only success or the error matters).
+    pub async fn sandbox_confirm(&self, request_id: &str) -> Result<IgnoredAny, ApiError> {
+        self.post(&format!("/payment-requests/{request_id}/sandbox-confirm"), &Empty {}).await
     }
 
     /// The shop confirms by hand that an instant payment reached its account (owners).

@@ -195,6 +195,7 @@ pub struct Talkshop {
 /// made). `options`: `{ shop, api, locale, open }`; `emit(name, detail)` gets the events.
 #[wasm_bindgen]
 pub fn mount(root: web_sys::HtmlElement, options: JsValue, emit: js_sys::Function) -> Talkshop {
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     let options = EmbedOptions::from_js(&options);
     let owner = Owner::new();

@@ -1,6 +1,7 @@
 //! Every word the buyer widget shows, in English, Portuguese (Brazil), Thai
 //! and Indonesian. Components read them from context (`texts()`); money,
-//! dates and times go through the one formatter in `talkshop_protocol::locale`.
+//! dates and times are written by the browser's `Intl` (`crate::intl`), tested
+//! to match the one formatter in `talkshop_protocol::locale`.
 //!
 //! The language is chosen by `data-locale` on the embed tag, then the
 //! browser's languages, then English (`Locale::negotiate`).
@@ -708,8 +709,5 @@ pub fn money_locale() -> Option<Locale> {
 
 /// Money in the widget's language (`R$ 1.234,56`, `฿1,234.56`, `Rp 1.234.567`).
 pub fn money(amount: &Money, locale: Option<Locale>) -> String {
-    match locale {
-        Some(locale) => amount.display_in(locale),
-        None => amount.display(),
-    }
+    crate::intl::money(amount, locale.unwrap_or(Locale::home_of(amount.currency)))
 }

@@ -13,6 +13,7 @@ pub mod console;
 pub mod device;
 pub mod embed;
 pub mod i18n;
+pub mod intl;
 pub mod live;
 pub mod shop_context;
 pub mod tab_channel;

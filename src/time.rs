@@ -1,26 +1,20 @@
 //! Times as the viewer reads them: the browser's time zone, the widget's
-//! language (through the formatter in `talkshop_protocol::locale`).
+//! language, written by the browser's `Intl` (see `crate::intl`; the same
+//! text as `talkshop_protocol::locale`'s formatter).
 
-use talkshop_protocol::locale::{format_date, format_date_time, format_time, Locale};
-
-fn js_date(millis: i64) -> js_sys::Date {
-    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(millis as f64))
-}
+use talkshop_protocol::locale::Locale;
 
 /// The time of day for milliseconds since the Unix epoch: `3:05 PM`, `15:05`, `15:05 น.`, `15.05`.
 pub fn clock_time(millis: i64, locale: Locale) -> String {
-    let d = js_date(millis);
-    format_time(locale, d.get_hours(), d.get_minutes())
+    crate::intl::time(millis, locale)
 }
 
 /// The calendar date: `Nov 25, 2026`, `25 de nov. de 2026`, `25 พ.ย. 2569`, `25 Nov 2026`.
 pub fn date(millis: i64, locale: Locale) -> String {
-    let d = js_date(millis);
-    format_date(locale, d.get_full_year() as i32, d.get_month() + 1, d.get_date())
+    crate::intl::date(millis, locale)
 }
 
 /// Date and time: `Nov 25, 2026, 3:05 PM`, `25 de nov. de 2026 15:05`…
 pub fn date_time(millis: i64, locale: Locale) -> String {
-    let d = js_date(millis);
-    format_date_time(locale, d.get_full_year() as i32, d.get_month() + 1, d.get_date(), d.get_hours(), d.get_minutes())
+    crate::intl::date_time(millis, locale)
 }

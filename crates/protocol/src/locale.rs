@@ -42,6 +42,17 @@ impl Locale {
         }
     }
 
+    /// The language money of `currency` is written in when the reader's is not
+    /// known: as people of the currency's country write it.
+    pub fn home_of(currency: Currency) -> Locale {
+        match currency {
+            Currency::Brl | Currency::Eur => Locale::PtBr,
+            Currency::Thb => Locale::Th,
+            Currency::Idr => Locale::Id,
+            Currency::Usd | Currency::Jpy => Locale::En,
+        }
+    }
+
     /// (thousands separator, decimal separator)
     fn separators(self) -> (char, char) {
         match self {
@@ -51,8 +62,9 @@ impl Locale {
     }
 }
 
-fn symbol(currency: Currency) -> (&'static str, bool) {
-    // (symbol, space after it)
+/// How we write a currency in every language: (symbol, space after it).
+/// The widget writes the number through the browser's `Intl` and this part itself.
+pub fn currency_symbol(currency: Currency) -> (&'static str, bool) {
     match currency {
         Currency::Brl => ("R$", true),
         Currency::Thb => ("฿", false),
@@ -78,7 +90,7 @@ pub fn format_money(money: &Money, locale: Locale) -> String {
         }
         grouped.push(c);
     }
-    let (sym, space) = symbol(money.currency);
+    let (sym, space) = currency_symbol(money.currency);
     let mut out = String::new();
     if negative {
         out.push('-');

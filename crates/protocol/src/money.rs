@@ -85,13 +85,7 @@ impl Money {
     /// `R$ 1.234,56`, `฿1,234.56`, `Rp 1.234.567`, `$1,234.56`, `€1.234,56`, `¥1,235`.
     pub fn display(&self) -> String {
         use crate::locale::{format_money, Locale};
-        let home = match self.currency {
-            Currency::Brl | Currency::Eur => Locale::PtBr,
-            Currency::Thb => Locale::Th,
-            Currency::Idr => Locale::Id,
-            Currency::Usd | Currency::Jpy => Locale::En,
-        };
-        format_money(self, home)
+        format_money(self, Locale::home_of(self.currency))
     }
 
     /// The amount as readers of `locale` write it (the widget's language).
