@@ -154,7 +154,7 @@ impl CartState {
     /// server answers 409 and the refreshed cart shows what changed.
     pub async fn send_order(self, conversation: String, note: Option<String>) -> Option<Message> {
         self.busy.set(true);
-        let order = SendOrder { client_id: device::random_id("o-"), note };
+        let order = SendOrder { client_id: device::random_id("o-"), note, contact: None, fulfilment: None };
         let result = self.api.get_value().send_order(&conversation, &order).await;
         self.busy.set(false);
         match result {

@@ -271,6 +271,8 @@ fn pending(method: PaymentMethod, test_mode: bool) -> PaymentRequest {
         created_at: 0,
         updated_at: 1,
         test_mode,
+        contact: None,
+        fulfilment: None,
     }
 }
 

@@ -89,7 +89,7 @@ pub fn StaffPage(api: Api, #[prop(into)] me: Signal<Option<String>>) -> impl Int
                                 <td>{member.email.clone()}</td>
                                 <td>{ct.role(member.role)}</td>
                                 <td class="ts-admin__row-actions">
-                                    {(!mine).then(|| move || {
+                                    {(!mine).then_some(move || {
                                         let (id, name) = (id.clone(), name.clone());
                                         if removing.get().as_deref() == Some(id.as_str()) {
                                             view! {
