@@ -353,7 +353,7 @@ pub fn ChatWidget(
                         status: "placed".into(),
                         order_id: Some(order.id.clone()),
                         payment_request_id: None,
-                        total: order.total.amount.to_string(),
+                        total: order.total_with_shipping().amount.to_string(),
                         currency: order.total.currency.code().to_owned(),
                     }));
                 }
