@@ -29,26 +29,72 @@ const FIELDS: &[&str] = &[
     "fulfilment.option_id",
 ];
 
-/// A labelled text input bound to a getter and a setter, its error under it.
+/// What the form edits, as typed: name, phone, e-mail, country, line 1, line 2,
+/// district, city, state, postal code (one array keeps the widget's code small).
+type Form = [String; 10];
+const NAMES: [&str; 10] = [
+    "contact.name",
+    "contact.phone",
+    "contact.email",
+    "address.country",
+    "address.line1",
+    "address.line2",
+    "address.district",
+    "address.city",
+    "address.state",
+    "address.postal_code",
+];
+
+fn form_of(contact: Contact, address: Address) -> Form {
+    let o = Option::unwrap_or_default;
+    [
+        contact.name,
+        contact.phone,
+        contact.email,
+        address.country,
+        address.line1,
+        o(address.line2),
+        o(address.district),
+        address.city,
+        o(address.state),
+        address.postal_code,
+    ]
+}
+
+/// The contact and the address, normalized (not yet checked).
+fn parts(f: &Form) -> (Contact, Address) {
+    let mut contact = Contact { name: f[0].clone(), phone: f[1].clone(), email: f[2].clone() };
+    let mut address = Address {
+        country: f[3].clone(),
+        line1: f[4].clone(),
+        line2: Some(f[5].clone()),
+        district: Some(f[6].clone()),
+        city: f[7].clone(),
+        state: Some(f[8].clone()),
+        postal_code: f[9].clone(),
+    };
+    contact.normalize();
+    address.normalize();
+    (contact, address)
+}
+
+/// A labelled text input for one entry of the form, its error under it.
 #[component]
 fn TextField(
-    label: &'static str,
-    field: &'static str,
-    #[prop(into)] value: Signal<String>,
-    #[prop(into)] on_input: Callback<String>,
+    #[prop(into)] label: Signal<&'static str>,
+    k: usize,
+    form: RwSignal<Form>,
     error: RwSignal<Option<ApiError>>,
     #[prop(optional)] kind: &'static str,
-    #[prop(optional)] autocomplete: &'static str,
 ) -> impl IntoView {
-    let input_type = if kind == "email" || kind == "tel" { kind } else { "text" };
-    let inputmode = (kind == "numeric").then_some("numeric");
-    let autocomplete = (!autocomplete.is_empty()).then_some(autocomplete);
+    let field = NAMES[k];
     view! {
         <label class="ts-field">
-            <span>{label}</span>
-            <input type=input_type name=field inputmode=inputmode autocomplete=autocomplete
-                prop:value=move || value.get() aria-invalid=invalid(error, field)
-                on:input=move |ev| on_input.run(event_target_value(&ev))/>
+            <span>{move || label.get()}</span>
+            <input type=if kind == "numeric" || kind.is_empty() { "text" } else { kind } name=field
+                inputmode=(kind == "numeric").then_some("numeric")
+                prop:value=move || form.with(|f| f[k].clone()) aria-invalid=invalid(error, field)
+                on:input=move |ev| { let v = event_target_value(&ev); form.update(|f| f[k] = v); }/>
             <FieldError error=error field=field/>
         </label>
     }
@@ -83,16 +129,13 @@ pub fn Checkout(
     let (t, locale) = (texts(), money_locale());
     let remembered = remembered_checkout(&shop);
     let editing = RwSignal::new(remembered.is_none());
-    let (contact0, fulfilment0) = remembered.clone().unwrap_or_default();
-    let contact = RwSignal::new(contact0);
-    let address = RwSignal::new(
-        fulfilment0
-            .address
-            .clone()
-            .unwrap_or_else(|| Address { country: default_country(&look.get_untracked()), ..Address::default() }),
-    );
+    let (contact0, fulfilment0) = remembered.unwrap_or_default();
+    let address0 = fulfilment0
+        .address
+        .unwrap_or_else(|| Address { country: default_country(&look.get_untracked()), ..Address::default() });
+    let form = RwSignal::new(form_of(contact0, address0));
     let method = RwSignal::new(fulfilment0.method);
-    let option_id = RwSignal::new(fulfilment0.option_id.clone());
+    let option_id = RwSignal::new(fulfilment0.option_id);
 
     // The countries the shop's options ship to; a text box when one ships anywhere.
     let countries = Memo::new(move |_| {
@@ -106,8 +149,8 @@ pub fn Checkout(
     });
     Effect::new(move |_| {
         let list = countries.get();
-        if !list.is_empty() && address.with_untracked(|a| !list.contains(&a.country)) {
-            address.update(|a| a.country = list[0].clone());
+        if !list.is_empty() && form.with_untracked(|f| !list.contains(&f[3])) {
+            form.update(|f| f[3] = list[0].clone());
         }
     });
 
@@ -119,17 +162,15 @@ pub fn Checkout(
     });
     let fulfilment = move || match method.get() {
         DeliveryMethod::Pickup => Fulfilment::pickup(),
-        DeliveryMethod::Ship => Fulfilment::ship(address.get(), &option_id.get().unwrap_or_default()),
+        DeliveryMethod::Ship => Fulfilment::ship(form.with(parts).1, &option_id.get().unwrap_or_default()),
     };
     let shipping = move || {
         let (look, subtotal) = (look.get()?, subtotal.get()?);
         shipping_for(&look.shipping_options, look.pickup, &fulfilment(), subtotal).ok()
     };
     let send = move || {
-        let mut c = contact.get_untracked();
-        c.normalize();
-        let mut f = untrack(fulfilment);
-        f.normalize();
+        let c = form.with_untracked(parts).0;
+        let f = untrack(fulfilment);
         let quote = match (look.get_untracked(), subtotal.get_untracked()) {
             (Some(l), Some(s)) => shipping_for(&l.shipping_options, l.pickup, &f, s).map(|_| ()),
             _ => Ok(()),
@@ -145,88 +186,45 @@ pub fn Checkout(
             }
         }
     };
-
-    // Text inputs bound to one field of the contact or the address.
-    type Get = fn(&Contact) -> &String;
-    type Set = fn(&mut Contact) -> &mut String;
-    let contact_field = move |label: &'static str,
-                              field: &'static str,
-                              kind: &'static str,
-                              autocomplete: &'static str,
-                              get: Get,
-                              set: Set| {
-        view! {
-            <TextField label=label field=field kind=kind autocomplete=autocomplete error=error
-                value=Signal::derive(move || contact.with(|c| get(c).clone()))
-                on_input=Callback::new(move |v| contact.update(|c| *set(c) = v))/>
-        }
+    let country_code = Memo::new(move |_| form.with(|f| f[3].trim().to_ascii_uppercase()));
+    let brazil = move || country_code.with(|c| c == "BR");
+    let field = move |label: &'static str, k: usize, kind: &'static str| {
+        view! { <TextField label=label k=k form=form error=error kind=kind/> }
     };
-    let address_field =
-        move |label: &'static str, field: &'static str, kind: &'static str, get: fn(&mut Address) -> &mut String| {
-            view! {
-                <TextField label=label field=field kind=kind error=error
-                    value=Signal::derive(move || address.with(|a| get(&mut a.clone()).clone()))
-                    on_input=Callback::new(move |v| address.update(|a| *get(a) = v))/>
-            }
-        };
-    let optional_field =
-        move |label: &'static str, field: &'static str, get: fn(&mut Address) -> &mut Option<String>| {
-            view! {
-                <TextField label=label field=field error=error
-                    value=Signal::derive(move || address.with(|a| get(&mut a.clone()).clone().unwrap_or_default()))
-                    on_input=Callback::new(move |v| address.update(|a| *get(a) = Some(v)))/>
-            }
-        };
-    let line1 = move || address_field(t.street, "address.line1", "", |a| &mut a.line1);
-    let line2 = move || optional_field(t.line2, "address.line2", |a| &mut a.line2);
-    let district = move || optional_field(t.district, "address.district", |a| &mut a.district);
-    let city = move || address_field(t.city, "address.city", "", |a| &mut a.city);
-    let postal =
-        move |label: &'static str| address_field(label, "address.postal_code", "numeric", |a| &mut a.postal_code);
-    let country_code = Memo::new(move |_| address.with(|a| a.country.trim().to_ascii_uppercase()));
-    let address_form = move || match country_code.get().as_str() {
-        "BR" => view! {
-            {postal(t.cep)}{line1()}{line2()}{district()}{city()}
-            <label class="ts-field">
+    // One form for every country: Brazil asks for a CEP and a state (UF) select,
+    // Thailand and Indonesia for a province; the rules differ in the protocol.
+    let address_form = move || {
+        view! {
+            <TextField k=9 form=form error=error kind="numeric"
+                label=Signal::derive(move || if brazil() { t.cep } else { t.postal_code })/>
+            {field(t.street, 4, "")}{field(t.line2, 5, "")}{field(t.district, 6, "")}{field(t.city, 7, "")}
+            <label class="ts-field" hidden=move || !brazil()>
                 <span>{t.state}</span>
                 <select name="address.state" aria-invalid=invalid(error, "address.state")
-                    prop:value=move || address.with(|a| a.state.clone().unwrap_or_default())
-                    on:change=move |ev| address.update(|a| a.state = Some(event_target_value(&ev)))>
+                    prop:value=move || form.with(|f| f[8].to_ascii_uppercase())
+                    on:change=move |ev| { let v = event_target_value(&ev); form.update(|f| f[8] = v); }>
                     <option value="">"—"</option>
                     {BR_STATES.iter().map(|uf| view! { <option value=*uf>{*uf}</option> }).collect_view()}
                 </select>
                 <FieldError error=error field="address.state"/>
             </label>
+            <div hidden=brazil>
+                <TextField k=8 form=form error=error label=Signal::derive(move || {
+                    if country_code.with(|c| c == "TH" || c == "ID") { t.province } else { t.region_optional }
+                })/>
+            </div>
         }
-        .into_any(),
-        "TH" | "ID" => view! {
-            {line1()}{line2()}{district()}{city()}
-            {optional_field(t.province, "address.state", |a| &mut a.state)}
-            {postal(t.postal_code)}
-        }
-        .into_any(),
-        _ => view! {
-            {line1()}{line2()}{city()}
-            {optional_field(t.region_optional, "address.state", |a| &mut a.state)}
-            {address_field(t.postal_code, "address.postal_code", "", |a| &mut a.postal_code)}
-        }
-        .into_any(),
     };
     let country_input = move || {
-        let list = countries.get();
-        if list.is_empty() {
-            address_field(t.country, "address.country", "", |a| &mut a.country).into_any()
-        } else {
-            view! {
-                <label class="ts-field">
-                    <span>{t.country}</span>
-                    <select name="address.country" prop:value=move || address.with(|a| a.country.clone())
-                        on:change=move |ev| address.update(|a| a.country = event_target_value(&ev))>
-                        {list.into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
-                    </select>
-                </label>
-            }
-            .into_any()
+        view! {
+            <label class="ts-field" hidden=move || countries.with(Vec::is_empty)>
+                <span>{t.country}</span>
+                <select name="address.country" prop:value=move || form.with(|f| f[3].clone())
+                    on:change=move |ev| { let v = event_target_value(&ev); form.update(|f| f[3] = v); }>
+                    {move || countries.get().into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                </select>
+            </label>
+            <div hidden=move || !countries.with(Vec::is_empty)>{field(t.country, 3, "")}</div>
         }
     };
     // Shipping options for the chosen country, and pickup when the shop offers it.
@@ -271,10 +269,10 @@ pub fn Checkout(
     };
     // What was remembered, as text: one tap to use it again.
     let summary = move || {
-        let c = contact.get();
+        let (c, a) = form.with(parts);
         let mut lines = vec![c.name, c.phone, c.email];
         match method.get() {
-            DeliveryMethod::Ship => lines.extend(address.with(Address::lines)),
+            DeliveryMethod::Ship => lines.extend(a.lines()),
             DeliveryMethod::Pickup => lines.push(t.pickup.to_owned()),
         }
         lines.into_iter().map(|l| view! { <span class="ts-checkout__line">{l}</span> }).collect_view()
@@ -293,9 +291,7 @@ pub fn Checkout(
                 </div>
             </Show>
             <Show when=move || editing.get()>
-                {contact_field(t.your_name, "contact.name", "", "name", |c| &c.name, |c| &mut c.name)}
-                {contact_field(t.phone, "contact.phone", "tel", "tel", |c| &c.phone, |c| &mut c.phone)}
-                {contact_field(t.email, "contact.email", "email", "email", |c| &c.email, |c| &mut c.email)}
+                {field(t.your_name, 0, "")}{field(t.phone, 1, "tel")}{field(t.email, 2, "email")}
                 {country_input}
                 <Show when=move || method.get() == DeliveryMethod::Ship>{address_form}</Show>
                 {choices}
