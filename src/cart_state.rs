@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
-use talkshop_protocol::{AddToCart, ApiError, Cart, ErrorCode, Message, SendOrder};
+use talkshop_protocol::{AddToCart, ApiError, Cart, Contact, ErrorCode, Fulfilment, Message, SendOrder};
 
 use crate::api::Api;
 use crate::device;
@@ -38,6 +38,15 @@ fn cart_key(shop: &str) -> String {
 
 fn outbox_key(shop: &str) -> String {
     format!("talkshop.cart-outbox.{shop}")
+}
+
+fn checkout_key(shop: &str) -> String {
+    format!("talkshop.checkout.{shop}")
+}
+
+/// The contact and delivery of this device's last order in a shop (prefills the next checkout).
+pub fn remembered_checkout(shop: &str) -> Option<(Contact, Fulfilment)> {
+    device::load(&checkout_key(shop)).and_then(|json| serde_json::from_str(&json).ok())
 }
 
 impl CartState {
@@ -152,13 +161,29 @@ impl CartState {
 
     /// Sends the cart as an order into the conversation; on a stale cart the
     /// server answers 409 and the refreshed cart shows what changed.
-    pub async fn send_order(self, conversation: String, note: Option<String>) -> Option<Message> {
+    /// The contact and delivery are remembered on this device once the order is placed.
+    pub async fn send_order(
+        self,
+        conversation: String,
+        note: Option<String>,
+        contact: Contact,
+        fulfilment: Fulfilment,
+    ) -> Option<Message> {
         self.busy.set(true);
-        let order = SendOrder { client_id: device::random_id("o-"), note };
+        let remember = serde_json::to_string(&(&contact, &fulfilment)).ok();
+        let order = SendOrder {
+            client_id: device::random_id("o-"),
+            note,
+            contact: Some(contact),
+            fulfilment: Some(fulfilment),
+        };
         let result = self.api.get_value().send_order(&conversation, &order).await;
         self.busy.set(false);
         match result {
             Ok(message) => {
+                if let Some(json) = remember {
+                    device::save(&checkout_key(&self.shop.get_value()), &json);
+                }
                 self.error.set(None);
                 let _ = self.refresh().await;
                 Some(message)

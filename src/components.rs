@@ -1,6 +1,7 @@
 //! Building blocks shared by the buyer widget and the merchant console.
 
 pub mod cart_view;
+pub mod checkout;
 pub mod composer;
 pub mod connection_banner;
 pub mod launcher;

@@ -5,7 +5,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use talkshop_protocol::locale::Locale;
-use talkshop_protocol::{ApiError, ClientFrame, ErrorCode, MessageBody, Sender, ServerFrame};
+use talkshop_protocol::{ApiError, ClientFrame, Contact, ErrorCode, Fulfilment, MessageBody, Sender, ServerFrame};
 use wasm_bindgen::JsCast;
 
 use crate::api::Api;
@@ -14,6 +14,7 @@ use crate::catalog_cache::CatalogCache;
 use crate::chat_outbox::ChatOutbox;
 use crate::chat_session::ChatSession;
 use crate::components::cart_view::CartView;
+use crate::components::checkout::Checkout;
 use crate::components::composer::Composer;
 use crate::components::connection_banner::ConnectionBanner;
 use crate::components::launcher::Launcher;
@@ -34,6 +35,8 @@ pub enum PanelView {
     Cart,
     Orders,
     Product(String),
+    /// Contact and delivery, after *Send order* in the cart.
+    Checkout,
 }
 
 fn shop_name_key(shop: &str) -> String {
@@ -326,7 +329,15 @@ pub fn ChatWidget(
         _ => t.status_connecting,
     };
     let on_send = move |text: String| session.send(text);
-    let send_order = Callback::new(move |note: Option<String>| {
+    // The cart's note waits while the buyer fills in the checkout step.
+    let order_note = RwSignal::new(None::<String>);
+    let to_checkout = Callback::new(move |note: Option<String>| {
+        order_note.set(note);
+        cart.error.set(None);
+        panel.set(PanelView::Checkout);
+    });
+    let send_order = Callback::new(move |(contact, fulfilment): (Contact, Fulfilment)| {
+        let note = order_note.get_untracked();
         spawn_local(async move {
             let conversation = match session.conversation.get_untracked() {
                 Some(id) => id,
@@ -341,13 +352,13 @@ pub fn ChatWidget(
                     }
                 },
             };
-            if let Some(message) = cart.send_order(conversation, note).await {
+            if let Some(message) = cart.send_order(conversation, note, contact, fulfilment).await {
                 if let MessageBody::Order { order } = &message.body {
                     host.order.set(Some(OrderEvent {
                         status: "placed".into(),
                         order_id: Some(order.id.clone()),
                         payment_request_id: None,
-                        total: order.total.amount.to_string(),
+                        total: order.total_with_shipping().amount.to_string(),
                         currency: order.total.currency.code().to_owned(),
                     }));
                 }
@@ -357,6 +368,7 @@ pub fn ChatWidget(
         })
     });
     let to_chat = Callback::new(move |_| panel.set(PanelView::Chat));
+    let checkout_shop = shop.clone();
     let cart_count = move || cart.item_count();
 
     view! {
@@ -391,7 +403,12 @@ pub fn ChatWidget(
                     PanelView::Chat => ().into_any(),
                     PanelView::Cart => view! {
                         <button class="ts-link ts-cart__orders" type="button" on:click=move |_| panel.set(PanelView::Orders)>{t.my_orders_link}</button>
-                        <CartView cart=cart on_back=to_chat on_send=send_order/>
+                        <CartView cart=cart on_back=to_chat on_send=to_checkout/>
+                    }.into_any(),
+                    PanelView::Checkout => view! {
+                        <Checkout shop=checkout_shop.clone() look=look busy=cart.busy error=cart.error
+                            subtotal=Signal::derive(move || cart.cart.with(|c| c.as_ref().and_then(|c| c.subtotal())))
+                            on_back=Callback::new(move |_| panel.set(PanelView::Cart)) on_send=send_order/>
                     }.into_any(),
                     PanelView::Orders => view! { <MyOrders on_back=to_chat/> }.into_any(),
                     PanelView::Product(id) => view! {

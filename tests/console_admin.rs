@@ -149,6 +149,48 @@ async fn the_settings_form_shows_the_servers_field_error_next_to_the_field() {
 }
 
 #[wasm_bindgen_test]
+async fn owners_edit_shipping_options_and_pickup() {
+    fake_server();
+    let mut page = settings_page();
+    page["settings"]["shipping_options"] = serde_json::json!([{
+        "id": "pac", "name": "Correios PAC", "price": {"amount": "20.00", "currency": "BRL"},
+        "free_above": {"amount": "300.00", "currency": "BRL"}, "countries": ["BR"]
+    }]);
+    route("GET", "/api/v1/console/settings", 200, page.clone());
+    route("PUT", "/api/v1/console/settings", 200, page);
+    let root = mount(|| view! { <ShopSettingsPage api=Api::new(String::new()).with_token("t-owner")/> });
+    wait_for(&root, ".ts-shipping__row").await;
+    assert_eq!(value_of(&root, ".ts-shipping__row [data-cell='3']"), "300.00");
+    click(&root, ".ts-shipping__add");
+    settle().await;
+    for (cell, value) in [("0", "sedex"), ("1", "SEDEX"), ("2", "45"), ("4", "br")] {
+        type_into(&root, &format!(".ts-shipping__row:nth-child(2) [data-cell='{cell}']"), value);
+    }
+    click(&root, "input[name=pickup]");
+    type_into(&root, "input[name=pickup_address]", "Rua das Flores 10, Belo Horizonte");
+    settle().await;
+    click(&root, "form.ts-admin__form button[type=submit]");
+    settle().await;
+    let (_, _, body) = requests().into_iter().find(|(m, _, _)| m == "PUT").expect("the settings were sent");
+    let sent: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(sent["shipping_options"][1]["id"], "sedex");
+    assert_eq!(sent["shipping_options"][1]["price"], serde_json::json!({"amount": "45", "currency": "BRL"}));
+    assert_eq!(sent["shipping_options"][1]["countries"], serde_json::json!(["BR"]));
+    assert!(sent["shipping_options"][1]["free_above"].is_null());
+    assert_eq!(sent["shipping_options"][0]["free_above"]["amount"], "300.00");
+    assert_eq!(
+        (sent["pickup"].as_bool(), sent["pickup_address"].as_str()),
+        (Some(true), Some("Rua das Flores 10, Belo Horizonte"))
+    );
+
+    // A price that is not a number stays on the shipping list's error.
+    type_into(&root, ".ts-shipping__row [data-cell='2']", "cheap");
+    settle().await;
+    click(&root, "form.ts-admin__form button[type=submit]");
+    wait_for(&root, ".ts-field__error[data-field=shipping_options]").await;
+}
+
+#[wasm_bindgen_test]
 async fn agents_see_the_selling_tabs_and_owners_also_run_the_shop() {
     let tab = RwSignal::new(ConsoleTab::Inbox);
     let agent = mount(move || view! { <ConsoleTabs role=StaffRole::Agent tab=tab/> });
@@ -271,6 +313,8 @@ fn pending(method: PaymentMethod, test_mode: bool) -> PaymentRequest {
         created_at: 0,
         updated_at: 1,
         test_mode,
+        contact: None,
+        fulfilment: None,
     }
 }
 

@@ -230,6 +230,9 @@ fn order(currency: Currency, unit: &str, quantity: u32, total: &str) -> Order {
         total: money(total),
         note: None,
         created_at: 0,
+        contact: None,
+        fulfilment: None,
+        shipping: None,
     }
 }
 

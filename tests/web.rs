@@ -238,6 +238,9 @@ async fn order_card_lists_lines_and_the_total() {
         total: brl("119.70"),
         note: Some("Gift wrap <b>please</b>".into()),
         created_at: 0,
+        contact: None,
+        fulfilment: None,
+        shipping: None,
     };
     let mut log = ThreadLog::default();
     log.merge([message(1, Sender::Buyer, MessageBody::Order { order })]);
@@ -276,6 +279,8 @@ fn payment_request(state: talkshop_protocol::payment::PaymentState) -> talkshop_
         created_at: 0,
         updated_at: 1,
         test_mode: false,
+        contact: None,
+        fulfilment: None,
     }
 }
 

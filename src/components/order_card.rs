@@ -1,17 +1,38 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use talkshop_protocol::payment::CreatePaymentRequest;
-use talkshop_protocol::{ApiError, Order};
+use talkshop_protocol::{ApiError, Contact, DeliveryMethod, Fulfilment, Order};
 
 use crate::components::payment_card::Payments;
 use crate::device::random_id;
 use crate::i18n::{money, money_locale, texts};
+
+/// Who and where an order goes, as plain text lines (never HTML).
+#[component]
+pub fn Delivery(contact: Option<Box<Contact>>, fulfilment: Option<Box<Fulfilment>>) -> impl IntoView {
+    let t = texts();
+    let mut lines: Vec<String> = contact.map(|c| vec![c.name, c.phone, c.email]).unwrap_or_default();
+    match fulfilment.map(|f| *f) {
+        Some(Fulfilment { method: DeliveryMethod::Pickup, .. }) => lines.push(t.pickup.to_owned()),
+        Some(f) => lines.extend(f.address.map(|a| a.lines()).unwrap_or_default()),
+        None => {}
+    }
+    (!lines.is_empty()).then(|| {
+        view! {
+            <div class="ts-delivery">
+                <strong>{t.deliver_to}</strong>
+                {lines.into_iter().map(|l| view! { <span class="ts-delivery__line">{l}</span> }).collect_view()}
+            </div>
+        }
+    })
+}
 
 /// A purchase request in the thread: lines, quantities, unit prices, total, note.
 #[component]
 pub fn OrderCard(order: Order) -> impl IntoView {
     let (t, locale) = (texts(), money_locale());
     let items: u32 = order.lines.iter().map(|l| l.quantity).sum();
+    let total = order.total_with_shipping();
     // Staff bill a purchase request with one click.
     let staff = use_context::<Payments>().filter(|p| !p.buyer);
     let error = RwSignal::new(None::<ApiError>);
@@ -56,8 +77,12 @@ pub fn OrderCard(order: Order) -> impl IntoView {
                     }
                 }).collect_view()}
             </ul>
-            <div class="ts-order__total"><span>{t.total}</span><strong>{money(&order.total, locale)}</strong></div>
+            {order.shipping.map(|m| view! {
+                <div class="ts-order__shipping"><span>{t.shipping}</span><span>{if m.amount.is_zero() { t.free.to_owned() } else { money(&m, locale) }}</span></div>
+            })}
+            <div class="ts-order__total"><span>{t.total}</span><strong>{money(&total, locale)}</strong></div>
             {order.note.map(|n| view! { <p class="ts-order__note">{n}</p> })}
+            <Delivery contact=order.contact fulfilment=order.fulfilment/>
             {staff.map(|_| view! {
                 <button class="ts-button ts-order__bill" type="button" disabled=move || requested.get() on:click=request_payment>
                     {t.request_payment}

@@ -132,6 +132,10 @@ pub fn PaymentCard(request: PaymentRequest) -> impl IntoView {
                 {move || current.with(|r| r.discount.map(|m| view! { <li><span>{t.discount}</span><span>{format!("−{}", money(&m, locale))}</span></li> }))}
             </ul>
             <div class="ts-pay__total"><span>{t.total}</span><strong>{move || current.with(|r| money(&r.total, locale))}</strong></div>
+            // Where it goes, before paying.
+            {move || current.with(|r| r.state.payable().then(|| view! {
+                <crate::components::order_card::Delivery contact=r.contact.clone() fulfilment=r.fulfilment.clone()/>
+            }))}
             {move || current.with(|r| r.shipment.clone()).map(|s| view! {
                 <p class="ts-pay__ship">{[s.carrier.map_or_else(|| t.shipped.to_owned(), |c| fill(t.shipped_with, "carrier", c)), s.tracking.map(|code| fill(t.tracking_code, "code", code)).unwrap_or_default()].into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" · ")}</p>
             })}

@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 use rust_decimal::Decimal;
 use talkshop_protocol::payment::{PaymentMethod, TransactionLimit};
 use talkshop_protocol::shop::{SettingsPage, ShopSettings};
-use talkshop_protocol::{ApiError, Currency};
+use talkshop_protocol::{ApiError, Currency, Money, ShippingOption};
 
 use crate::api::Api;
 use crate::console::forms::{invalid, CopyBox, FieldError, FormError};
@@ -26,7 +26,12 @@ const FIELDS: &[&str] = &[
     "allowed_origins",
     "transaction_limits",
     "payout_business_days",
+    "shipping_options",
+    "pickup_address",
 ];
+
+/// A shipping option as typed: id, name, price, free above, countries.
+type ShipRow = [String; 5];
 
 const METHODS: [PaymentMethod; 3] = [PaymentMethod::InstantQr, PaymentMethod::SandboxCard, PaymentMethod::HostedLink];
 
@@ -52,6 +57,7 @@ struct Draft {
     origins: String,
     /// (method, currency, maximum as typed)
     limits: Vec<(PaymentMethod, Currency, String)>,
+    shipping: Vec<ShipRow>,
 }
 
 impl Draft {
@@ -61,6 +67,19 @@ impl Draft {
             service_window: settings.service_window_hours.to_string(),
             origins: settings.allowed_origins.join("\n"),
             limits: settings.transaction_limits.iter().map(|l| (l.method, l.currency, l.max.to_string())).collect(),
+            shipping: settings
+                .shipping_options
+                .iter()
+                .map(|o| {
+                    [
+                        o.id.clone(),
+                        o.name.clone(),
+                        o.price.amount.to_string(),
+                        o.free_above.map(|m| m.amount.to_string()).unwrap_or_default(),
+                        o.countries.join(" "),
+                    ]
+                })
+                .collect(),
         }
     }
 
@@ -81,6 +100,25 @@ impl Draft {
                     ApiError::invalid("transaction_limits", fill(ct.limit_not_number, "example", "500.00"))
                 })?;
                 Ok(TransactionLimit { method: *method, currency: *currency, max })
+            })
+            .collect::<Result<_, ApiError>>()?;
+        let currency = settings.currency;
+        let amount = |text: &str| {
+            Decimal::from_str_exact(text.trim())
+                .map(|d| Money::new(d, currency))
+                .map_err(|_| ApiError::invalid("shipping_options", fill(ct.limit_not_number, "example", "20.00")))
+        };
+        settings.shipping_options = self
+            .shipping
+            .iter()
+            .map(|[id, name, price, free, countries]| {
+                Ok(ShippingOption {
+                    id: id.clone(),
+                    name: name.clone(),
+                    price: amount(price)?,
+                    free_above: if free.trim().is_empty() { None } else { Some(amount(free)?) },
+                    countries: countries.split([' ', ',']).map(str::to_owned).collect(),
+                })
             })
             .collect::<Result<_, ApiError>>()?;
         settings.normalize();
@@ -188,6 +226,27 @@ pub fn ShopSettingsPage(api: Api) -> impl IntoView {
             </li>
         }
     };
+    let ship_rows = Memo::new(move |_| draft.with(|d| d.as_ref().map_or(0, |d| d.shipping.len())));
+    let ship_row = move |i: usize| {
+        let cell = move |k: usize, label: &'static str, mode: &'static str| {
+            view! {
+                <input class="ts-shipping__cell" aria-label=label inputmode=mode data-cell=k.to_string()
+                    prop:value=move || draft.with(|d| d.as_ref().and_then(|d| d.shipping.get(i)).map(|r| r[k].clone()).unwrap_or_default())
+                    on:input=move |ev| {
+                        saved.set(false);
+                        let value = event_target_value(&ev);
+                        draft.update(|d| if let Some(row) = d.as_mut().and_then(|d| d.shipping.get_mut(i)) { row[k] = value; });
+                    }/>
+            }
+        };
+        view! {
+            <li class="ts-limits__row ts-shipping__row">
+                {cell(0, ct.ship_id, "text")}{cell(1, ct.ship_name, "text")}{cell(2, ct.ship_price, "decimal")}
+                {cell(3, ct.ship_free_above, "decimal")}{cell(4, ct.ship_countries, "text")}
+                <button type="button" class="ts-link" on:click=move |_| draft.update(|d| if let Some(d) = d { if i < d.shipping.len() { d.shipping.remove(i); } })>{ct.remove}</button>
+            </li>
+        }
+    };
     let colour = move || draft.with(|d| d.as_ref().map(|d| d.settings.logo_color.clone())).filter(|c| is_hex_colour(c));
 
     view! {
@@ -279,6 +338,30 @@ pub fn ShopSettingsPage(api: Api) -> impl IntoView {
                             d.limits.push((PaymentMethod::InstantQr, currency, String::new()));
                         })>{ct.add_limit}</button>
                         <FieldError error=errors field="transaction_limits"/>
+                    </fieldset>
+                    <fieldset class="ts-admin__wide ts-limits ts-shipping">
+                        <legend>{ct.shipping_options}</legend>
+                        <Show when=move || ship_rows.get() == 0>
+                            <p class="ts-admin__muted">{ct.no_shipping_options}</p>
+                        </Show>
+                        <ul class="ts-limits__list">
+                            {move || (0..ship_rows.get()).map(ship_row).collect_view()}
+                        </ul>
+                        <button type="button" class="ts-link ts-shipping__add" on:click=move |_| draft.update(|d| if let Some(d) = d {
+                            d.shipping.push(Default::default());
+                        })>{ct.add_shipping}</button>
+                        <FieldError error=errors field="shipping_options"/>
+                        <label class="ts-check">
+                            <input type="checkbox" name="pickup" prop:checked=move || draft.with(|d| d.as_ref().is_some_and(|d| d.settings.pickup))
+                                on:change=move |ev| { let on = event_target_checked(&ev); draft.update(|d| if let Some(d) = d { d.settings.pickup = on; }); }/>
+                            <span>{ct.pickup_enabled}</span>
+                        </label>
+                        <label class="ts-field">
+                            <span>{ct.pickup_address}</span>
+                            <input name="pickup_address" prop:value=read(|d| d.settings.pickup_address.clone())
+                                aria-invalid=invalid(errors, "pickup_address") on:input=move |ev| edit(|d, v| d.settings.pickup_address = v, ev)/>
+                            <FieldError error=errors field="pickup_address"/>
+                        </label>
                     </fieldset>
                     <p class="ts-admin__wide ts-settings__mode" data-sandbox=move || draft.with(|d| d.as_ref().is_some_and(|d| d.settings.sandbox)).to_string()>
                         {move || if draft.with(|d| d.as_ref().is_some_and(|d| d.settings.sandbox)) { ct.test_shop } else { ct.live_shop }}

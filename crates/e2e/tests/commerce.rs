@@ -83,6 +83,32 @@ async fn merchant_sends_products_buyer_orders_after_a_price_change() {
     buyer.click(".ts-cart__changed .ts-button").await;
     buyer.wait_texts(".ts-cart__total strong", "the new total", |t| t == ["R$ 597.00".to_string()]).await;
     buyer.click(".ts-cart__send").await;
+    // Checkout: contact and a Brazilian address (CEP + state); Correios PAC is free above R$ 300.00.
+    for (field, value) in [
+        ("contact.name", "Maria Silva"),
+        ("contact.phone", "+55 11 98765-4321"),
+        ("contact.email", "maria@example.com"),
+        ("address.postal_code", "01310100"),
+        ("address.line1", "Av. Paulista, 1000"),
+        ("address.city", "São Paulo"),
+    ] {
+        let field = buyer.wait(&format!("input[name='{field}']")).await;
+        field.send_keys(value).await.unwrap_or_else(|e| panic!("type into {value}: {e}"));
+    }
+    buyer
+        .eval(
+            "const s = root.querySelector(\"select[name='address.state']\"); s.value = 'SP'; \
+             s.dispatchEvent(new Event('change', { bubbles: true }));",
+        )
+        .await;
+    buyer.click("input[value=pac]").await;
+    buyer
+        .wait_texts(".ts-checkout .ts-cart__total strong", "the total with shipping", |t| {
+            t == ["R$ 597.00".to_string()]
+        })
+        .await;
+    buyer.screenshot("widget-checkout").await;
+    buyer.click(".ts-checkout__send").await;
     buyer.wait_texts(".ts-order__total strong", "the order in the thread", |t| t == ["R$ 597.00".to_string()]).await;
     buyer.screenshot("widget-order").await;
     // The host page hears about the order through window.Talkshop.on('order').
@@ -100,6 +126,8 @@ async fn merchant_sends_products_buyer_orders_after_a_price_change() {
         .await;
     let lines = merchant.texts(".ts-order__qty").await;
     assert_eq!(lines, vec!["1 × R$ 279.00".to_string(), "2 × R$ 159.00".to_string()]);
+    let delivery = merchant.texts(".ts-order .ts-delivery__line").await;
+    assert!(delivery.iter().any(|l| l == "São Paulo - SP, 01310-100"), "{delivery:?}");
     merchant.screenshot("console-order").await;
 
     // The buyer's cart is empty after ordering; another device has its own empty cart.

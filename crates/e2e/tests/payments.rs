@@ -40,7 +40,9 @@ async fn buyer_pays_in_the_chat_and_follows_the_order_to_delivery() {
     let ordered = http
         .post(format!("{base}/api/v1/conversations/{conversation}/order"))
         .bearer_auth(&token)
-        .json(&serde_json::json!({"client_id": "o-e2e"}))
+        .json(&serde_json::json!({"client_id": "o-e2e",
+            "contact": {"name": "Maria Silva", "phone": "+5511987654321", "email": "maria@example.com"},
+            "fulfilment": {"method": "pickup"}}))
         .send()
         .await
         .expect("order");

@@ -85,6 +85,13 @@ pub struct ShopLook {
     pub logo_initial: String,
     /// `#rrggbb`.
     pub logo_color: String,
+    /// How the shop ships and whether buyers may pick up (the checkout step offers these).
+    #[serde(default)]
+    pub shipping_options: Vec<crate::address::ShippingOption>,
+    #[serde(default)]
+    pub pickup: bool,
+    #[serde(default)]
+    pub pickup_address: String,
 }
 
 impl ShopLook {

@@ -4,6 +4,7 @@
 //! The server enforces these rules; the widget only displays them. Nothing
 //! here depends on a runtime, so the crate builds for `wasm32-unknown-unknown`.
 
+pub mod address;
 pub mod api;
 pub mod cart;
 pub mod catalog;
@@ -24,6 +25,7 @@ pub mod typing;
 pub mod validation;
 pub mod webhook;
 
+pub use address::{Address, Contact, DeliveryMethod, Fulfilment, ShippingOption};
 pub use api::*;
 pub use cart::{AddToCart, Cart, CartLine, CartNotice, ChangeKind, SetQuantity};
 pub use catalog::{Availability, Product, ProductInput, ProductOption, Variant};

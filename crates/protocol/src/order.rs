@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::address::{Contact, Fulfilment};
 use crate::cart::{Cart, MAX_NOTE_CHARS};
 use crate::error::ApiError;
 use crate::money::Money;
@@ -29,6 +30,14 @@ pub struct Order {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     pub created_at: i64,
+    /// Who to contact (orders placed before checkout asked have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Box<Contact>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fulfilment: Option<Box<Fulfilment>>,
+    /// What shipping costs, fixed when the order was placed (`None`: pickup or an older order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping: Option<Money>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,11 +52,31 @@ pub struct SendOrder {
     pub client_id: String,
     #[serde(default)]
     pub note: Option<String>,
+    /// Required; optional in the JSON so a missing one is a 400 naming the field.
+    #[serde(default)]
+    pub contact: Option<Contact>,
+    #[serde(default)]
+    pub fulfilment: Option<Fulfilment>,
 }
 
 impl SendOrder {
+    /// Trims what the buyer typed (and normalizes the postal code); call before `validate`.
+    pub fn normalize(&mut self) {
+        if let Some(c) = &mut self.contact {
+            c.normalize();
+        }
+        if let Some(f) = &mut self.fulfilment {
+            f.normalize();
+        }
+    }
+
     pub fn validate(&self) -> Result<(), ApiError> {
         crate::validation::validate_client_id(&self.client_id)?;
+        self.contact.as_ref().ok_or_else(|| ApiError::invalid("contact", "Enter your contact details"))?.validate()?;
+        self.fulfilment
+            .as_ref()
+            .ok_or_else(|| ApiError::invalid("fulfilment", "Choose delivery or pickup"))?
+            .validate()?;
         if let Some(note) = &self.note {
             let n = note.chars().count();
             if n > MAX_NOTE_CHARS {
@@ -56,6 +85,32 @@ impl SendOrder {
                     format!("Note is too long ({n} characters; at most {MAX_NOTE_CHARS})"),
                 ));
             }
+        }
+        Ok(())
+    }
+}
+
+pub const MAX_CORRECTION_NOTE_CHARS: usize = 200;
+
+/// `POST /api/v1/orders/{id}/address` (staff): a corrected delivery address and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectAddress {
+    pub address: crate::address::Address,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl CorrectAddress {
+    pub fn normalize(&mut self) {
+        self.address.normalize();
+        self.note = self.note.take().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+    }
+
+    pub fn validate(&self) -> Result<(), ApiError> {
+        self.address.validate()?;
+        if self.note.as_deref().is_some_and(|n| n.chars().count() > MAX_CORRECTION_NOTE_CHARS) {
+            return Err(ApiError::invalid("note", "The note is at most 200 characters"));
         }
         Ok(())
     }
@@ -94,7 +149,22 @@ impl Order {
             })
             .collect();
         let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
-        Ok(Order { id, conversation_id, lines, total, note, created_at })
+        Ok(Order {
+            id,
+            conversation_id,
+            lines,
+            total,
+            note,
+            created_at,
+            contact: None,
+            fulfilment: None,
+            shipping: None,
+        })
+    }
+
+    /// Lines + shipping, through the one total function payment requests use.
+    pub fn total_with_shipping(&self) -> Money {
+        crate::payment::total(self.total, self.shipping, None).unwrap_or(self.total)
     }
 }
 
@@ -155,7 +225,49 @@ mod tests {
 
     #[test]
     fn long_note_is_refused() {
-        let send = SendOrder { client_id: "k".into(), note: Some("n".repeat(501)) };
+        let mut send = SendOrder {
+            client_id: "k".into(),
+            note: Some("n".repeat(501)),
+            contact: Some(Contact { name: "Ana".into(), phone: "+5511987654321".into(), email: "a@b.example".into() }),
+            fulfilment: Some(Fulfilment::pickup()),
+        };
         assert_eq!(send.validate().unwrap_err().field.as_deref(), Some("note"));
+        send.note = None;
+        assert!(send.validate().is_ok());
+    }
+
+    #[test]
+    fn contact_and_fulfilment_are_required() {
+        let send: SendOrder = serde_json::from_str(r#"{"client_id":"k"}"#).unwrap();
+        assert_eq!(send.validate().unwrap_err().field.as_deref(), Some("contact"));
+        let send: SendOrder = serde_json::from_str(
+            r#"{"client_id":"k","contact":{"name":"Ana","phone":"11987654321","email":"a@b.example"}}"#,
+        )
+        .unwrap();
+        assert_eq!(send.validate().unwrap_err().field.as_deref(), Some("fulfilment"));
+    }
+
+    #[test]
+    fn totals_add_shipping_and_free_above_the_threshold() {
+        use crate::address::{Address, ShippingOption};
+        let mut order = Order::from_cart(&cart(vec![("100.00", 2)]), "o".into(), "c".into(), None, 0).unwrap();
+        assert_eq!(order.total_with_shipping(), order.total, "no shipping: the lines");
+        let brl = |s: &str| Money::new(Decimal::from_str_exact(s).unwrap(), Currency::Brl);
+        let option = ShippingOption {
+            id: "pac".into(),
+            name: "PAC".into(),
+            price: brl("19.90"),
+            free_above: Some(brl("250.00")),
+            countries: vec!["BR".into()],
+        };
+        let address = Address { country: "BR".into(), ..Address::default() };
+        let ship = Fulfilment::ship(address, "pac");
+        order.shipping =
+            crate::address::shipping_for(std::slice::from_ref(&option), false, &ship, order.total).unwrap();
+        assert_eq!(order.total_with_shipping(), brl("219.90"));
+        let big = Order::from_cart(&cart(vec![("125.00", 2)]), "o".into(), "c".into(), None, 0).unwrap();
+        let free = crate::address::shipping_for(&[option], false, &ship, big.total).unwrap();
+        assert_eq!(free, Some(brl("0")));
+        assert_eq!(crate::payment::total(big.total, free, Some(brl("10.00"))).unwrap(), brl("240.00"));
     }
 }

@@ -374,6 +374,11 @@ pub struct PaymentRequest {
     /// A sandbox (demo or test) shop's request: no real money moves; the card says "test mode".
     #[serde(default, skip_serializing_if = "is_false")]
     pub test_mode: bool,
+    /// The billed order's contact and delivery, shown on the card before paying.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Box<crate::address::Contact>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fulfilment: Option<Box<crate::address::Fulfilment>>,
 }
 
 fn is_false(value: &bool) -> bool {
@@ -479,21 +484,27 @@ impl CreatePaymentRequest {
 
     /// Total = base + shipping − discount, one currency, more than zero, rounded once.
     pub fn total(&self, base: Money) -> Result<Money, ApiError> {
-        let mut sum = base.amount;
-        for (field, value, sign) in [("shipping", &self.shipping, 1), ("discount", &self.discount, -1)] {
-            if let Some(m) = value {
-                if m.currency != base.currency {
-                    return Err(ApiError::invalid(field, format!("{field} must be in {}", base.currency)));
-                }
-                sum += if sign > 0 { m.amount } else { -m.amount };
-            }
-        }
-        let total = Money::new(base.currency.round(sum), base.currency);
-        if total.amount <= Decimal::ZERO {
-            return Err(ApiError::invalid("discount", "The total must stay above zero"));
-        }
-        Ok(total)
+        total(base, self.shipping, self.discount)
     }
+}
+
+/// Total = base + shipping − discount, one currency, more than zero, rounded once:
+/// the one sum for payment requests and orders alike.
+pub fn total(base: Money, shipping: Option<Money>, discount: Option<Money>) -> Result<Money, ApiError> {
+    let mut sum = base.amount;
+    for (field, value, sign) in [("shipping", shipping, 1), ("discount", discount, -1)] {
+        if let Some(m) = value {
+            if m.currency != base.currency {
+                return Err(ApiError::invalid(field, format!("{field} must be in {}", base.currency)));
+            }
+            sum += if sign > 0 { m.amount } else { -m.amount };
+        }
+    }
+    let total = Money::new(base.currency.round(sum), base.currency);
+    if total.amount <= Decimal::ZERO {
+        return Err(ApiError::invalid("discount", "The total must stay above zero"));
+    }
+    Ok(total)
 }
 
 /// Test card details for the sandbox provider.

@@ -75,6 +75,15 @@ pub struct ShopSettings {
     /// Set by the operator (CLI / admin API), shown to the owner, not changed by them.
     #[serde(default)]
     pub sandbox: bool,
+    /// How the shop ships (at most 20), priced in its currency.
+    #[serde(default)]
+    pub shipping_options: Vec<crate::address::ShippingOption>,
+    /// Buyers may pick the order up at the shop.
+    #[serde(default)]
+    pub pickup: bool,
+    /// Where and when to pick up (plain text, shown to buyers).
+    #[serde(default)]
+    pub pickup_address: String,
 }
 
 fn printable(text: &str) -> bool {
@@ -121,6 +130,10 @@ impl ShopSettings {
         }
         self.allowed_origins.retain(|o| !o.is_empty());
         self.allowed_origins.dedup();
+        for option in &mut self.shipping_options {
+            option.normalize();
+        }
+        self.pickup_address = self.pickup_address.trim().to_owned();
     }
 
     pub fn validate(&self) -> Result<(), ApiError> {
@@ -165,7 +178,33 @@ impl ShopSettings {
                 ));
             }
         }
+        if self.shipping_options.len() > crate::address::MAX_SHIPPING_OPTIONS {
+            return Err(ApiError::invalid("shipping_options", "At most 20 shipping options"));
+        }
+        for (i, option) in self.shipping_options.iter().enumerate() {
+            option.validate(self.currency)?;
+            if self.shipping_options[..i].iter().any(|o| o.id == option.id) {
+                return Err(ApiError::invalid(
+                    "shipping_options",
+                    format!("Two shipping options are called {:?}", option.id),
+                ));
+            }
+        }
+        if self.pickup_address.chars().count() > crate::address::MAX_PICKUP_ADDRESS_CHARS
+            || self.pickup_address.chars().any(|c| c.is_control() && c != '\n')
+        {
+            return Err(ApiError::invalid("pickup_address", "The pickup address is at most 300 characters"));
+        }
         Ok(())
+    }
+
+    /// What shipping costs for this fulfilment (`None`: pickup); see [`crate::address::shipping_for`].
+    pub fn shipping_for(
+        &self,
+        fulfilment: &crate::address::Fulfilment,
+        subtotal: crate::money::Money,
+    ) -> Result<Option<crate::money::Money>, ApiError> {
+        crate::address::shipping_for(&self.shipping_options, self.pickup, fulfilment, subtotal)
     }
 
     /// Whether the widget may run on a page of `origin` (the server's own origin is checked by the caller).
@@ -411,6 +450,9 @@ mod tests {
             transaction_limits: vec![],
             payout_business_days: 3,
             sandbox: false,
+            shipping_options: vec![],
+            pickup: false,
+            pickup_address: String::new(),
         }
     }
 
@@ -432,6 +474,33 @@ mod tests {
             break_it(&mut s);
             assert_eq!(s.validate().unwrap_err().field.as_deref(), Some(field));
         }
+    }
+
+    #[test]
+    fn shipping_options_are_limited_and_in_the_shop_currency() {
+        use crate::address::ShippingOption;
+        use crate::money::Money;
+        let option = |id: &str, currency| ShippingOption {
+            id: id.into(),
+            name: "Correios".into(),
+            price: Money::new(Decimal::new(2000, 2), currency),
+            free_above: None,
+            countries: vec![" br ".into()],
+        };
+        let mut s = settings();
+        s.shipping_options = vec![option("PAC", Currency::Brl)];
+        s.normalize();
+        assert!(s.validate().is_ok());
+        assert_eq!((s.shipping_options[0].id.as_str(), s.shipping_options[0].countries[0].as_str()), ("pac", "BR"));
+        s.shipping_options.push(option("pac", Currency::Brl));
+        assert_eq!(s.validate().unwrap_err().field.as_deref(), Some("shipping_options"));
+        s.shipping_options = vec![option("thb", Currency::Thb)];
+        assert_eq!(s.validate().unwrap_err().field.as_deref(), Some("shipping_options"));
+        s.shipping_options = (0..21).map(|i| option(&format!("o{i}"), Currency::Brl)).collect();
+        assert_eq!(s.validate().unwrap_err().field.as_deref(), Some("shipping_options"));
+        s.shipping_options = vec![];
+        s.pickup_address = "x".repeat(301);
+        assert_eq!(s.validate().unwrap_err().field.as_deref(), Some("pickup_address"));
     }
 
     #[test]

@@ -94,6 +94,9 @@ async fn seed_settings(storage: &dyn Storage, config: &Config, shop: &DemoShop) 
     }
     let mut settings = crate::shops::default_settings(config, shop.name, shop.currency, shop.locale, true);
     settings.allowed_origins = vec!["*".into()];
+    settings.shipping_options = demo_shipping(shop.id, shop.currency);
+    settings.pickup = true;
+    settings.pickup_address = format!("{}, {}", shop.name, shop.receiving.3);
     storage.save_shop_settings(shop.id, shop.name, &to_json(&settings)?).await?;
     let (key_type, key, name, city) = shop.receiving;
     let account = ReceivingAccount {
@@ -104,6 +107,33 @@ async fn seed_settings(storage: &dyn Storage, config: &Config, shop: &DemoShop) 
         merchant_city: city.into(),
     };
     storage.save_receiving(shop.id, &to_json(&vec![account])?).await
+}
+
+/// A standard and an express option in the shop's country; the standard one is free above a threshold.
+fn demo_shipping(shop_id: &str, currency: Currency) -> Vec<talkshop_protocol::ShippingOption> {
+    use rust_decimal::Decimal;
+    let money = |amount: i64| talkshop_protocol::Money::new(Decimal::new(amount * 100, 2), currency);
+    let (country, standard, express, free) = if shop_id == DEMO_SHOP_ID {
+        ("BR", ("pac", "Correios PAC", 20), ("sedex", "Correios SEDEX", 45), 300)
+    } else {
+        ("TH", ("ems", "Thailand Post EMS", 50), ("kerry", "Kerry Express", 90), 1000)
+    };
+    vec![
+        talkshop_protocol::ShippingOption {
+            id: standard.0.into(),
+            name: standard.1.into(),
+            price: money(standard.2),
+            free_above: Some(money(free)),
+            countries: vec![country.into()],
+        },
+        talkshop_protocol::ShippingOption {
+            id: express.0.into(),
+            name: express.1.into(),
+            price: money(express.2),
+            free_above: None,
+            countries: vec![country.into()],
+        },
+    ]
 }
 
 async fn seed_staff(

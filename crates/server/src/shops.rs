@@ -67,6 +67,9 @@ pub fn default_settings(config: &Config, name: &str, currency: Currency, locale:
         transaction_limits: limits,
         payout_business_days: config.payout_business_days,
         sandbox,
+        shipping_options: Vec::new(),
+        pickup: false,
+        pickup_address: String::new(),
     }
 }
 

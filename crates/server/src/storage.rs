@@ -115,6 +115,14 @@ pub struct PlacedOrder<'a> {
     pub emptied_cart: &'a Cart,
 }
 
+/// An order with the shop and buyer it belongs to.
+#[derive(Debug, Clone)]
+pub struct StoredOrder {
+    pub order: Order,
+    pub shop_id: String,
+    pub visitor_id: String,
+}
+
 /// Edits a cart in place; answers whether to store the result.
 pub type CartEdit<'a> = &'a mut (dyn FnMut(&mut Cart) -> AppResult<bool> + Send);
 
@@ -309,6 +317,9 @@ pub trait Storage: ShopAdmin + WebhookStore + Send + Sync + 'static {
     async fn place_order(&self, placed: PlacedOrder<'_>) -> AppResult<Appended>;
     /// Newest first; a visitor's own when `visitor_id` is given.
     async fn orders(&self, shop_id: &str, visitor_id: Option<&str>) -> AppResult<Vec<Order>>;
+    async fn order(&self, id: &str) -> AppResult<Option<StoredOrder>>;
+    /// Replaces a stored order's data (staff correcting the address).
+    async fn update_order(&self, order: &Order) -> AppResult<()>;
     /// When the buyer last wrote in a conversation.
     async fn last_buyer_message_at(&self, conversation_id: &str) -> AppResult<Option<i64>>;
     /// The message a sender stored under a client id, if any (retries).

@@ -254,7 +254,11 @@ async fn only_the_conversations_buyer_can_order() {
         .await;
     let resp = server
         .post(&format!("/conversations/{conversation}/order"), Some(&buyer))
-        .json(&json!({"client_id": "o-2", "note": "n".repeat(501)}))
+        .json(&{
+            let mut body = pickup_order("o-2");
+            body["note"] = json!("n".repeat(501));
+            body
+        })
         .send()
         .await
         .unwrap();

@@ -343,7 +343,7 @@ async fn an_order_is_billed_with_its_lines_shipping_and_discount() {
     let placed: Message = expect_json(
         s.server
             .post(&format!("/conversations/{}/order", s.conversation), Some(&s.buyer))
-            .json(&json!({"client_id": "o1"}))
+            .json(&common::commerce::shipped_order("o1", common::commerce::br_address(), "pac"))
             .send()
             .await
             .unwrap(),
@@ -351,10 +351,24 @@ async fn an_order_is_billed_with_its_lines_shipping_and_discount() {
     )
     .await;
     let MessageBody::Order { order } = placed.body else { panic!("order") };
-    let resp = request(&s, json!({"client_id": "bill-1", "order_id": order.id, "shipping": {"amount": "20.00", "currency": "BRL"}, "discount": {"amount": "9.80", "currency": "BRL"}})).await;
+    // The shipping price comes from the order's option (Correios PAC, R$ 20.00 under R$ 300.00); staff do not retype it.
+    let retyped = request(
+        &s,
+        json!({"client_id": "bill-0", "order_id": order.id, "shipping": {"amount": "5.00", "currency": "BRL"}}),
+    )
+    .await;
+    expect_invalid(retyped, "shipping").await;
+    let resp = request(
+        &s,
+        json!({"client_id": "bill-1", "order_id": order.id, "discount": {"amount": "9.80", "currency": "BRL"}}),
+    )
+    .await;
     let message: Message = expect_json(resp, StatusCode::CREATED).await;
     let MessageBody::PaymentRequest { request: billed } = message.body else { panic!("card") };
     assert_eq!(billed.lines.len(), 1);
+    assert_eq!(billed.shipping.map(|m| m.amount.to_string()).as_deref(), Some("20.00"));
+    assert_eq!(billed.contact, order.contact);
+    assert_eq!(billed.fulfilment, order.fulfilment, "the card shows where it goes");
     assert_eq!(billed.total.amount.to_string(), "110.00"); // 2 × 49.90 + 20.00 − 9.80
                                                            // Billing the same order again is refused while that request is alive; after a cancel it is allowed.
     let again = request(&s, json!({"client_id": "bill-2", "order_id": order.id})).await;

@@ -5,10 +5,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
-use talkshop_protocol::order::OrderList;
-use talkshop_protocol::{ApiError, CartNotice, ErrorCode, Message, MessageBody, Order, SendOrder, Sender, ServerFrame};
+use talkshop_protocol::order::{CorrectAddress, OrderList};
+use talkshop_protocol::{
+    ApiError, CartNotice, DeliveryMethod, ErrorCode, Message, MessageBody, Order, SendOrder, Sender, ServerFrame,
+};
 
-use crate::auth::Viewer;
+use crate::auth::{StaffViewer, Viewer};
 use crate::catalog_changes::publish;
 use crate::clock;
 use crate::error::{path_rejection, AppJson, AppResult};
@@ -19,17 +21,22 @@ use crate::state::AppState;
 use crate::storage::{Appended, NewMessage, PlacedOrder};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/conversations/{id}/order", post(send_order)).route("/api/v1/orders", get(list))
+    Router::new()
+        .route("/api/v1/conversations/{id}/order", post(send_order))
+        .route("/api/v1/orders", get(list))
+        .route("/api/v1/orders/{id}", get(show))
+        .route("/api/v1/orders/{id}/address", post(correct_address))
 }
 
 async fn send_order(
     State(state): State<AppState>,
     viewer: Viewer,
     path: Result<Path<String>, PathRejection>,
-    AppJson(req): AppJson<SendOrder>,
+    AppJson(mut req): AppJson<SendOrder>,
 ) -> AppResult<(StatusCode, AppJson<Message>)> {
     let Path(id) = path.map_err(path_rejection)?;
     let visitor = buyer(&state, &viewer).await?;
+    req.normalize();
     req.validate()?;
     let conversation = authorized(&state, &viewer, &id).await?;
     // A retry of an order already placed gets the same answer, whatever the cart holds now.
@@ -75,7 +82,13 @@ async fn send_order(
     }
 
     let now = clock::now_millis();
-    let order = Order::from_cart(&cart, uuid::Uuid::new_v4().to_string(), id.clone(), req.note.clone(), now)?;
+    let mut order = Order::from_cart(&cart, uuid::Uuid::new_v4().to_string(), id.clone(), req.note.clone(), now)?;
+    // The option must exist and ship to the address; its price is fixed now.
+    let fulfilment = req.fulfilment.clone().unwrap_or_default();
+    let shop = crate::shops::load(&state, &visitor.shop_id).await?;
+    order.shipping = shop.settings.shipping_for(&fulfilment, order.total)?;
+    order.contact = req.contact.clone().map(Box::new);
+    order.fulfilment = Some(Box::new(fulfilment));
     let body = MessageBody::Order { order: order.clone() };
     let mut emptied = ordered.clone();
     emptied.lines.clear();
@@ -142,4 +155,53 @@ async fn list(State(state): State<AppState>, viewer: Viewer) -> AppResult<AppJso
     let visitor = (!viewer.is_staff()).then_some(viewer.claims.sub.as_str());
     let orders = state.storage.orders(&viewer.claims.shop, visitor).await?;
     Ok(AppJson(OrderList { orders }))
+}
+
+/// One order: the shop's staff, or the buyer who placed it (anyone else: 404).
+async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    path: Result<Path<String>, PathRejection>,
+) -> AppResult<AppJson<Order>> {
+    let Path(id) = path.map_err(path_rejection)?;
+    match state.storage.order(&id).await? {
+        Some(stored) if viewer.may_access(&stored.shop_id, &stored.visitor_id) => Ok(AppJson(stored.order)),
+        _ => Err(ApiError::not_found("Order").into()),
+    }
+}
+
+/// Staff correct the delivery address (with a note); audited old → new. Nothing is
+/// posted into the chat: the order (`GET /orders`, console *Orders*) carries the new address.
+async fn correct_address(
+    State(state): State<AppState>,
+    viewer: StaffViewer,
+    path: Result<Path<String>, PathRejection>,
+    AppJson(mut req): AppJson<CorrectAddress>,
+) -> AppResult<AppJson<Order>> {
+    let Path(id) = path.map_err(path_rejection)?;
+    let shop_id = viewer.staff.shop_id.clone();
+    let stored = state.storage.order(&id).await?.filter(|o| o.shop_id == shop_id);
+    let mut order = stored.ok_or_else(|| ApiError::not_found("Order"))?.order;
+    req.normalize();
+    req.validate()?;
+    let fulfilment = match &mut order.fulfilment {
+        Some(f) if f.method == DeliveryMethod::Ship => f,
+        _ => return Err(ApiError::invalid("address", "This order is not shipped to an address").into()),
+    };
+    let shop = crate::shops::load(&state, &shop_id).await?;
+    let option = shop.settings.shipping_options.iter().find(|o| Some(&o.id) == fulfilment.option_id.as_ref());
+    if option.is_some_and(|o| !o.ships_to(&req.address.country)) {
+        return Err(ApiError::invalid("address.country", "The order's shipping option does not ship there").into());
+    }
+    let old = fulfilment.address.replace(req.address.clone());
+    state.storage.update_order(&order).await?;
+    let text = |a: Option<&talkshop_protocol::Address>| a.map(|a| a.lines().join(", ")).unwrap_or_default();
+    let detail = format!(
+        "order {id}: {} → {}; note: {}",
+        text(old.as_ref()),
+        text(Some(&req.address)),
+        req.note.as_deref().unwrap_or("-")
+    );
+    crate::shops::audit(&state, &shop_id, &viewer.actor(), "order.address", detail).await?;
+    Ok(AppJson(order))
 }

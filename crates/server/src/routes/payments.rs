@@ -120,6 +120,8 @@ async fn create_in(
     conversation: &Conversation,
     req: CreatePaymentRequest,
 ) -> AppResult<(StatusCode, AppJson<Message>)> {
+    let mut shipping = req.shipping;
+    let mut delivery = (None, None);
     let (lines, base, description) = match &req.order_id {
         Some(order_id) => {
             let order = state
@@ -149,6 +151,14 @@ async fn create_in(
             }
             let items: u32 = order.lines.iter().map(|l| l.quantity).sum();
             let description = req.description.clone().unwrap_or_else(|| format!("Your order of {items} item(s)"));
+            // An order placed through checkout carries its shipping price; staff do not retype it.
+            if order.fulfilment.is_some() {
+                if req.shipping.is_some() {
+                    return Err(ApiError::invalid("shipping", "Shipping comes from the order's shipping option").into());
+                }
+                shipping = order.shipping;
+            }
+            delivery = (order.contact, order.fulfilment);
             (order.lines, order.total, description)
         }
         None => {
@@ -156,7 +166,7 @@ async fn create_in(
             (Vec::new(), amount, req.description.clone().unwrap_or_default())
         }
     };
-    let total = req.total(base)?;
+    let total = talkshop_protocol::payment::total(base, shipping, req.discount)?;
     let shop = shops::load(state, &conversation.shop_id).await?;
     let enabled = shop.methods(total.currency);
     if enabled.is_empty() {
@@ -180,7 +190,7 @@ async fn create_in(
         order_id: req.order_id.clone(),
         description: description.trim().to_owned(),
         lines,
-        shipping: req.shipping,
+        shipping,
         discount: req.discount,
         total,
         state: PaymentState::Requested,
@@ -193,6 +203,8 @@ async fn create_in(
         created_at: now,
         updated_at: now,
         test_mode: shop.settings.sandbox,
+        contact: delivery.0,
+        fulfilment: delivery.1,
     };
     let body = MessageBody::PaymentRequest { request: Box::new(request.clone()) };
     let appended = state

@@ -112,6 +112,16 @@ fn describe_changes(old: &ShopSettings, new: &ShopSettings) -> String {
     note("allowed_origins", old.allowed_origins != new.allowed_origins, new.allowed_origins.join(" "));
     note("transaction_limits", old.transaction_limits != new.transaction_limits, "changed".into());
     note(
+        "shipping_options",
+        old.shipping_options != new.shipping_options,
+        new.shipping_options.iter().map(|o| format!("{} {}", o.id, o.price.display())).collect::<Vec<_>>().join(", "),
+    );
+    note(
+        "pickup",
+        old.pickup != new.pickup || old.pickup_address != new.pickup_address,
+        if new.pickup { new.pickup_address.clone() } else { "off".into() },
+    );
+    note(
         "payout_business_days",
         old.payout_business_days != new.payout_business_days,
         new.payout_business_days.to_string(),

@@ -63,6 +63,9 @@ async fn shop_look(
         name: shop.settings.name.clone(),
         logo_initial: shop.settings.logo_initial.clone(),
         logo_color: shop.settings.logo_color.clone(),
+        shipping_options: shop.settings.shipping_options.clone(),
+        pickup: shop.settings.pickup,
+        pickup_address: shop.settings.pickup_address.clone(),
     };
     Ok(([(axum::http::header::CACHE_CONTROL, "public, max-age=60")], AppJson(look)))
 }

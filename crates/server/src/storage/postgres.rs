@@ -19,7 +19,7 @@ use super::sqlite::buyer_label;
 use super::webhook_store::{webhook_rows, webhook_storage};
 use super::{
     ApiKeyRecord, Appended, CartEdit, Conversation, HistoryQuery, Idempotency, IdentifiedUser, Invite, NewMessage,
-    NewPaymentRequest, PlacedOrder, ProductEdit, ShopRecord, Staff, Storage, StoredPayment, Visitor,
+    NewPaymentRequest, PlacedOrder, ProductEdit, ShopRecord, Staff, Storage, StoredOrder, StoredPayment, Visitor,
 };
 use crate::error::{AppError, AppResult};
 
@@ -479,6 +479,30 @@ impl Storage for PostgresStorage {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(|r| parse_json(r.try_get("data")?)).collect()
+    }
+
+    async fn order(&self, id: &str) -> AppResult<Option<StoredOrder>> {
+        let row = sqlx::query("SELECT data, shop_id, visitor_id FROM orders WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(StoredOrder {
+                order: parse_json(r.try_get("data")?)?,
+                shop_id: r.try_get("shop_id")?,
+                visitor_id: r.try_get("visitor_id")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn update_order(&self, order: &Order) -> AppResult<()> {
+        sqlx::query("UPDATE orders SET data = $1 WHERE id = $2")
+            .bind(to_json(order)?)
+            .bind(&order.id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     async fn last_buyer_message_at(&self, conversation_id: &str) -> AppResult<Option<i64>> {

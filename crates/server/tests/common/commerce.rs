@@ -127,10 +127,15 @@ impl Server {
             .expect("POST products")
     }
 
-    /// `POST /conversations/{id}/order`.
+    /// `POST /conversations/{id}/order`, picked up at the shop (the demo shops offer pickup).
     pub async fn order(&self, buyer: &str, conversation: &str, client_id: &str) -> Response {
+        self.order_with(buyer, conversation, &pickup_order(client_id)).await
+    }
+
+    /// `POST /conversations/{id}/order` with this body.
+    pub async fn order_with(&self, buyer: &str, conversation: &str, body: &Value) -> Response {
         self.post(&format!("/conversations/{conversation}/order"), Some(buyer))
-            .json(&json!({ "client_id": client_id }))
+            .json(body)
             .send()
             .await
             .expect("POST order")
@@ -182,4 +187,26 @@ impl Ws {
             }
         }
     }
+}
+
+/// A buyer's contact details that pass every rule.
+pub fn contact() -> Value {
+    json!({"name": "Maria Silva", "phone": "+55 11 98765-4321", "email": "maria@example.com"})
+}
+
+/// An order body picked up at the shop.
+pub fn pickup_order(client_id: &str) -> Value {
+    json!({"client_id": client_id, "contact": contact(), "fulfilment": {"method": "pickup"}})
+}
+
+/// A Brazilian address (CEP without its dash, lower-case UF: the server normalizes both).
+pub fn br_address() -> Value {
+    json!({"country": "BR", "line1": "Av. Paulista, 1000", "district": "Bela Vista", "city": "São Paulo",
+           "state": "sp", "postal_code": "01310100"})
+}
+
+/// An order body shipped with `option` to `address`.
+pub fn shipped_order(client_id: &str, address: Value, option: &str) -> Value {
+    json!({"client_id": client_id, "contact": contact(),
+           "fulfilment": {"method": "ship", "address": address, "option_id": option}})
 }
