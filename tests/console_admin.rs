@@ -199,7 +199,7 @@ async fn agents_see_the_selling_tabs_and_owners_also_run_the_shop() {
     assert_eq!(texts(&agent, ".ts-tab"), vec!["Inbox", "Catalog", "Orders"]);
     assert_eq!(
         texts(&owner, ".ts-tab"),
-        vec!["Inbox", "Catalog", "Orders", "Settings", "Payments", "Staff", "API keys", "Audit log"]
+        vec!["Inbox", "Catalog", "Orders", "Settings", "Payments", "Staff", "API keys", "Webhooks", "Audit log"]
     );
     click(&owner, "[data-tab=Staff]");
     settle().await;
@@ -216,7 +216,7 @@ fn me(role: &str) -> serde_json::Value {
 
 #[wasm_bindgen_test]
 async fn a_kept_token_is_checked_with_me_and_the_role_decides_the_tabs() {
-    for (role, tabs) in [("agent", 3), ("owner", 8)] {
+    for (role, tabs) in [("agent", 3), ("owner", 9)] {
         fake_server();
         route("GET", "/api/v1/console/me", 200, me(role));
         route("GET", "/api/v1/conversations", 200, serde_json::json!({ "conversations": [] }));
