@@ -404,6 +404,18 @@ async fn a_real_shop_is_paid_by_its_own_pix_key_and_confirms_by_hand() {
     assert!(tag("26").contains("52998224725"), "the owner's Pix key: {payload}");
     assert_eq!((tag("54"), tag("59"), tag("60")), ("120.50", "JOSE DA CONCEICAO", "SAO PAULO"));
 
+    // The sandbox cannot confirm a real shop's payment: not its hosted page (no sign-in), not staff's sandbox button.
+    let resp = server.http.post(format!("{}/sandbox/hosted/{}", server.url, request.id)).send().await.unwrap();
+    assert!(resp.text().await.unwrap().contains("test-mode"), "the hosted page refuses");
+    let resp = server.post(&format!("/payment-requests/{}/sandbox-confirm", request.id), Some(&agent)).json(&json!({}));
+    expect_error(resp.send().await.unwrap(), StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
+    let still: PaymentRequest = expect_json(
+        server.get(&format!("/payment-requests/{}", request.id), Some(&buyer)).send().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(still.state, PaymentState::Pending);
+
     // Only an owner marks it received; the buyer and agents cannot.
     for token in [&buyer, &agent] {
         let resp = receive(&server, token, &request.id, json!({})).await;

@@ -199,8 +199,14 @@ async fn sandbox_confirm(
 }
 
 /// Builds a "paid" event as the sandbox provider would, signs it, and runs it
-/// through the same verification as a webhook from outside.
+/// through the same verification as a webhook from outside. Only for test-mode
+/// requests (sandbox shops): a real shop's payment is confirmed by its owner
+/// (*Mark as received*), never by the sandbox.
 async fn confirm_signed(state: &AppState, id: String) -> AppResult<AppJson<WebhookAnswer>> {
+    let stored = state.storage.payment_request(&id).await?.ok_or_else(|| ApiError::not_found("Payment request"))?;
+    if !stored.request.test_mode {
+        return Err(ApiError::forbidden("Only a test-mode payment can be confirmed by the sandbox").into());
+    }
     let body = serde_json::to_vec(&ProviderEvent {
         event_id: format!("sbx-{}", uuid::Uuid::new_v4().simple()),
         payment_request_id: id,
