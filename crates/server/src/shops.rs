@@ -188,8 +188,21 @@ pub fn hash_password(password: &str) -> AppResult<String> {
 /// wrong address costs as much argon2 work as a wrong password.
 static DECOY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
+/// Argon2 runs at most this many at once (each takes ~19 MiB and a core for a while):
+/// a flood of sign-ins waits its turn instead of exhausting memory and threads.
+static ARGON2_TURNS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+/// Hashes a new password off the async workers, in turn with the other argon2 work.
+pub async fn hash_password_off_thread(password: String) -> AppResult<String> {
+    let _turn = ARGON2_TURNS.acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
 /// Checks `password` against `stored` (or the decoy when there is no account), off the async workers.
 pub async fn verify_password(stored: Option<String>, password: String) -> bool {
+    let Ok(_turn) = ARGON2_TURNS.acquire().await else { return false };
     tokio::task::spawn_blocking(move || {
         let decoy = DECOY_HASH.get_or_init(|| hash_password("decoy password that nobody has").unwrap_or_default());
         let hash = stored.as_deref().unwrap_or(decoy);

@@ -16,7 +16,7 @@ use talkshop_protocol::{ApiError, ErrorCode, StaffLogin, StaffSession};
 use crate::auth::{Claims, Role, StaffViewer};
 use crate::clock;
 use crate::error::{AppError, AppJson, AppResult};
-use crate::shops::{self, hash_password, sha256_hex, verify_password};
+use crate::shops::{self, hash_password_off_thread, sha256_hex, verify_password};
 use crate::state::AppState;
 use crate::storage::Staff;
 
@@ -55,15 +55,14 @@ async fn login(
     if email.len() > talkshop_protocol::MAX_EMAIL_CHARS || req.password.chars().count() > MAX_PASSWORD_CHARS {
         return Err(ApiError::unauthorized("Wrong e-mail or password").into());
     }
-    state.logins.check(&email, ip.as_deref()).map_err(AppError::RateLimited)?;
+    state.logins.begin(&email, ip.as_deref()).map_err(AppError::RateLimited)?;
     let staff = state.storage.staff_by_email(&email).await?;
     // Unknown addresses are checked against a decoy hash: the same argon2 work either way.
     let ok = verify_password(staff.as_ref().map(|s| s.password_hash.clone()), req.password).await;
     let Some(staff) = staff.filter(|_| ok) else {
-        state.logins.failed(&email, ip.as_deref());
         return Err(ApiError::unauthorized("Wrong e-mail or password").into());
     };
-    state.logins.succeeded(&email);
+    state.logins.succeeded(&email, ip.as_deref());
     tracing::info!(staff = %staff.id, "staff signed in");
     Ok(AppJson(session_for(&state, staff).await?))
 }
@@ -93,7 +92,7 @@ async fn accept_invite(
     if req.token.len() > 200 {
         return Err(ApiError::not_found("Invitation").into());
     }
-    let password_hash = hash_password(&req.password)?;
+    let password_hash = hash_password_off_thread(req.password.clone()).await?;
     let now = clock::now_millis();
     let invite = state.storage.take_invite(&sha256_hex(req.token.trim()), now).await?.ok_or_else(|| {
         ApiError::new(ErrorCode::NotFound, "This invitation was already used, revoked or has expired")
@@ -126,7 +125,7 @@ async fn change_password(
     {
         return Err(ApiError::invalid("current_password", "The current password is wrong").into());
     }
-    state.storage.set_staff_password(&staff.id, &hash_password(&req.new_password)?).await?;
+    state.storage.set_staff_password(&staff.id, &hash_password_off_thread(req.new_password).await?).await?;
     shops::audit(&state, &staff.shop_id, &viewer.actor(), "staff.password", "changed own password".into()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
