@@ -209,8 +209,10 @@ pub fn parse_url(url: &str, allow_private: bool) -> Result<WebhookUrl, ApiError>
         }
         Some(p) => p.parse::<u16>().ok().filter(|p| *p != 0).ok_or_else(|| bad_url("The port is not a number"))?,
     };
-    let host = host.trim_end_matches('.');
+    // A trailing dot ("example.com.") names the same host but would slip past the
+    // sender's pinned (checked) address and be resolved again: refused.
     let valid_name = !host.is_empty()
+        && !host.ends_with('.')
         && host.len() <= 253
         && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | ':'));
     if !valid_name || (host.contains(':') && host.parse::<Ipv6Addr>().is_err()) {
@@ -384,6 +386,7 @@ mod tests {
             "http://shop.example.com/",
             "https://localhost/x",
             "https://api.localhost/x",
+            "https://hooks.example.com./x",
             "https://127.0.0.1/",
             "https://10.0.0.1/",
             "https://172.16.5.4/",

@@ -189,9 +189,39 @@ async fn staff_correct_the_address_with_a_note_and_it_is_audited() {
     assert_eq!(fixed.shipping, order.shipping, "the price stays");
     assert_eq!(server.orders(&buyer).await.orders, vec![fixed.clone()], "the buyer sees the corrected address");
 
+    // Billed, the payment request carries the corrected address too; once shipped it can no longer change.
+    let resp = server
+        .post(&format!("/conversations/{conversation}/payment-requests"), Some(&staff))
+        .json(&json!({"client_id": "bill-1", "order_id": order.id}))
+        .send()
+        .await
+        .unwrap();
+    let billed: talkshop_protocol::Message = expect_json(resp, StatusCode::CREATED).await;
+    let talkshop_protocol::MessageBody::PaymentRequest { request } = billed.body else { panic!("a payment request") };
+    let mut again = body.clone();
+    again["address"]["line1"] = json!("Av. Paulista, 1600");
+    expect_json::<Order>(server.post(&path, Some(&staff)).json(&again).send().await.unwrap(), StatusCode::OK).await;
+    let resp = server.get(&format!("/payment-requests/{}", request.id), Some(&buyer)).send().await.unwrap();
+    let now: talkshop_protocol::payment::PaymentRequest = expect_json(resp, StatusCode::OK).await;
+    let line1 = now.fulfilment.as_ref().and_then(|f| f.address.as_ref()).map(|a| a.line1.clone());
+    assert_eq!(line1.as_deref(), Some("Av. Paulista, 1600"), "the card and the webhooks see the correction");
+    let card =
+        json!({"method": "sandbox_card", "card": {"number": "4242424242424242", "expiry": "12/30", "cvc": "123"}});
+    let resp = server.post(&format!("/payment-requests/{}/pay", request.id), Some(&buyer)).json(&card).send();
+    assert_eq!(resp.await.unwrap().status(), StatusCode::OK);
+    let resp = server.post(&format!("/payment-requests/{}/ship", request.id), Some(&staff)).json(&json!({})).send();
+    assert_eq!(resp.await.unwrap().status(), StatusCode::OK);
+    expect_error(
+        server.post(&path, Some(&staff)).json(&body).send().await.unwrap(),
+        StatusCode::CONFLICT,
+        ErrorCode::Conflict,
+    )
+    .await;
+
     let log: AuditLog =
         expect_json(server.get("/console/audit", Some(&staff)).send().await.unwrap(), StatusCode::OK).await;
-    let entry = log.entries.iter().find(|e| e.action == "order.address").expect("audited");
+    let first_fix = |e: &&talkshop_protocol::shop::AuditEntry| e.action == "order.address" && e.detail.contains("1000");
+    let entry = log.entries.iter().find(first_fix).expect("audited");
     assert!(entry.detail.contains("Av. Paulista, 1000") && entry.detail.contains("Av. Paulista, 1578"), "{entry:?}");
     assert!(entry.detail.contains("wrong number"), "{entry:?}");
 }

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
 use talkshop_protocol::order::{CorrectAddress, OrderList};
+use talkshop_protocol::payment::PaymentState;
 use talkshop_protocol::{
     ApiError, CartNotice, DeliveryMethod, ErrorCode, Message, MessageBody, Order, SendOrder, Sender, ServerFrame,
 };
@@ -193,8 +194,30 @@ async fn correct_address(
     if option.is_some_and(|o| !o.ships_to(&req.address.country)) {
         return Err(ApiError::invalid("address.country", "The order's shipping option does not ship there").into());
     }
+    // The payment request carries its own copy of the delivery (the card, the webhooks):
+    // it changes with the order, and not once the parcel has left.
+    let billed: Vec<_> = state
+        .storage
+        .payment_requests(&shop_id, None, None)
+        .await?
+        .into_iter()
+        .filter(|p| p.request.order_id.as_deref() == Some(id.as_str()))
+        .collect();
+    if billed.iter().any(|p| matches!(p.request.state, PaymentState::Shipped | PaymentState::Delivered)) {
+        return Err(
+            ApiError::new(ErrorCode::Conflict, "The order has shipped; its address can no longer change").into()
+        );
+    }
     let old = fulfilment.address.replace(req.address.clone());
+    let corrected = fulfilment.clone();
     state.storage.update_order(&order).await?;
+    for stored in billed {
+        let mut request = stored.request.clone();
+        request.fulfilment = Some(corrected.clone());
+        if !state.storage.update_payment_request(&request, stored.version).await? {
+            tracing::warn!(request = %request.id, "payment request changed meanwhile; its address was not corrected");
+        }
+    }
     let text = |a: Option<&talkshop_protocol::Address>| a.map(|a| a.lines().join(", ")).unwrap_or_default();
     let detail = format!(
         "order {id}: {} → {}; note: {}",
