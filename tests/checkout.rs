@@ -21,49 +21,13 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const FAKE_SERVER: &str = r#"
-window.__tsRoutes = {};
-window.__tsRequests = [];
-window.fetch = async function (req) {
-  const url = new URL(req.url, location.href);
-  const text = req.method === 'GET' ? '' : await req.text();
-  window.__tsRequests.push({ method: req.method, path: url.pathname, body: text });
-  const route = window.__tsRoutes[req.method + ' ' + url.pathname];
-  const headers = { 'content-type': 'application/json' };
-  if (!route) {
-    return new Response(JSON.stringify({ error: { code: 'not_found', message: 'No fake route' } }), { status: 404, headers });
-  }
-  return new Response(JSON.stringify(route.body), { status: route.status || 200, headers });
-};
-"#;
-
-fn js(code: &str) -> wasm_bindgen::JsValue {
-    js_sys::Function::new_no_args(code).call0(&wasm_bindgen::JsValue::NULL).expect("script runs")
-}
-
-fn route(method: &str, path: &str, status: u16, body: serde_json::Value) {
-    let key = serde_json::to_string(&format!("{method} {path}")).unwrap();
-    js(&format!("window.__tsRoutes[{key}] = {{ status: {status}, body: {body} }};"));
-}
-
 /// The bodies of the orders the page sent.
 fn orders_sent() -> Vec<serde_json::Value> {
-    let list = js("return JSON.stringify(window.__tsRequests);").as_string().unwrap();
-    let list: Vec<serde_json::Value> = serde_json::from_str(&list).unwrap();
-    list.iter()
-        .filter(|r| r["method"] == "POST" && r["path"] == "/api/v1/conversations/c1/order")
-        .map(|r| serde_json::from_str(r["body"].as_str().unwrap()).unwrap())
+    requests()
+        .into_iter()
+        .filter(|(method, path, _)| method == "POST" && path == "/api/v1/conversations/c1/order")
+        .map(|(_, _, body)| serde_json::from_str(&body).unwrap())
         .collect()
-}
-
-async fn wait_for(root: &web_sys::Element, css: &str) -> web_sys::HtmlElement {
-    for _ in 0..150 {
-        if let Some(found) = find(root, css) {
-            return found.unchecked_into();
-        }
-        gloo_timers::future::TimeoutFuture::new(20).await;
-    }
-    panic!("{css} never appeared in {}", root.inner_html());
 }
 
 /// Picks an option of a `<select>` as a user does (value + change event).
@@ -121,7 +85,7 @@ fn mount_checkout(shop: &'static str) -> (web_sys::HtmlElement, CartState) {
 
 #[wasm_bindgen_test]
 async fn the_brazilian_form_sends_the_order_and_is_remembered() {
-    js(FAKE_SERVER);
+    fake_server();
     device::forget("talkshop.checkout.loja-br");
     route("POST", "/api/v1/conversations/c1/order", 201, placed());
     route(
@@ -204,7 +168,7 @@ async fn the_brazilian_form_sends_the_order_and_is_remembered() {
 
 #[wasm_bindgen_test]
 async fn a_server_error_shows_at_its_field_as_text() {
-    js(FAKE_SERVER);
+    fake_server();
     device::save(
         "talkshop.checkout.loja-err",
         r#"[{"name":"Ana <b>","phone":"11987654321","email":"a@b.example"},{"method":"ship","option_id":"pac","address":{"country":"BR","line1":"Rua A, 1","city":"Recife","state":"PE","postal_code":"50000-000"}}]"#,

@@ -27,67 +27,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// `fetch` answers from `window.__tsRoutes["METHOD /path"]` = { status, body, headers }
-/// (404 otherwise) and records every request in `window.__tsRequests`.
-/// `WebSocket` is a socket that never opens (the console's live link idles).
-const FAKE_SERVER: &str = r#"
-window.__tsRoutes = {};
-window.__tsRequests = [];
-window.fetch = async function (req) {
-  const url = new URL(req.url, location.href);
-  const text = req.method === 'GET' || req.method === 'DELETE' ? '' : await req.text();
-  window.__tsRequests.push({ method: req.method, path: url.pathname, body: text, auth: req.headers.get('authorization') });
-  const route = window.__tsRoutes[req.method + ' ' + url.pathname];
-  const headers = Object.assign({ 'content-type': 'application/json' }, (route && route.headers) || {});
-  if (!route) {
-    return new Response(JSON.stringify({ error: { code: 'not_found', message: 'No fake route' } }), { status: 404, headers });
-  }
-  if (route.status === 204) return new Response(null, { status: 204 });
-  return new Response(JSON.stringify(route.body), { status: route.status || 200, headers });
-};
-window.WebSocket = class extends EventTarget {
-  constructor(url) { super(); this.url = url; this.readyState = 0; }
-  send() {}
-  close() { this.readyState = 3; }
-};
-"#;
-
-fn js(code: &str) -> wasm_bindgen::JsValue {
-    js_sys::Function::new_no_args(code).call0(&wasm_bindgen::JsValue::NULL).expect("script runs")
-}
-
-fn fake_server() {
-    js(FAKE_SERVER);
-}
-
-fn route(method: &str, path: &str, status: u16, body: serde_json::Value) {
-    let key = serde_json::to_string(&format!("{method} {path}")).unwrap();
-    js(&format!("window.__tsRoutes[{key}] = {{ status: {status}, body: {body} }};"));
-}
-
-/// (method, path, body) of every request the page sent.
-fn requests() -> Vec<(String, String, String)> {
-    let list = js("return JSON.stringify(window.__tsRequests);").as_string().unwrap();
-    let list: Vec<serde_json::Value> = serde_json::from_str(&list).unwrap();
-    list.iter()
-        .map(|r| {
-            let s = |k: &str| r[k].as_str().unwrap_or_default().to_string();
-            (s("method"), s("path"), s("body"))
-        })
-        .collect()
-}
-
-/// Waits (up to 3 s) for an element to appear.
-async fn wait_for(root: &web_sys::Element, css: &str) -> web_sys::HtmlElement {
-    for _ in 0..150 {
-        if let Some(found) = find(root, css) {
-            return found.unchecked_into();
-        }
-        gloo_timers::future::TimeoutFuture::new(20).await;
-    }
-    panic!("{css} never appeared in {}", root.inner_html());
-}
-
 fn settings_page() -> serde_json::Value {
     serde_json::json!({
         "shop_id": "loja",
