@@ -22,7 +22,6 @@ use talkshop_widget::console::receiving_page::ReceivingPage;
 use talkshop_widget::console::settings_page::ShopSettingsPage;
 use talkshop_widget::console::{Console, ConsoleTab, ConsoleTabs};
 use talkshop_widget::device::{self, CONSOLE_TOKEN_KEY};
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);

@@ -240,10 +240,24 @@ pub fn is_private_ip(ip: IpAddr) -> bool {
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return private_v4(v4);
             }
-            let first = v6.segments()[0];
+            let seg = v6.segments();
+            let first = seg[0];
+            // IPv4 carried inside IPv6: NAT64 64:ff9b::/96, 6to4 2002::/16, IPv4-compatible ::a.b.c.d.
+            let embedded = |hi: u16, lo: u16| Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+            if seg[..6] == [0x64, 0xff9b, 0, 0, 0, 0] && private_v4(embedded(seg[6], seg[7])) {
+                return true;
+            }
+            if first == 0x2002 && private_v4(embedded(seg[1], seg[2])) {
+                return true;
+            }
+            if seg[..6] == [0; 6] && !v6.is_loopback() && !v6.is_unspecified() {
+                return private_v4(embedded(seg[6], seg[7]));
+            }
             v6.is_loopback()
                 || v6.is_unspecified()
+                || v6.is_multicast()
                 || (first & 0xffc0) == 0xfe80 // link-local fe80::/10
+                || (first & 0xffc0) == 0xfec0 // site-local fec0::/10 (deprecated, still routed inside some networks)
                 || (first & 0xfe00) == 0xfc00 // unique local fc00::/7
         }
     }
@@ -257,7 +271,10 @@ fn private_v4(ip: Ipv4Addr) -> bool {
         || ip.is_unspecified()
         || ip.is_broadcast()
         || a == 0
-        || (a == 100 && (64..128).contains(&b))
+        || a >= 224 // multicast 224/4 and reserved 240/4
+        || (a == 100 && (64..128).contains(&b)) // carrier-grade NAT
+        || (a == 192 && b == 0 && ip.octets()[2] == 0) // IETF protocol assignments 192.0.0/24
+        || (a == 198 && (b == 18 || b == 19)) // benchmarking 198.18/15
 }
 
 /// Checks the events of an endpoint: known names, at least one; answers them without duplicates.
@@ -429,10 +446,21 @@ mod tests {
             "fe80::1",
             "fc00::1",
             "::",
+            "64:ff9b::a9fe:a9fe",
+            "2002:7f00:1::",
+            "::10.0.0.1",
+            "ff02::1",
+            "fec0::1",
+            "224.0.0.1",
+            "255.255.255.255",
+            "240.0.0.1",
+            "192.0.0.8",
+            "198.18.0.1",
+            "100.64.0.1",
         ] {
             assert!(is_private_ip(ip.parse().unwrap()), "{ip}");
         }
-        for ip in ["93.184.216.34", "172.32.0.1", "2606:4700::1111", "8.8.8.8"] {
+        for ip in ["93.184.216.34", "172.32.0.1", "2606:4700::1111", "8.8.8.8", "64:ff9b::808:808", "2002:808:808::"] {
             assert!(!is_private_ip(ip.parse().unwrap()), "{ip}");
         }
     }
