@@ -7,7 +7,7 @@ use talkshop_protocol::shop::{ApiKeyInfo, CreatedApiKey};
 use talkshop_protocol::ApiError;
 
 use crate::api::Api;
-use crate::console::forms::{invalid, CopyBox, FieldError, FormError};
+use crate::console::forms::{call, invalid, CopyBox, FieldError, FormError};
 use crate::console::i18n::console_texts;
 use crate::i18n::{fill, lang};
 use crate::time::date;
@@ -33,34 +33,25 @@ pub fn ApiKeysPage(api: Api) -> impl IntoView {
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let wanted = name.get_untracked().trim().to_owned();
-        spawn_local(async move {
-            match api.get_value().create_api_key(&wanted).await {
-                Ok(made) => {
-                    error.set(None);
-                    name.set(String::new());
-                    created.set(Some(made));
-                    reload();
-                }
-                Err(err) => error.set(Some(err)),
-            }
+        let api = api.get_value();
+        call(error, async move { api.create_api_key(&wanted).await }, move |made| {
+            name.set(String::new());
+            created.set(Some(made));
+            reload();
         });
     };
     let delete = move |id: String| {
-        spawn_local(async move {
-            match api.get_value().delete_api_key(&id).await {
-                Ok(()) => {
-                    error.set(None);
-                    deleting.set(None);
-                    created.update(|c| {
-                        if c.as_ref().is_some_and(|c| c.info.id == id) {
-                            *c = None;
-                        }
-                    });
-                    reload();
+        let api = api.get_value();
+        let gone = id.clone();
+        call(error, async move { api.delete_api_key(&gone).await }, move |()| {
+            deleting.set(None);
+            created.update(|c| {
+                if c.as_ref().is_some_and(|c| c.info.id == id) {
+                    *c = None;
                 }
-                Err(err) => error.set(Some(err)),
-            }
-        })
+            });
+            reload();
+        });
     };
     view! {
         <div class="ts-admin ts-keys">

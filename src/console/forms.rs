@@ -37,6 +37,24 @@ pub fn FormError(#[prop(into)] error: Signal<Option<ApiError>>, fields: &'static
     }
 }
 
+/// Runs a console call in the background: a failure goes to `error`, a success
+/// clears it and hands the answer to `done`.
+pub fn call<T: 'static>(
+    error: RwSignal<Option<ApiError>>,
+    request: impl std::future::Future<Output = Result<T, ApiError>> + 'static,
+    done: impl FnOnce(T) + 'static,
+) {
+    spawn_local(async move {
+        match request.await {
+            Ok(answer) => {
+                error.set(None);
+                done(answer);
+            }
+            Err(err) => error.set(Some(err)),
+        }
+    });
+}
+
 /// `aria-invalid` for a field the error names.
 pub fn invalid(error: impl Into<Signal<Option<ApiError>>>, field: &'static str) -> impl Fn() -> Option<&'static str> {
     let error = error.into();

@@ -7,7 +7,7 @@ use talkshop_protocol::shop::{CreatedInvite, InviteStaff, StaffList, StaffRole};
 use talkshop_protocol::ApiError;
 
 use crate::api::Api;
-use crate::console::forms::{invalid, CopyBox, FieldError, FormError};
+use crate::console::forms::{call, invalid, CopyBox, FieldError, FormError};
 use crate::console::i18n::console_texts;
 use crate::i18n::{fill, lang};
 use crate::time::date;
@@ -38,40 +38,23 @@ pub fn StaffPage(api: Api, #[prop(into)] me: Signal<Option<String>>) -> impl Int
         if let Err(err) = talkshop_protocol::shop::validate_email(&body.email) {
             return invite_error.set(Some(err));
         }
-        spawn_local(async move {
-            match api.get_value().invite_staff(&body).await {
-                Ok(made) => {
-                    invite_error.set(None);
-                    email.set(String::new());
-                    created.set(Some(made));
-                    reload();
-                }
-                Err(err) => invite_error.set(Some(err)),
-            }
+        let api = api.get_value();
+        call(invite_error, async move { api.invite_staff(&body).await }, move |made| {
+            email.set(String::new());
+            created.set(Some(made));
+            reload();
         });
     };
     let remove = move |id: String| {
-        spawn_local(async move {
-            match api.get_value().remove_staff(&id).await {
-                Ok(()) => {
-                    error.set(None);
-                    removing.set(None);
-                    reload();
-                }
-                Err(err) => error.set(Some(err)),
-            }
-        })
+        let api = api.get_value();
+        call(error, async move { api.remove_staff(&id).await }, move |()| {
+            removing.set(None);
+            reload();
+        });
     };
     let revoke = move |id: String| {
-        spawn_local(async move {
-            match api.get_value().revoke_invite(&id).await {
-                Ok(()) => {
-                    error.set(None);
-                    reload();
-                }
-                Err(err) => error.set(Some(err)),
-            }
-        })
+        let api = api.get_value();
+        call(error, async move { api.revoke_invite(&id).await }, move |()| reload());
     };
     view! {
         <div class="ts-admin ts-staff">

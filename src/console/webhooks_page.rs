@@ -10,7 +10,7 @@ use talkshop_protocol::webhook::{
 use talkshop_protocol::ApiError;
 
 use crate::api::Api;
-use crate::console::forms::{invalid, CopyBox, FieldError, FormError};
+use crate::console::forms::{call, invalid, CopyBox, FieldError, FormError};
 use crate::console::i18n::console_texts;
 use crate::i18n::{fill, lang};
 use crate::time::date;
@@ -42,42 +42,29 @@ pub fn WebhooksPage(api: Api) -> impl IntoView {
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let req = CreateWebhook { url: url.get_untracked().trim().to_owned(), events: events.get_untracked() };
-        spawn_local(async move {
-            match api.get_value().create_webhook(&req).await {
-                Ok(made) => {
-                    error.set(None);
-                    url.set(String::new());
-                    created.set(Some(made));
-                    reload();
-                }
-                Err(err) => error.set(Some(err)),
-            }
+        let api = api.get_value();
+        call(error, async move { api.create_webhook(&req).await }, move |made| {
+            url.set(String::new());
+            created.set(Some(made));
+            reload();
         });
     };
     let delete = move |id: String| {
-        spawn_local(async move {
-            match api.get_value().delete_webhook(&id).await {
-                Ok(()) => {
-                    error.set(None);
-                    deleting.set(None);
-                    created.update(|c| {
-                        if c.as_ref().is_some_and(|c| c.endpoint.id == id) {
-                            *c = None;
-                        }
-                    });
-                    reload();
+        let api = api.get_value();
+        let gone = id.clone();
+        call(error, async move { api.delete_webhook(&gone).await }, move |()| {
+            deleting.set(None);
+            created.update(|c| {
+                if c.as_ref().is_some_and(|c| c.endpoint.id == id) {
+                    *c = None;
                 }
-                Err(err) => error.set(Some(err)),
-            }
-        })
+            });
+            reload();
+        });
     };
     let resend = move |id: String| {
-        spawn_local(async move {
-            match api.get_value().resend_delivery(&id).await {
-                Ok(_) => reload(),
-                Err(err) => error.set(Some(err)),
-            }
-        })
+        let api = api.get_value();
+        call(error, async move { api.resend_delivery(&id).await }, move |_| reload());
     };
     let status = move |s: DeliveryStatus| match s {
         DeliveryStatus::Pending => ct.delivery_pending,

@@ -127,13 +127,10 @@ pub fn bearer(parts: &Parts) -> Option<&str> {
     parts.headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
-fn header(parts: &Parts, name: axum::http::HeaderName) -> Option<&str> {
-    parts.headers.get(name)?.to_str().ok()
-}
-
 /// The page origin a browser request came from (`Origin`), and the `Host` it went to.
-pub fn origin_and_host(parts: &Parts) -> (Option<&str>, Option<&str>) {
-    (header(parts, axum::http::header::ORIGIN), header(parts, axum::http::header::HOST))
+pub fn origin_and_host(headers: &axum::http::HeaderMap) -> (Option<&str>, Option<&str>) {
+    let text = |name| headers.get(name).and_then(|v: &axum::http::HeaderValue| v.to_str().ok());
+    (text(axum::http::header::ORIGIN), text(axum::http::header::HOST))
 }
 
 /// Whether `origin` is this server's own origin (the demo pages and the console).
@@ -191,7 +188,7 @@ impl FromRequestParts<AppState> for Viewer {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or_else(|| ApiError::unauthorized("Missing Authorization: Bearer token"))?;
         let claims = state.tokens.verify(token, crate::clock::now_secs())?;
-        let (origin, host) = origin_and_host(parts);
+        let (origin, host) = origin_and_host(&parts.headers);
         authorize(state, &claims, origin, host).await?;
         Ok(Viewer { claims })
     }

@@ -268,25 +268,20 @@ pub async fn create(storage: &dyn Storage, config: &Config, req: &CreateShop) ->
             if storage.shop(id).await?.is_some() { "A shop with this id" } else { "A staff account with this e-mail" };
         return Err(ApiError::new(talkshop_protocol::ErrorCode::Conflict, format!("{taken} already exists")).into());
     }
-    storage
-        .audit(
-            id,
-            &AuditEntry {
-                at: now,
-                actor: "operator".into(),
-                action: "shop.create".into(),
-                detail: format!("shop {id} created with owner {email}"),
-            },
-        )
-        .await?;
+    audit_in(storage, id, "operator", "shop.create", format!("shop {id} created with owner {email}")).await?;
     Ok(CreatedShop { id: info.id, name: info.name, owner_email: email, owner_password: password })
 }
 
 /// Writes one line of a shop's audit log.
 pub async fn audit(state: &AppState, shop_id: &str, actor: &str, action: &str, detail: String) -> AppResult<()> {
+    audit_in(state.storage.as_ref(), shop_id, actor, action, detail).await
+}
+
+/// [`audit`] for callers without the server's state (the CLI).
+async fn audit_in(storage: &dyn Storage, shop_id: &str, actor: &str, action: &str, detail: String) -> AppResult<()> {
     let entry =
         AuditEntry { at: crate::clock::now_millis(), actor: actor.to_owned(), action: action.to_owned(), detail };
-    state.storage.audit(shop_id, &entry).await
+    storage.audit(shop_id, &entry).await
 }
 
 /// Adds a staff member (CLI); answers their one-time password.
@@ -317,13 +312,7 @@ pub async fn add_staff(
             ApiError::new(talkshop_protocol::ErrorCode::Conflict, "This e-mail already has a staff account").into()
         );
     }
-    let entry = AuditEntry {
-        at: crate::clock::now_millis(),
-        actor: "operator".into(),
-        action: "staff.add".into(),
-        detail: format!("added {email} as {}", role.as_str()),
-    };
-    storage.audit(shop_id, &entry).await?;
+    audit_in(storage, shop_id, "operator", "staff.add", format!("added {email} as {}", role.as_str())).await?;
     Ok(password)
 }
 
@@ -333,12 +322,6 @@ pub async fn reset_password(storage: &dyn Storage, email: &str) -> AppResult<Str
     let staff = storage.staff_by_email(&email).await?.ok_or_else(|| ApiError::not_found("Staff account"))?;
     let password = one_time_password();
     storage.set_staff_password(&staff.id, &hash_password(&password)?).await?;
-    let entry = AuditEntry {
-        at: crate::clock::now_millis(),
-        actor: "operator".into(),
-        action: "staff.password_reset".into(),
-        detail: format!("password of {email} reset"),
-    };
-    storage.audit(&staff.shop_id, &entry).await?;
+    audit_in(storage, &staff.shop_id, "operator", "staff.password_reset", format!("password of {email} reset")).await?;
     Ok(password)
 }

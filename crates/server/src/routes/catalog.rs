@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::Router;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use talkshop_protocol::catalog::{CatalogPage, CatalogUpsert, UpsertReport, MAX_UPSERT_BATCH};
 use talkshop_protocol::product_message::MAX_PRODUCTS;
 use talkshop_protocol::{ApiError, ErrorCode, Product, ProductInput};
@@ -49,8 +48,9 @@ impl Merchant {
     }
 }
 
+/// What is stored of an API key: its SHA-256, hex.
 pub fn hash_api_key(key: &str) -> String {
-    Sha256::digest(key.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    crate::shops::sha256_hex(key)
 }
 
 impl FromRequestParts<AppState> for Merchant {

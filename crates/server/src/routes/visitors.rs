@@ -40,9 +40,8 @@ async fn create_visitor(
         return Err(ApiError::invalid("shop", "Unknown shop").into());
     }
     let shop = state.storage.shop(&req.shop).await?.ok_or_else(|| ApiError::invalid("shop", "Unknown shop"))?;
-    let text = |name| headers.get(name).and_then(|v: &axum::http::HeaderValue| v.to_str().ok());
-    crate::auth::check_origin(&state, &shop.id, text(axum::http::header::ORIGIN), text(axum::http::header::HOST))
-        .await?;
+    let (origin, host) = crate::auth::origin_and_host(&headers);
+    crate::auth::check_origin(&state, &shop.id, origin, host).await?;
     let visitor = state.storage.create_visitor(&shop.id, &req.device_id, clock::now_millis()).await?;
     let token = state.tokens.sign(&Claims::new(visitor.id.clone(), Role::Buyer, shop.id.clone(), token_expiry(&state)));
     tracing::info!(visitor = %visitor.id, shop = %shop.id, "visitor created");

@@ -62,8 +62,8 @@ async fn upgrade(
 ) -> AppResult<Response> {
     let token = params.token.ok_or_else(|| ApiError::unauthorized("Missing token query parameter"))?;
     let claims = state.tokens.verify(&token, clock::now_secs())?;
-    let text = |name| headers.get(name).and_then(|v: &axum::http::HeaderValue| v.to_str().ok());
-    crate::auth::authorize(&state, &claims, text(axum::http::header::ORIGIN), text(axum::http::header::HOST)).await?;
+    let (origin, host) = crate::auth::origin_and_host(&headers);
+    crate::auth::authorize(&state, &claims, origin, host).await?;
     let ws = ws.map_err(|e| AppError::from(ApiError::bad_request(format!("Not a WebSocket request: {e}"))))?;
     let viewer = Viewer { claims };
     Ok(ws.max_message_size(MAX_FRAME_BYTES).read_buffer_size(READ_BUFFER_BYTES).on_upgrade(move |socket: WebSocket| {
