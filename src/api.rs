@@ -359,6 +359,20 @@ impl Api {
         self.get("/orders").await
     }
 
+    /// The buyer's own last contact and delivery (any of an identified user's devices).
+    pub async fn remembered_checkout(&self) -> Result<talkshop_protocol::order::RememberedCheckout, ApiError> {
+        self.get("/checkout/remembered").await
+    }
+
+    /// Staff correct an order's delivery address, with a note (audited).
+    pub async fn correct_address(
+        &self,
+        order_id: &str,
+        body: &talkshop_protocol::order::CorrectAddress,
+    ) -> Result<talkshop_protocol::Order, ApiError> {
+        self.post(&format!("/orders/{order_id}/address"), body).await
+    }
+
     // Payments
 
     pub async fn create_payment_request(

@@ -10,6 +10,7 @@ pub mod inbox;
 pub mod login_form;
 pub mod mark_received;
 pub mod orders_page;
+pub mod packing_page;
 pub mod payment_request_form;
 pub mod product_picker;
 pub mod receiving_page;
@@ -43,6 +44,7 @@ use i18n::{console_locale, console_texts, ConsoleTexts, CONSOLE_LANG_KEY, LANGUA
 use inbox::{Inbox, InboxState};
 use login_form::LoginForm;
 use orders_page::OrdersPage;
+use packing_page::PackingPage;
 use payment_request_form::PaymentRequestForm;
 use product_picker::ProductPicker;
 use receiving_page::ReceivingPage;
@@ -56,6 +58,7 @@ pub enum ConsoleTab {
     Inbox,
     Catalog,
     Orders,
+    Packing,
     /// Owners only from here on.
     Settings,
     Payments,
@@ -70,8 +73,8 @@ impl ConsoleTab {
     pub fn for_role(role: StaffRole) -> &'static [ConsoleTab] {
         use ConsoleTab::*;
         match role {
-            StaffRole::Owner => &[Inbox, Catalog, Orders, Settings, Payments, Staff, ApiKeys, Webhooks, Audit],
-            StaffRole::Agent => &[Inbox, Catalog, Orders],
+            StaffRole::Owner => &[Inbox, Catalog, Orders, Packing, Settings, Payments, Staff, ApiKeys, Webhooks, Audit],
+            StaffRole::Agent => &[Inbox, Catalog, Orders, Packing],
         }
     }
 
@@ -80,6 +83,7 @@ impl ConsoleTab {
             ConsoleTab::Inbox => ct.inbox,
             ConsoleTab::Catalog => ct.catalog,
             ConsoleTab::Orders => ct.orders,
+            ConsoleTab::Packing => ct.packing,
             ConsoleTab::Settings => ct.settings,
             ConsoleTab::Payments => ct.payments_tab,
             ConsoleTab::Staff => ct.staff,
@@ -261,6 +265,7 @@ fn Workspace(
     let picking = RwSignal::new(false);
     let billing = RwSignal::new(false);
     let page_api = StoredValue::new(api.clone());
+    let shop_id = StoredValue::new(shop.id.clone());
     let catalog = CatalogCache::new(api.clone());
     provide_context(catalog);
     let payments = Payments::new(api.clone(), false).with_staff_extra(match role {
@@ -394,6 +399,7 @@ fn Workspace(
         {move || match tab.get() {
             ConsoleTab::Catalog => view! { <CatalogPage api=page_api.get_value()/> }.into_any(),
             ConsoleTab::Orders => view! { <OrdersPage api=page_api.get_value()/> }.into_any(),
+            ConsoleTab::Packing => view! { <PackingPage api=page_api.get_value() shop=shop_id.get_value()/> }.into_any(),
             ConsoleTab::Settings => view! { <ShopSettingsPage api=page_api.get_value()/> }.into_any(),
             ConsoleTab::Payments => view! { <ReceivingPage api=page_api.get_value()/> }.into_any(),
             ConsoleTab::Staff => view! { <StaffPage api=page_api.get_value() me=staff_id/> }.into_any(),

@@ -188,3 +188,46 @@ async fn a_server_error_shows_at_its_field_as_text() {
     assert_eq!(shown.text_content().as_deref(), Some("Unknown CEP"));
     assert_eq!(value_of(&root, "input[name='address.postal_code']"), "50000-000", "the form opens, prefilled");
 }
+
+#[wasm_bindgen_test]
+async fn on_a_new_device_an_identified_users_last_details_come_from_the_server() {
+    fake_server();
+    device::forget("talkshop.checkout.loja-id");
+    route(
+        "GET",
+        "/api/v1/checkout/remembered",
+        200,
+        serde_json::json!({
+            "contact": {"name": "Ana Souza", "phone": "11987654321", "email": "ana@example.com"},
+            "fulfilment": {"method": "ship", "option_id": "pac", "address": {"country": "BR", "line1": "Rua Augusta, 500",
+                "city": "São Paulo", "state": "SP", "postal_code": "01305-000"}}
+        }),
+    );
+    let cart = CartState::new(Api::new(String::new()).with_token("t-buyer"), "loja-id");
+    let payments =
+        talkshop_widget::components::payment_card::Payments::new(Api::new(String::new()).with_token("t-buyer"), true);
+    let root = mount(move || {
+        provide_context(payments);
+        view! {
+            <Checkout shop="loja-id".to_owned() look=Signal::derive(|| Some(look())) subtotal=Signal::derive(|| Some(brl("99.80")))
+                busy=cart.busy error=cart.error on_back=Callback::new(|_| {}) on_send=Callback::new(|_| {})/>
+        }
+    });
+    wait_for(&root, ".ts-checkout__use").await;
+    let summary = texts(&root, ".ts-checkout__line");
+    assert!(summary.contains(&"Ana Souza".to_string()), "{summary:?}");
+    assert!(summary.iter().any(|l| l.contains("01305-000")), "{summary:?}");
+    assert!(requests().iter().any(|(m, p, _)| m == "GET" && p == "/api/v1/checkout/remembered"));
+
+    // What the buyer already typed is never overwritten by a late answer.
+    route("GET", "/api/v1/checkout/remembered", 200, serde_json::json!({}));
+    let root = mount(move || {
+        provide_context(payments);
+        view! {
+            <Checkout shop="loja-id".to_owned() look=Signal::derive(|| Some(look())) subtotal=Signal::derive(|| Some(brl("99.80")))
+                busy=cart.busy error=cart.error on_back=Callback::new(|_| {}) on_send=Callback::new(|_| {})/>
+        }
+    });
+    settle().await;
+    assert!(find(&root, "input[name='contact.name']").is_some(), "nothing remembered: the form is open");
+}

@@ -29,13 +29,16 @@ const FIELDS: &[&str] = &[
     "fulfilment.option_id",
 ];
 
+/// The address's fields (the console's correction shows only these).
+pub const ADDRESS_FIELDS: &[&str] = FIELDS.split_at(3).1.split_at(7).0;
+
 /// What the form edits, as typed: name, phone, e-mail, country, line 1, line 2,
 /// district, city, state, postal code (one array keeps the widget's code small).
-type Form = [String; 10];
+pub type Form = [String; 10];
 /// The form's fields by position in [`Form`]: the first ten of [`FIELDS`].
 const NAMES: &[&str] = FIELDS.split_at(10).0;
 
-fn form_of(contact: Contact, address: Address) -> Form {
+pub fn form_of(contact: Contact, address: Address) -> Form {
     let o = Option::unwrap_or_default;
     [
         contact.name,
@@ -52,7 +55,7 @@ fn form_of(contact: Contact, address: Address) -> Form {
 }
 
 /// The contact and the address, normalized (not yet checked).
-fn parts(f: &Form) -> (Contact, Address) {
+pub fn parts(f: &Form) -> (Contact, Address) {
     let mut contact = Contact { name: f[0].clone(), phone: f[1].clone(), email: f[2].clone() };
     let mut address = Address {
         country: f[3].clone(),
@@ -102,6 +105,63 @@ fn default_country(look: &Option<ShopLook>) -> String {
     first.unwrap_or_else(|| by_language.to_owned())
 }
 
+/// The country (a select of `countries`, or a text box when that is empty) and,
+/// when `with_address`, the address shaped by the country: Brazil asks for a CEP
+/// and a state (UF) select, Thailand and Indonesia for a province; the rules
+/// differ in the protocol. Shared by the buyer's checkout and the console's
+/// address correction.
+#[component]
+pub fn AddressFields(
+    form: RwSignal<Form>,
+    error: RwSignal<Option<ApiError>>,
+    #[prop(into)] countries: Signal<Vec<String>>,
+    #[prop(into)] with_address: Signal<bool>,
+) -> impl IntoView {
+    let t = texts();
+    let country_code = Memo::new(move |_| form.with(|f| f[3].trim().to_ascii_uppercase()));
+    let brazil = move || country_code.with(|c| c == "BR");
+    let field = move |label: &'static str, k: usize, kind: &'static str| {
+        view! { <TextField label=label k=k form=form error=error kind=kind/> }
+    };
+    // One form for every country: Brazil asks for a CEP and a state (UF) select,
+    // Thailand and Indonesia for a province; the rules differ in the protocol.
+    let address_form = move || {
+        view! {
+            <TextField k=9 form=form error=error kind="numeric"
+                label=Signal::derive(move || if brazil() { t.cep } else { t.postal_code })/>
+            {field(t.street, 4, "")}{field(t.line2, 5, "")}{field(t.district, 6, "")}{field(t.city, 7, "")}
+            <label class="ts-field" hidden=move || !brazil()>
+                <span>{t.state}</span>
+                <select name="address.state" aria-invalid=invalid(error, "address.state")
+                    prop:value=move || form.with(|f| f[8].to_ascii_uppercase())
+                    on:change=move |ev| { let v = event_target_value(&ev); form.update(|f| f[8] = v); }>
+                    <option value="">"—"</option>
+                    {BR_STATES.iter().map(|uf| view! { <option value=*uf>{*uf}</option> }).collect_view()}
+                </select>
+                <FieldError error=error field="address.state"/>
+            </label>
+            <div hidden=brazil>
+                <TextField k=8 form=form error=error label=Signal::derive(move || {
+                    if country_code.with(|c| c == "TH" || c == "ID") { t.province } else { t.region_optional }
+                })/>
+            </div>
+        }
+    };
+    let country_input = move || {
+        view! {
+            <label class="ts-field" hidden=move || countries.with(Vec::is_empty)>
+                <span>{t.country}</span>
+                <select name="address.country" prop:value=move || form.with(|f| f[3].clone())
+                    on:change=move |ev| { let v = event_target_value(&ev); form.update(|f| f[3] = v); }>
+                    {move || countries.get().into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                </select>
+            </label>
+            <div hidden=move || !countries.with(Vec::is_empty)>{field(t.country, 3, "")}</div>
+        }
+    };
+    view! { {country_input} <Show when=move || with_address.get()>{address_form}</Show> }
+}
+
 #[component]
 pub fn Checkout(
     /// The shop whose remembered details prefill the form.
@@ -126,6 +186,27 @@ pub fn Checkout(
     let form = RwSignal::new(form_of(contact0, address0));
     let method = RwSignal::new(fulfilment0.method);
     let option_id = RwSignal::new(fulfilment0.option_id);
+    // Nothing on this device: an identified user's last order from another device
+    // (the server answers with this buyer's own details only), unless typing began.
+    if editing.get_untracked() {
+        if let Some(payments) = use_context::<crate::components::payment_card::Payments>() {
+            leptos::task::spawn_local(async move {
+                let Ok(found) = payments.api.get_value().remembered_checkout().await else { return };
+                let (Some(contact), Some(fulfilment)) = (found.contact, found.fulfilment) else { return };
+                let untouched = form.try_with_untracked(|f| [0, 1, 2, 4].iter().all(|&k| f[k].is_empty()));
+                if untouched == Some(true) {
+                    let address = fulfilment.address.unwrap_or_else(|| Address {
+                        country: form.with_untracked(|f| f[3].clone()),
+                        ..Address::default()
+                    });
+                    form.set(form_of(contact, address));
+                    method.set(fulfilment.method);
+                    option_id.set(fulfilment.option_id);
+                    editing.set(false);
+                }
+            });
+        }
+    }
 
     // The countries the shop's options ship to; a text box when one ships anywhere.
     let countries = Memo::new(move |_| {
@@ -177,45 +258,8 @@ pub fn Checkout(
         }
     };
     let country_code = Memo::new(move |_| form.with(|f| f[3].trim().to_ascii_uppercase()));
-    let brazil = move || country_code.with(|c| c == "BR");
     let field = move |label: &'static str, k: usize, kind: &'static str| {
         view! { <TextField label=label k=k form=form error=error kind=kind/> }
-    };
-    // One form for every country: Brazil asks for a CEP and a state (UF) select,
-    // Thailand and Indonesia for a province; the rules differ in the protocol.
-    let address_form = move || {
-        view! {
-            <TextField k=9 form=form error=error kind="numeric"
-                label=Signal::derive(move || if brazil() { t.cep } else { t.postal_code })/>
-            {field(t.street, 4, "")}{field(t.line2, 5, "")}{field(t.district, 6, "")}{field(t.city, 7, "")}
-            <label class="ts-field" hidden=move || !brazil()>
-                <span>{t.state}</span>
-                <select name="address.state" aria-invalid=invalid(error, "address.state")
-                    prop:value=move || form.with(|f| f[8].to_ascii_uppercase())
-                    on:change=move |ev| { let v = event_target_value(&ev); form.update(|f| f[8] = v); }>
-                    <option value="">"—"</option>
-                    {BR_STATES.iter().map(|uf| view! { <option value=*uf>{*uf}</option> }).collect_view()}
-                </select>
-                <FieldError error=error field="address.state"/>
-            </label>
-            <div hidden=brazil>
-                <TextField k=8 form=form error=error label=Signal::derive(move || {
-                    if country_code.with(|c| c == "TH" || c == "ID") { t.province } else { t.region_optional }
-                })/>
-            </div>
-        }
-    };
-    let country_input = move || {
-        view! {
-            <label class="ts-field" hidden=move || countries.with(Vec::is_empty)>
-                <span>{t.country}</span>
-                <select name="address.country" prop:value=move || form.with(|f| f[3].clone())
-                    on:change=move |ev| { let v = event_target_value(&ev); form.update(|f| f[3] = v); }>
-                    {move || countries.get().into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
-                </select>
-            </label>
-            <div hidden=move || !countries.with(Vec::is_empty)>{field(t.country, 3, "")}</div>
-        }
     };
     // Shipping options for the chosen country, and pickup when the shop offers it.
     let choices = move || {
@@ -282,8 +326,7 @@ pub fn Checkout(
             </Show>
             <Show when=move || editing.get()>
                 {field(t.your_name, 0, "")}{field(t.phone, 1, "tel")}{field(t.email, 2, "email")}
-                {country_input}
-                <Show when=move || method.get() == DeliveryMethod::Ship>{address_form}</Show>
+                <AddressFields form=form error=error countries=countries with_address=Signal::derive(move || method.get() == DeliveryMethod::Ship)/>
                 {choices}
                 {move || total().map(|total| view! { <div class="ts-cart__total"><span>{t.total}</span><strong>{total}</strong></div> })}
                 <button class="ts-button ts-checkout__send" type="submit" disabled=move || busy.get()>{t.send_order}</button>

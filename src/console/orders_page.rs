@@ -7,6 +7,7 @@ use crate::api::Api;
 use crate::components::order_card::OrderCard;
 use crate::components::payment_card::PaymentCard;
 use crate::console::i18n::console_texts;
+use crate::console::packing_page::AddressCorrection;
 use crate::i18n::{fill, lang, money, money_locale, texts};
 use crate::time::{clock_time, date};
 
@@ -42,6 +43,14 @@ pub fn OrdersPage(api: Api) -> impl IntoView {
             (Err(err), _) | (_, Err(err)) => error.set(Some(err)),
         }
     });
+    // Staff correct a shipped order's address here too (refused once the parcel left).
+    let correction = move |order: &Order| {
+        let address = order.fulfilment.as_ref().and_then(|f| f.address.clone())?;
+        let on_saved = Callback::new(move |fixed: Order| {
+            orders.update(|list| list.iter_mut().filter(|o| o.id == fixed.id).for_each(|o| *o = fixed.clone()));
+        });
+        Some(view! { <AddressCorrection api=api order_id=order.id.clone() address=address on_saved=on_saved/> })
+    };
     view! {
         <div class="ts-orders">
             <Show when=move || error.with(Option::is_some)>
@@ -92,8 +101,11 @@ pub fn OrdersPage(api: Api) -> impl IntoView {
                     <p class="ts-empty">{ct.no_purchase_requests}</p>
                 </Show>
                 <div class="ts-orders__grid">
-                    <For each=move || orders.get() key=|o| o.id.clone() let:order>
-                        <OrderCard order=order/>
+                    <For each=move || orders.get() key=|o| (o.id.clone(), o.fulfilment.as_ref().and_then(|f| f.address.as_ref()).map(|a| a.lines().join("\n"))) let:order>
+                        <div class="ts-orders__item">
+                            {correction(&order)}
+                            <OrderCard order=order/>
+                        </div>
                     </For>
                 </div>
             </section>

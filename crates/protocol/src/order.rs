@@ -92,6 +92,16 @@ impl SendOrder {
 
 pub const MAX_CORRECTION_NOTE_CHARS: usize = 200;
 
+/// `GET /api/v1/checkout/remembered` (buyer): the contact and delivery of the
+/// buyer's last order in the shop, from any of an identified user's devices.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RememberedCheckout {
+    #[serde(default)]
+    pub contact: Option<crate::address::Contact>,
+    #[serde(default)]
+    pub fulfilment: Option<crate::address::Fulfilment>,
+}
+
 /// `POST /api/v1/orders/{id}/address` (staff): a corrected delivery address and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,6 +1,7 @@
 //! The storage layer: one trait, one implementation per database. Handlers
 //! only see the trait: SQLite for one process, PostgreSQL for one or several.
 
+mod buyer_details;
 pub mod postgres;
 mod shop_admin;
 pub mod sqlite;
@@ -247,8 +248,16 @@ pub trait WebhookStore: Send + Sync {
     ) -> AppResult<Option<talkshop_protocol::webhook::WebhookDelivery>>;
 }
 
+/// What a buyer gave before, for them to use again (`buyer_details.rs`).
 #[async_trait]
-pub trait Storage: ShopAdmin + WebhookStore + Send + Sync + 'static {
+pub trait BuyerDetails: Send + Sync {
+    /// The newest order with contact and delivery in the principal's conversation
+    /// of the shop (an identified user's devices share it).
+    async fn last_order_with_contact(&self, shop_id: &str, principal: &str) -> AppResult<Option<Order>>;
+}
+
+#[async_trait]
+pub trait Storage: ShopAdmin + WebhookStore + BuyerDetails + Send + Sync + 'static {
     async fn setting(&self, key: &str) -> AppResult<Option<String>>;
     /// Stores `value` unless the key exists; returns what is stored.
     async fn init_setting(&self, key: &str, value: &str) -> AppResult<String>;

@@ -246,3 +246,59 @@ async fn another_buyer_cannot_read_the_address() {
         .await;
     assert!(server.orders(&other).await.orders.is_empty());
 }
+
+/// `user_hash` for a user id with the identity secret `Config::for_tests` gives every shop.
+fn user_hash(user_id: &str) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(b"test-identity-secret").unwrap();
+    mac.update(user_id.as_bytes());
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn remembered(server: &Server, token: &str) -> talkshop_protocol::order::RememberedCheckout {
+    expect_json(server.get("/checkout/remembered", Some(token)).send().await.unwrap(), StatusCode::OK).await
+}
+
+#[tokio::test]
+async fn an_identified_user_finds_their_address_on_another_device_and_nobody_else_does() {
+    let server = Server::start().await;
+    let user = unique("user");
+    let identify = |token: String| {
+        let body = json!({"user_id": user, "user_hash": user_hash(&user)});
+        let request = server.post("/visitors/identify", Some(&token)).json(&body).send();
+        async move { expect_json::<talkshop_protocol::VisitorSession>(request.await.unwrap(), StatusCode::OK).await }
+    };
+    // The phone places an order with a Brazilian address (pickup orders later do not hide it).
+    let phone = identify(server.visitor().await.token).await;
+    let fresh = remembered(&server, &phone.token).await;
+    assert_eq!((fresh.contact, fresh.fulfilment), (None, None), "nothing before the first order");
+    let conversation = server.open_conversation(&phone.token).await.id;
+    server.added(&phone.token, MUG, 1).await;
+    let order = placed(&server, &phone.token, &conversation, &shipped_order("o-1", br_address(), "pac")).await;
+
+    // The laptop (its own visitor and cart) signs in as the same user: the same details.
+    let laptop = identify(server.visitor().await.token).await;
+    assert_ne!(laptop.visitor_id, phone.visitor_id);
+    let there = remembered(&server, &laptop.token).await;
+    assert_eq!(there.contact.as_ref(), order.contact.as_deref());
+    assert_eq!(there.fulfilment.as_ref(), order.fulfilment.as_deref());
+    let address = there.fulfilment.and_then(|f| f.address).expect("the address");
+    assert_eq!(address.postal_code, "01310-100");
+
+    // An anonymous buyer, another user and staff never see it.
+    let (stranger, _) = server.buyer().await;
+    assert_eq!(remembered(&server, &stranger).await.contact, None);
+    let other = {
+        let other_user = unique("user");
+        let body = json!({"user_id": other_user, "user_hash": user_hash(&other_user)});
+        let token = server.visitor().await.token;
+        let resp = server.post("/visitors/identify", Some(&token)).json(&body).send().await.unwrap();
+        expect_json::<talkshop_protocol::VisitorSession>(resp, StatusCode::OK).await
+    };
+    assert_eq!(remembered(&server, &other.token).await.fulfilment, None);
+    let staff = server.staff_token().await;
+    let resp = server.get("/checkout/remembered", Some(&staff)).send().await.unwrap();
+    expect_error(resp, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
+    let resp = server.get("/checkout/remembered", None).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+}

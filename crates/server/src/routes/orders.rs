@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
-use talkshop_protocol::order::{CorrectAddress, OrderList};
+use talkshop_protocol::order::{CorrectAddress, OrderList, RememberedCheckout};
 use talkshop_protocol::payment::PaymentState;
 use talkshop_protocol::{
     ApiError, CartNotice, DeliveryMethod, ErrorCode, Message, MessageBody, Order, SendOrder, Sender, ServerFrame,
@@ -27,6 +27,20 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/orders", get(list))
         .route("/api/v1/orders/{id}", get(show))
         .route("/api/v1/orders/{id}/address", post(correct_address))
+        .route("/api/v1/checkout/remembered", get(remembered))
+}
+
+/// The buyer's own last contact and delivery in this shop (an identified user's
+/// from any of their devices; an anonymous buyer's from this device's visitor).
+async fn remembered(State(state): State<AppState>, viewer: Viewer) -> AppResult<AppJson<RememberedCheckout>> {
+    if viewer.is_staff() {
+        return Err(ApiError::forbidden("Only a buyer has remembered checkout details").into());
+    }
+    let order = state.storage.last_order_with_contact(&viewer.claims.shop, viewer.claims.principal()).await?;
+    Ok(AppJson(order.map_or_else(RememberedCheckout::default, |o| RememberedCheckout {
+        contact: o.contact.map(|c| *c),
+        fulfilment: o.fulfilment.map(|f| *f),
+    })))
 }
 
 async fn send_order(
@@ -211,11 +225,21 @@ async fn correct_address(
     let old = fulfilment.address.replace(req.address.clone());
     let corrected = fulfilment.clone();
     state.storage.update_order(&order).await?;
+    let conversation = state.storage.conversation(&order.conversation_id).await?;
     for stored in billed {
         let mut request = stored.request.clone();
         request.fulfilment = Some(corrected.clone());
+        request.updated_at = clock::now_millis().max(request.updated_at);
         if !state.storage.update_payment_request(&request, stored.version).await? {
             tracing::warn!(request = %request.id, "payment request changed meanwhile; its address was not corrected");
+        } else if let Some(conversation) = &conversation {
+            // Both parties' cards show the new address at once.
+            crate::routes::conversations::publish(
+                &state,
+                conversation,
+                ServerFrame::PaymentUpdated { request: Box::new(request) },
+            )
+            .await;
         }
     }
     let text = |a: Option<&talkshop_protocol::Address>| a.map(|a| a.lines().join(", ")).unwrap_or_default();
