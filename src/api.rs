@@ -48,7 +48,7 @@ impl Api {
         Api { base: self.base.clone(), token: Some(token.into()) }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}/api/v1{path}", self.base)
     }
 
@@ -64,7 +64,7 @@ impl Api {
         format!("{ws_origin}/api/v1/ws?token={}", js_sys::encode_uri_component(&token))
     }
 
-    fn authorized(&self, builder: RequestBuilder) -> RequestBuilder {
+    pub(crate) fn authorized(&self, builder: RequestBuilder) -> RequestBuilder {
         match &self.token {
             Some(token) => builder.header("Authorization", &format!("Bearer {token}")),
             None => builder,
@@ -80,11 +80,15 @@ impl Api {
         if response.ok() {
             return text.map_err(|_| unreachable());
         }
-        let status = response.status();
-        match text.ok().and_then(|text| serde_json::from_str::<ErrorBody>(&text).ok()) {
-            Some(body) => Err(body.error),
-            None if status >= 500 => Err(unreachable()),
-            None => Err(ApiError::bad_request(format!("The shop answered {status}"))),
+        Err(Self::refusal(response.status(), text.ok()))
+    }
+
+    /// The error of an answer that is not a success: the server's own body, or one made from the status.
+    pub(crate) fn refusal(status: u16, text: Option<String>) -> ApiError {
+        match text.and_then(|text| serde_json::from_str::<ErrorBody>(&text).ok()) {
+            Some(body) => body.error,
+            None if status >= 500 || status == 0 => unreachable(),
+            None => ApiError::bad_request(format!("The shop answered {status}")),
         }
     }
 

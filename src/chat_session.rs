@@ -32,6 +32,8 @@ pub struct ChatSession {
     pub has_older: RwSignal<bool>,
     /// Whether the other party is typing in the open conversation.
     pub peer_typing: RwSignal<bool>,
+    /// Percent sent of the file being uploaded, while one is.
+    pub upload: RwSignal<Option<u8>>,
     typing_seen: StoredValue<TypingSeen>,
     typing_out: StoredValue<TypingThrottle>,
     /// The live socket, once open: typing signals and delivered marks go through it.
@@ -61,6 +63,7 @@ impl ChatSession {
             notice: RwSignal::new(None),
             has_older: RwSignal::new(false),
             peer_typing: RwSignal::new(false),
+            upload: RwSignal::new(None),
             typing_seen: StoredValue::new(TypingSeen::default()),
             typing_out: StoredValue::new(TypingThrottle::default()),
             live: StoredValue::new(None),
@@ -267,6 +270,38 @@ impl ChatSession {
             None => spawn_local(self.deliver(client_id, text)),
         }
         true
+    }
+
+    /// Uploads a photo or PDF into the open conversation (one at a time); the
+    /// stored message joins the thread, a refusal is shown as the notice.
+    pub fn send_file(self, file: web_sys::File, alt: String) {
+        let Some(conversation) = self.conversation.get_untracked() else { return };
+        if self.upload.with_untracked(Option::is_some) {
+            return;
+        }
+        if file.size() > talkshop_protocol::attachment::MAX_ATTACHMENT_BYTES as f64 {
+            self.notice.set(Some(talkshop_protocol::attachment::too_large()));
+            return;
+        }
+        self.notice.set(None);
+        self.upload.set(Some(0));
+        let client_id = random_id("f-");
+        let progress = self.upload;
+        spawn_local(async move {
+            let api = self.api.get_value();
+            let sent = api
+                .upload_attachment(&conversation, &client_id, &file, &alt, move |percent| {
+                    progress.try_set(Some(percent));
+                })
+                .await;
+            self.upload.try_set(None);
+            match sent {
+                Ok(message) => self.accept(vec![message]),
+                Err(err) => {
+                    self.notice.try_set(Some(err));
+                }
+            }
+        });
     }
 
     /// Keeps unsent messages in `outbox` (localStorage, shared by the tabs of

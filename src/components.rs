@@ -1,5 +1,6 @@
 //! Building blocks shared by the buyer widget and the merchant console.
 
+pub mod attachment_card;
 pub mod cart_view;
 pub mod checkout;
 pub mod composer;

@@ -28,6 +28,7 @@ use talkshop_protocol::{
 use crate::api::Api;
 use crate::catalog_cache::CatalogCache;
 use crate::chat_session::ChatSession;
+use crate::components::attachment_card::FileAccess;
 use crate::components::composer::Composer;
 use crate::components::connection_banner::ConnectionBanner;
 use crate::components::payment_card::Payments;
@@ -273,6 +274,7 @@ fn Workspace(
         StaffRole::Agent => mark_received::agent_extra,
     });
     provide_context(payments);
+    provide_context(FileAccess(session.api));
     let inbox = InboxState::new();
     let problem = RwSignal::new(None::<ApiError>);
 
@@ -451,7 +453,8 @@ fn Workspace(
                     </Show>
                     <TypingIndicator shown=session.peer_typing text=ct.buyer_typing/>
                     <Composer on_send=Callback::new(move |text| session.send(text)) placeholder=ct.reply_placeholder
-                        on_typing=Callback::new(move |_| session.typed())/>
+                        on_typing=Callback::new(move |_| session.typed())
+                        on_attach=Callback::new(move |(file, alt)| session.send_file(file, alt)) uploading=session.upload/>
                 </Show>
             </section>
         </div>

@@ -4,6 +4,7 @@
 //! ordering, unread counts) comes from `talkshop_protocol`.
 
 pub mod api;
+pub mod attachment_transfer;
 pub mod cart_state;
 pub mod catalog_cache;
 pub mod chat_outbox;

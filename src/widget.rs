@@ -13,6 +13,7 @@ use crate::cart_state::CartState;
 use crate::catalog_cache::CatalogCache;
 use crate::chat_outbox::ChatOutbox;
 use crate::chat_session::ChatSession;
+use crate::components::attachment_card::FileAccess;
 use crate::components::cart_view::CartView;
 use crate::components::checkout::Checkout;
 use crate::components::composer::Composer;
@@ -158,6 +159,7 @@ pub fn ChatWidget(
     provide_context(catalog);
     let payments = Payments::new(base.clone(), true);
     provide_context(payments);
+    provide_context(FileAccess(session.api));
     provide_context(ProductOpener(Callback::new(move |id| panel.set(PanelView::Product(id)))));
     // The highest seq the buyer has seen with the panel open.
     let read_seq = RwSignal::new(0i64);
@@ -425,7 +427,8 @@ pub fn ChatWidget(
                 </Show>
                 <TypingIndicator shown=session.peer_typing text=t.shop_typing/>
                 <Composer on_send=Callback::new(on_send) disabled=Signal::derive(move || !ready.get() && !session.has_outbox())
-                    on_typing=Callback::new(move |_| session.typed())/>
+                    on_typing=Callback::new(move |_| session.typed())
+                    on_attach=Callback::new(move |(file, alt)| session.send_file(file, alt)) uploading=session.upload/>
                 </div>
             </section>
             <Launcher open=open unread=unread node_ref=launcher_ref on_toggle=Callback::new(move |_| open.update(|o| *o = !*o))/>

@@ -8,6 +8,7 @@ use talkshop_protocol::thread::{starts_group, Delivery, ThreadLog};
 use talkshop_protocol::{MessageBody, Sender};
 use wasm_bindgen::JsCast;
 
+use crate::components::attachment_card::AttachmentCard;
 use crate::components::order_card::OrderCard;
 use crate::components::payment_card::PaymentCard;
 use crate::components::product_card::ProductCard;
@@ -450,6 +451,7 @@ fn MessageRow(row: ThreadRow, on_retry: Callback<String>, t: &'static Texts, loc
                         .unwrap_or(text);
                     view! { <div class="ts-status">{line}</div> }.into_any()
                 }
+                MessageBody::Attachment(attachment) => view! { <AttachmentCard attachment=attachment/> }.into_any(),
             }}
             <div class="ts-msg__meta">
                 <time>{time}</time>

@@ -17,6 +17,8 @@ pub enum ErrorCode {
     NotFound,
     Conflict,
     PayloadTooLarge,
+    /// A file of a type that is not taken (told by its content).
+    UnsupportedMediaType,
     /// Too many attempts (sign-in); the `Retry-After` header says when to try again.
     RateLimited,
     /// Our fault; details stay in the server log.
@@ -34,6 +36,7 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::Conflict => 409,
             ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::RateLimited => 429,
             ErrorCode::Internal => 500,
             ErrorCode::Unavailable => 503,
@@ -122,6 +125,7 @@ mod tests {
             ErrorCode::NotFound,
             ErrorCode::Conflict,
             ErrorCode::PayloadTooLarge,
+            ErrorCode::UnsupportedMediaType,
         ] {
             assert!((400..500).contains(&code.http_status()), "{code:?}");
         }

@@ -6,6 +6,7 @@
 
 pub mod address;
 pub mod api;
+pub mod attachment;
 pub mod cart;
 pub mod catalog;
 pub mod emv_qr;
@@ -27,6 +28,7 @@ pub mod webhook;
 
 pub use address::{Address, Contact, DeliveryMethod, Fulfilment, ShippingOption};
 pub use api::*;
+pub use attachment::{Attachment, AttachmentKind};
 pub use cart::{AddToCart, Cart, CartLine, CartNotice, ChangeKind, SetQuantity};
 pub use catalog::{Availability, Product, ProductInput, ProductOption, Variant};
 pub use error::{ApiError, ErrorCode};

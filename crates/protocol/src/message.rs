@@ -78,6 +78,8 @@ pub enum MessageBody {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         tracking: Option<String>,
     },
+    /// A photo or a PDF (see [`crate::attachment`]).
+    Attachment(crate::attachment::Attachment),
 }
 
 impl<'de> Deserialize<'de> for MessageBody {
@@ -116,7 +118,8 @@ impl<'de> Deserialize<'de> for MessageBody {
             carrier: Option<String>,
             tracking: Option<String>,
         }
-        const VARIANTS: &[&str] = &["text", "product", "product_list", "order", "payment_request", "order_status"];
+        const VARIANTS: &[&str] =
+            &["text", "product", "product_list", "order", "payment_request", "order_status", "attachment"];
         let value = Tagged::read(deserializer, "type")?;
         Ok(match value.tag.as_str() {
             "text" => {
@@ -143,6 +146,7 @@ impl<'de> Deserialize<'de> for MessageBody {
                 let OrderStatus { payment_request_id, state, text, total, carrier, tracking } = value.fields()?;
                 MessageBody::OrderStatus { payment_request_id, state, text, total, carrier, tracking }
             }
+            "attachment" => MessageBody::Attachment(value.fields()?),
             _ => return Err(value.unknown(VARIANTS)),
         })
     }
@@ -186,6 +190,10 @@ impl Message {
             }
             MessageBody::PaymentRequest { request } => format!("Payment request: {}", request.total.display()),
             MessageBody::OrderStatus { text, .. } => text.clone(),
+            MessageBody::Attachment(a) => match a.kind {
+                crate::AttachmentKind::Image => format!("Photo: {}", a.name),
+                crate::AttachmentKind::Pdf => format!("PDF: {}", a.name),
+            },
         }
     }
 }
@@ -222,6 +230,25 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn attachment_messages_are_flat_and_round_trip() {
+        let body = MessageBody::Attachment(crate::Attachment {
+            id: "0b6c".into(),
+            kind: crate::AttachmentKind::Image,
+            name: "shoe.jpg".into(),
+            mime: "image/jpeg".into(),
+            size: 2048,
+            width: Some(640),
+            height: Some(480),
+            alt: "Red shoe".into(),
+        });
+        let json = serde_json::to_value(&body).unwrap();
+        assert_eq!(json["type"], "attachment");
+        assert_eq!(json["kind"], "image");
+        assert_eq!(json["alt"], "Red shoe");
+        assert_eq!(serde_json::from_value::<MessageBody>(json).unwrap(), body);
     }
 
     #[test]

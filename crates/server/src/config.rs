@@ -108,17 +108,38 @@ pub struct Config {
     #[arg(long, env = "TALKSHOP_WEBHOOK_RETRY_BASE_MS", default_value_t = 30_000)]
     pub webhook_retry_base_ms: u64,
 
+    /// Folder for attached photos and files; by default `files` next to the SQLite
+    /// database (or in the working directory with PostgreSQL). Nodes sharing a
+    /// PostgreSQL database must share this folder too.
+    #[arg(long, env = "TALKSHOP_FILES_DIR")]
+    pub files_dir: Option<PathBuf>,
+
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "TALKSHOP_LOG_JSON", default_value_t = false)]
     pub log_json: bool,
 }
 
 impl Config {
+    /// Where attachments are kept: `--files-dir`, else `files` beside the SQLite file.
+    pub fn files_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.files_dir {
+            return dir.clone();
+        }
+        let sqlite_file =
+            self.database_url.strip_prefix("sqlite://").or_else(|| self.database_url.strip_prefix("sqlite:"));
+        let folder = sqlite_file
+            .filter(|_| !crate::is_postgres_url(&self.database_url))
+            .map(|f| f.split('?').next().unwrap_or_default())
+            .and_then(|f| std::path::Path::new(f).parent().map(|p| p.to_path_buf()))
+            .unwrap_or_default();
+        folder.join("files")
+    }
+
     /// A configuration for tests: a fresh SQLite file, a fixed secret and staff password.
     pub fn for_tests(database_url: String) -> Config {
         Config {
             bind: "127.0.0.1:0".parse().expect("valid address"),
-            database_url,
+            database_url: database_url.clone(),
             database_max_connections: 10,
             dist: PathBuf::from("dist"),
             secret: Some("test-secret-0123456789abcdef".into()),
@@ -137,6 +158,11 @@ impl Config {
             admin_token: None,
             public_url: None,
             log_json: false,
+            // SQLite tests keep files next to their database in its temporary folder.
+            files_dir: crate::is_postgres_url(&database_url).then(|| {
+                let name = database_url.rsplit('/').next().unwrap_or("db");
+                std::env::temp_dir().join("talkshop-test-files").join(name)
+            }),
             // The suites' receivers listen on 127.0.0.1; the SSRF test turns this off.
             allow_private_webhooks: true,
             webhook_poll_ms: 50,

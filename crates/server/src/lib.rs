@@ -6,9 +6,11 @@ pub mod catalog_changes;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod file_store;
 pub mod hub;
 pub mod idempotency;
 pub mod marks;
+pub mod media;
 pub mod outbound;
 pub mod ratelimit;
 pub mod routes;
@@ -48,6 +50,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::shop_admin::router())
         .merge(routes::admin::router())
         .merge(routes::conversations::router())
+        .merge(routes::attachments::router())
         .merge(routes::catalog::router())
         .merge(routes::cart::router())
         .merge(routes::orders::router())
@@ -189,6 +192,7 @@ pub async fn start(config: Config) -> AppResult<Running> {
     let state = AppState {
         limits: Arc::new(limits),
         storage: storage.clone(),
+        files: Arc::new(file_store::DiskFileStore::new(config.files_dir())),
         tokens: TokenKey::new(secret.as_bytes()),
         config: Arc::new(config),
         hub: hub.clone(),

@@ -13,6 +13,8 @@ use crate::storage::Storage;
 #[derive(Clone)]
 pub struct AppState {
     pub storage: Arc<dyn Storage>,
+    /// Attachments' bytes (`--files-dir`).
+    pub files: Arc<dyn crate::file_store::FileStore>,
     pub tokens: TokenKey,
     pub config: Arc<Config>,
     /// Live events for the sockets of this node and, with PostgreSQL, of every node.

@@ -1,12 +1,14 @@
 //! The storage layer: one trait, one implementation per database. Handlers
 //! only see the trait: SQLite for one process, PostgreSQL for one or several.
 
+mod attachment_store;
 mod buyer_details;
 pub mod postgres;
 mod shop_admin;
 pub mod sqlite;
 mod webhook_store;
 
+pub use attachment_store::{AttachmentRecord, StoredAttachment};
 pub use webhook_store::{ClaimedDelivery, DeliveryOutcome, WebhookEndpointRecord};
 
 use async_trait::async_trait;
@@ -256,8 +258,17 @@ pub trait BuyerDetails: Send + Sync {
     async fn last_order_with_contact(&self, shop_id: &str, principal: &str) -> AppResult<Option<Order>>;
 }
 
+/// Descriptions of attached photos and files (`attachment_store.rs`); the bytes are in a `FileStore`.
 #[async_trait]
-pub trait Storage: ShopAdmin + WebhookStore + BuyerDetails + Send + Sync + 'static {
+pub trait AttachmentStore: Send + Sync {
+    async fn insert_attachment(&self, record: &AttachmentRecord) -> AppResult<()>;
+    /// The attachment with its conversation's shop and visitor.
+    async fn attachment(&self, id: &str) -> AppResult<Option<StoredAttachment>>;
+    async fn delete_attachment(&self, id: &str) -> AppResult<()>;
+}
+
+#[async_trait]
+pub trait Storage: ShopAdmin + WebhookStore + BuyerDetails + AttachmentStore + Send + Sync + 'static {
     async fn setting(&self, key: &str) -> AppResult<Option<String>>;
     /// Stores `value` unless the key exists; returns what is stored.
     async fn init_setting(&self, key: &str, value: &str) -> AppResult<String>;

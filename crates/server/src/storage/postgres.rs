@@ -14,6 +14,7 @@ use talkshop_protocol::{
     ApiError, Cart, ConversationSummary, ErrorCode, Message, MessageBody, Order, Product, Sender, ShopInfo,
 };
 
+use super::attachment_store::attachment_storage;
 use super::buyer_details::buyer_details_storage;
 use super::shop_admin::{shop_admin_rows, shop_admin_storage};
 use super::sqlite::buyer_label;
@@ -57,6 +58,7 @@ shop_admin_storage!(PostgresStorage);
 webhook_rows!(PgRow);
 webhook_storage!(PostgresStorage);
 buyer_details_storage!(PostgresStorage);
+attachment_storage!(PostgresStorage);
 
 const SUMMARY_SELECT: &str = "
 SELECT c.id, c.shop_id, s.name AS shop_name, c.visitor_id, c.last_seq, c.last_activity,
