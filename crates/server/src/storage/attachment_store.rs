@@ -31,44 +31,21 @@ pub(super) fn kind_name(kind: AttachmentKind) -> &'static str {
     }
 }
 
-pub(super) fn stored(
-    record: (String, String, String, String, String, String, String, i64),
-    dims: (Option<i64>, Option<i64>),
-    alt: String,
-    sha256: String,
-    created_at: i64,
-    parties: (String, String),
-) -> crate::error::AppResult<StoredAttachment> {
-    let (id, conversation_id, uploader, uploader_id, kind, name, mime, size) = record;
-    let bad = |what: &str| crate::error::AppError::Internal(format!("stored attachment {id}: unknown {what}"));
-    let uploader = Sender::parse(&uploader).ok_or_else(|| bad("uploader"))?;
-    let kind = match kind.as_str() {
-        "image" => AttachmentKind::Image,
-        "pdf" => AttachmentKind::Pdf,
-        _ => return Err(bad("kind")),
-    };
-    let side = |v: Option<i64>| v.and_then(|v| u32::try_from(v).ok());
-    Ok(StoredAttachment {
-        record: AttachmentRecord {
-            attachment: Attachment {
-                id: id.clone(),
-                kind,
-                name,
-                mime,
-                size: u64::try_from(size).unwrap_or_default(),
-                width: side(dims.0),
-                height: side(dims.1),
-                alt,
-            },
-            conversation_id,
-            uploader,
-            uploader_id,
-            sha256,
-            created_at,
-        },
-        shop_id: parties.0,
-        visitor_id: parties.1,
-    })
+pub(super) fn kind_from(raw: &str) -> crate::error::AppResult<AttachmentKind> {
+    match raw {
+        "image" => Ok(AttachmentKind::Image),
+        "pdf" => Ok(AttachmentKind::Pdf),
+        _ => Err(crate::error::AppError::Internal(format!("stored attachment kind {raw:?} is unknown"))),
+    }
+}
+
+pub(super) fn uploader_from(raw: &str) -> crate::error::AppResult<Sender> {
+    Sender::parse(raw).ok_or_else(|| crate::error::AppError::Internal(format!("stored uploader {raw:?} is unknown")))
+}
+
+/// A stored width or height (a column of 64-bit integers) as pixels.
+pub(super) fn side(value: Option<i64>) -> Option<u32> {
+    value.and_then(|v| u32::try_from(v).ok())
 }
 
 macro_rules! attachment_storage {
@@ -112,24 +89,29 @@ macro_rules! attachment_storage {
                 .fetch_optional(&self.pool)
                 .await?;
                 let Some(r) = row else { return Ok(None) };
-                super::attachment_store::stored(
-                    (
-                        r.try_get("id")?,
-                        r.try_get("conversation_id")?,
-                        r.try_get("uploader")?,
-                        r.try_get("uploader_id")?,
-                        r.try_get("kind")?,
-                        r.try_get("name")?,
-                        r.try_get("mime")?,
-                        r.try_get("size")?,
-                    ),
-                    (r.try_get("width")?, r.try_get("height")?),
-                    r.try_get("alt")?,
-                    r.try_get("sha256")?,
-                    r.try_get("created_at")?,
-                    (r.try_get("shop_id")?, r.try_get("visitor_id")?),
-                )
-                .map(Some)
+                let size: i64 = r.try_get("size")?;
+                let attachment = talkshop_protocol::Attachment {
+                    id: r.try_get("id")?,
+                    kind: super::attachment_store::kind_from(r.try_get("kind")?)?,
+                    name: r.try_get("name")?,
+                    mime: r.try_get("mime")?,
+                    size: u64::try_from(size).unwrap_or_default(),
+                    width: super::attachment_store::side(r.try_get("width")?),
+                    height: super::attachment_store::side(r.try_get("height")?),
+                    alt: r.try_get("alt")?,
+                };
+                Ok(Some(super::attachment_store::StoredAttachment {
+                    record: super::attachment_store::AttachmentRecord {
+                        attachment,
+                        conversation_id: r.try_get("conversation_id")?,
+                        uploader: super::attachment_store::uploader_from(r.try_get("uploader")?)?,
+                        uploader_id: r.try_get("uploader_id")?,
+                        sha256: r.try_get("sha256")?,
+                        created_at: r.try_get("created_at")?,
+                    },
+                    shop_id: r.try_get("shop_id")?,
+                    visitor_id: r.try_get("visitor_id")?,
+                }))
             }
 
             async fn delete_attachment(&self, id: &str) -> AppResult<()> {
