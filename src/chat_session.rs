@@ -275,7 +275,6 @@ impl ChatSession {
     /// Uploads a photo or PDF into the open conversation (one at a time); the
     /// stored message joins the thread, a refusal is shown as the notice.
     pub fn send_file(self, file: web_sys::File, alt: String) {
-        let Some(conversation) = self.conversation.get_untracked() else { return };
         if self.upload.with_untracked(Option::is_some) {
             return;
         }
@@ -288,12 +287,16 @@ impl ChatSession {
         let client_id = random_id("f-");
         let progress = self.upload;
         spawn_local(async move {
-            let api = self.api.get_value();
-            let sent = api
-                .upload_attachment(&conversation, &client_id, &file, &alt, move |percent| {
-                    progress.try_set(Some(percent));
-                })
-                .await;
+            let sent = match self.conversation_or_open().await {
+                Ok(conversation) => {
+                    let api = self.api.get_value();
+                    let progress = move |percent| {
+                        progress.try_set(Some(percent));
+                    };
+                    api.upload_attachment(&conversation, &client_id, &file, &alt, progress).await
+                }
+                Err(err) => Err(err),
+            };
             self.upload.try_set(None);
             match sent {
                 Ok(message) => self.accept(vec![message]),
@@ -465,19 +468,23 @@ impl ChatSession {
         }
     }
 
-    /// Stores one text; a buyer's first message opens the conversation.
-    async fn post(self, client_id: &str, text: &str) -> Result<Message, ApiError> {
-        let api = self.api.get_value();
-        let conversation = match self.conversation.get_untracked() {
-            Some(id) => id,
+    /// The open conversation; a buyer's first message (or file) opens it.
+    async fn conversation_or_open(self) -> Result<String, ApiError> {
+        match self.conversation.get_untracked() {
+            Some(id) => Ok(id),
             None if self.me == Sender::Buyer => {
-                let summary = api.open_conversation().await?;
+                let summary = self.api.get_value().open_conversation().await?;
                 self.conversation.set(Some(summary.id.clone()));
-                summary.id
+                Ok(summary.id)
             }
-            None => return Err(ApiError::new(ErrorCode::NotFound, "Choose a conversation first")),
-        };
-        api.send_text(&conversation, client_id, text).await
+            None => Err(ApiError::new(ErrorCode::NotFound, "Choose a conversation first")),
+        }
+    }
+
+    /// Stores one text.
+    async fn post(self, client_id: &str, text: &str) -> Result<Message, ApiError> {
+        let conversation = self.conversation_or_open().await?;
+        self.api.get_value().send_text(&conversation, client_id, text).await
     }
 
     async fn deliver(self, client_id: String, text: String) {

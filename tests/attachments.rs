@@ -71,6 +71,7 @@ fn type_alt(root: &web_sys::Element, text: &str) {
 
 /// A buyer's open conversation `c1`: thread, notice and composer, as the widget lays them out.
 fn chat() -> (ChatSession, web_sys::HtmlElement) {
+    js("window.__tsRealFetch = window.__tsRealFetch || window.fetch;");
     fake_server();
     js(FAKE_XHR);
     let session = ChatSession::new(Api::new("").with_token("tok-buyer"), Sender::Buyer);
@@ -85,6 +86,17 @@ fn chat() -> (ChatSession, web_sys::HtmlElement) {
         }
     });
     (session, root)
+}
+
+/// What a `blob:` URL holds (it fails if the URL was revoked).
+async fn blob_text(url: &str) -> String {
+    let window = web_sys::window().unwrap();
+    let fetch: js_sys::Function = js_sys::Reflect::get(&window, &"__tsRealFetch".into()).unwrap().unchecked_into();
+    let promise: js_sys::Promise = fetch.call1(&window, &url.into()).unwrap().unchecked_into();
+    let response = wasm_bindgen_futures::JsFuture::from(promise).await.expect("the blob URL is alive");
+    let response: web_sys::Response = response.unchecked_into();
+    let text = wasm_bindgen_futures::JsFuture::from(response.text().unwrap()).await.unwrap();
+    text.as_string().unwrap()
 }
 
 fn photo(alt: &str) -> Attachment {
@@ -137,6 +149,11 @@ async fn a_chosen_photo_uploads_with_progress_and_shows_its_thumbnail_that_opens
 
     let thumb = wait_for(&root, ".ts-msg .ts-photo__thumb[src^='blob:']").await;
     assert_eq!(thumb.get_attribute("alt").as_deref(), Some("Red running shoe"));
+    assert_eq!(
+        blob_text(&thumb.get_attribute("src").unwrap()).await,
+        "\"thumbnail bytes\"",
+        "the URL holds the fetched bytes"
+    );
     assert!(find(&root, ".ts-upload").is_none(), "the progress bar goes when the upload is done");
     let fetched = js("return JSON.stringify(window.__tsRequests.map(r => [r.path, r.auth]));").as_string().unwrap();
     assert!(fetched.contains(&format!("[\"/api/v1/attachments/{id}/thumb\",\"Bearer tok-buyer\"]")), "{fetched}");

@@ -29,9 +29,9 @@ fn fetch_into(
     spawn_local(async move {
         match api.attachment_url(&id, thumb).await {
             Ok(url) => {
-                if into.try_set(own_blob(url.clone())).is_none() {
-                    // Gone while loading.
-                    let _ = web_sys::Url::revoke_object_url(&url);
+                // `Some`: the card went away while loading, so nothing shows the URL.
+                if let Some(Some(gone)) = into.try_set(own_blob(url)) {
+                    let _ = web_sys::Url::revoke_object_url(&gone);
                 }
             }
             Err(err) => {
