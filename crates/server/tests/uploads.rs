@@ -319,6 +319,33 @@ async fn only_the_conversations_parties_can_read_a_file() {
     expect_error(resp, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
 }
 
+/// `userHash` for `user_id` with the identity secret `Config::for_tests` gives every shop.
+fn user_hash(user_id: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(b"test-identity-secret").unwrap();
+    mac.update(user_id.as_bytes());
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn identify(server: &Server, token: &str, user_id: &str) -> String {
+    let body = serde_json::json!({"user_id": user_id, "user_hash": user_hash(user_id)});
+    let resp = server.post("/visitors/identify", Some(token)).json(&body).send().await.unwrap();
+    expect_json::<talkshop_protocol::VisitorSession>(resp, StatusCode::OK).await.token
+}
+
+#[tokio::test]
+async fn an_identified_user_reads_their_photo_from_another_device() {
+    let server = Server::start().await;
+    let user = unique("user");
+    let phone = identify(&server, &server.visitor().await.token, &user).await;
+    let conversation = server.open_conversation(&phone).await.id;
+    let (_, a) = attached(&server, &phone, &conversation, "receipt.pdf", b"%PDF-1.4\n".to_vec()).await;
+    let laptop = identify(&server, &server.visitor().await.token, &user).await;
+    let resp = fetch(&server, &laptop, &format!("/attachments/{}", a.id)).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(header(&resp, CONTENT_TYPE), "application/pdf");
+}
+
 fn uuid_like() -> String {
     "3f2b8c1e-0000-4000-8000-000000000000".into()
 }
