@@ -79,6 +79,17 @@ async fn a_photo_the_buyer_attaches_shows_in_the_console() {
     assert_eq!(injected, serde_json::json!(0), "the description stays text");
     merchant.screenshot("console-photo").await;
 
+    // Under the strict CSP a merchant page may have, photos show too (`img-src blob:`).
+    let strict = Browser::open(&driver).await;
+    strict.client.goto(&format!("{base}/csp")).await.expect("open the strict CSP page");
+    strict.open_widget().await;
+    strict.wait_online().await;
+    assert_eq!(strict.eval(ATTACH_PHOTO).await, serde_json::json!(true));
+    strict.click(".ts-composer__send").await;
+    let shown = wait_loaded(&strict, ".ts-msg--mine .ts-photo__thumb", 320).await;
+    assert_eq!(shown, serde_json::json!([320, 240, "vase.png", "blob:"]), "alt defaults to the file name");
+
+    strict.close().await;
     buyer.close().await;
     merchant.close().await;
     server.stop().await.expect("server stops");

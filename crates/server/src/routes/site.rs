@@ -33,9 +33,10 @@ const DEMO_JS: &str = include_str!("../../assets/demo/demo.js");
 const HOSTILE_CSS: &str = include_str!("../../assets/demo/hostile.css");
 const SHOP_CSS: &str = include_str!("../../../../style/demo-shop.css");
 
-/// What a merchant page must allow for the widget under a strict CSP (also in the README).
+/// What a merchant page must allow for the widget under a strict CSP (also in the README);
+/// `blob:` for attached photos, shown from object URLs.
 pub const STRICT_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-     img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; \
+     img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; \
      frame-ancestors 'none'";
 
 pub fn router(state: &AppState) -> Router<AppState> {
