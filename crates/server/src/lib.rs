@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod hub;
 pub mod idempotency;
+pub mod mail;
 pub mod marks;
 pub mod outbound;
 pub mod ratelimit;
@@ -58,6 +59,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::product_messages::router())
         .merge(routes::catalog_images::router())
         .merge(routes::ws::router())
+        .merge(routes::mail::router())
         .merge(routes::site::router(&state))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::idempotency))
@@ -199,6 +201,17 @@ pub async fn start(config: Config) -> AppResult<Running> {
     };
     routes::payouts::spawn_jobs(state.clone());
     outbound::spawn_worker(state.clone());
+    match mail::Mailer::from_config(&state.config)? {
+        Some(mailer) => {
+            let base = state
+                .config
+                .public_url
+                .clone()
+                .map_or_else(|| format!("http://{addr}"), |u| u.trim_end_matches('/').to_owned());
+            mail::spawn_worker(state.clone(), mailer, base);
+        }
+        None => tracing::info!("no --smtp-url: unread messages are not e-mailed"),
+    }
     let router = app(state.clone());
     let task = tokio::spawn(async move {
         let mut until = stopped;

@@ -5,6 +5,7 @@ pub mod cart;
 pub mod catalog;
 pub mod catalog_images;
 pub mod conversations;
+pub mod mail;
 pub mod orders;
 pub mod payments;
 pub mod payouts;

@@ -2,11 +2,13 @@
 //! only see the trait: SQLite for one process, PostgreSQL for one or several.
 
 mod buyer_details;
+mod mail_store;
 pub mod postgres;
 mod shop_admin;
 pub mod sqlite;
 mod webhook_store;
 
+pub use mail_store::{ClaimedMail, MailOutcome, MailRecord, Reader, UnreadBurst};
 pub use webhook_store::{ClaimedDelivery, DeliveryOutcome, WebhookEndpointRecord};
 
 use async_trait::async_trait;
@@ -254,10 +256,40 @@ pub trait BuyerDetails: Send + Sync {
     /// The newest order with contact and delivery in the principal's conversation
     /// of the shop (an identified user's devices share it).
     async fn last_order_with_contact(&self, shop_id: &str, principal: &str) -> AppResult<Option<Order>>;
+    /// Where the buyer may be e-mailed: the address the shop's backend gave when it
+    /// identified the user (`POST /visitors/identify`).
+    async fn buyer_email(&self, shop_id: &str, principal: &str) -> AppResult<Option<String>>;
+}
+
+/// The mail queue, unsubscribed addresses, unread bursts and resume links
+/// (`mail_store.rs`, once for both databases).
+#[async_trait]
+pub trait MailStore: Send + Sync {
+    async fn mail_queued(&self, dedupe_key: &str) -> AppResult<bool>;
+    /// Stores the mail unless one with its `dedupe_key` exists; answers whether it was stored.
+    async fn enqueue_mail(&self, mail: &MailRecord) -> AppResult<bool>;
+    /// Leases one due mail until `lease_until` and counts the attempt.
+    async fn claim_mail(&self, now: i64, lease_until: i64) -> AppResult<Option<ClaimedMail>>;
+    async fn finish_mail(&self, id: &str, outcome: &MailOutcome, now: i64) -> AppResult<()>;
+    async fn opted_out(&self, shop_id: &str, address: &str) -> AppResult<bool>;
+    async fn set_opted_out(&self, shop_id: &str, address: &str, out: bool, now: i64) -> AppResult<()>;
+    /// Conversations with messages `reader` has not read, the first written in `since..=until`.
+    async fn unread_bursts(&self, reader: Reader, since: i64, until: i64) -> AppResult<Vec<UnreadBurst>>;
+    async fn create_resume_link(
+        &self,
+        token_hash: &str,
+        shop_id: &str,
+        conversation_id: &str,
+        principal: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> AppResult<()>;
+    /// Uses a link once: the principal whose conversation it opens, if it is unused and unexpired.
+    async fn use_resume_link(&self, token_hash: &str, shop_id: &str, now: i64) -> AppResult<Option<String>>;
 }
 
 #[async_trait]
-pub trait Storage: ShopAdmin + WebhookStore + BuyerDetails + Send + Sync + 'static {
+pub trait Storage: ShopAdmin + WebhookStore + BuyerDetails + MailStore + Send + Sync + 'static {
     async fn setting(&self, key: &str) -> AppResult<Option<String>>;
     /// Stores `value` unless the key exists; returns what is stored.
     async fn init_setting(&self, key: &str, value: &str) -> AppResult<String>;

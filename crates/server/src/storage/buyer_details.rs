@@ -25,6 +25,18 @@ macro_rules! buyer_details_storage {
                 }
                 Ok(None)
             }
+
+            async fn buyer_email(&self, shop_id: &str, principal: &str) -> AppResult<Option<String>> {
+                let row = sqlx::query(
+                    "SELECT email FROM users WHERE shop_id = $1 AND owner_visitor_id = $2 AND email IS NOT NULL
+                     ORDER BY updated_at DESC LIMIT 1",
+                )
+                .bind(shop_id)
+                .bind(principal)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|r| r.try_get("email").map_err(Into::into)).transpose()
+            }
         }
     };
 }

@@ -14,6 +14,7 @@ use talkshop_protocol::{
 use tokio::sync::Mutex;
 
 use super::buyer_details::buyer_details_storage;
+use super::mail_store::mail_storage;
 use super::shop_admin::{shop_admin_rows, shop_admin_storage};
 use super::webhook_store::{webhook_rows, webhook_storage};
 use super::{
@@ -53,6 +54,7 @@ shop_admin_storage!(SqliteStorage);
 webhook_rows!(SqliteRow);
 webhook_storage!(SqliteStorage);
 buyer_details_storage!(SqliteStorage);
+mail_storage!(SqliteStorage, SqliteRow);
 
 const SUMMARY_SELECT: &str = "
 SELECT c.id, c.shop_id, s.name AS shop_name, c.visitor_id, c.last_seq, c.last_activity,
