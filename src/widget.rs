@@ -43,6 +43,31 @@ fn shop_name_key(shop: &str) -> String {
     format!("talkshop.shopname.{shop}")
 }
 
+/// The one-time code of a resume link in the page's address, removed from the
+/// address at once (it must not stay in the history or be bookmarked).
+fn take_resume_code() -> Option<String> {
+    let (code, rest) = device::take_query_param("ts_resume")?;
+    let location = web_sys::window()?.location();
+    let path = location.pathname().unwrap_or_default();
+    device::replace_address(&format!("{path}{rest}{}", location.hash().unwrap_or_default()));
+    Some(code).filter(|c| !c.is_empty() && c.len() <= 128 && c.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// A link from a mail (`?ts_resume=…`) reopens the buyer's conversation on
+/// this device, once: the session it gives replaces this device's. A used or
+/// expired link leaves the visitor as it was. Answers whether it resumed.
+pub async fn resume_from_link(base: &Api, shop: &str) -> bool {
+    let Some(code) = take_resume_code() else { return false };
+    match base.resume(shop, &device::device_id(), &code).await {
+        Ok(visitor) => {
+            device::save(&device::visitor_key(shop), &visitor.token);
+            device::save(&shop_name_key(shop), &visitor.shop.name);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
 /// Signs the visitor in (reusing the token this browser keeps), finds their
 /// conversation and loads it. Returns the API client carrying the token.
 async fn bootstrap(
@@ -54,6 +79,7 @@ async fn bootstrap(
 ) -> Result<Api, ApiError> {
     let device_id = device::device_id();
     let key = device::visitor_key(shop);
+    resume_from_link(base, shop).await;
     let mut fresh = false;
     let token = match device::load(&key) {
         Some(token) => token,

@@ -22,6 +22,7 @@ const FIELDS: &[&str] = &[
     "default_locale",
     "currency",
     "service_window_hours",
+    "unread_mail_minutes",
     "away_message",
     "allowed_origins",
     "transaction_limits",
@@ -54,6 +55,7 @@ pub fn is_hex_colour(text: &str) -> bool {
 struct Draft {
     settings: ShopSettings,
     service_window: String,
+    unread_mail: String,
     origins: String,
     /// (method, currency, maximum as typed)
     limits: Vec<(PaymentMethod, Currency, String)>,
@@ -65,6 +67,7 @@ impl Draft {
         Draft {
             settings: settings.clone(),
             service_window: settings.service_window_hours.to_string(),
+            unread_mail: settings.unread_mail_minutes.to_string(),
             origins: settings.allowed_origins.join("\n"),
             limits: settings.transaction_limits.iter().map(|l| (l.method, l.currency, l.max.to_string())).collect(),
             shipping: settings
@@ -91,6 +94,9 @@ impl Draft {
             .trim()
             .parse()
             .map_err(|_| ApiError::invalid("service_window_hours", "The service window is 1 to 168 hours"))?;
+        settings.unread_mail_minutes = self.unread_mail.trim().parse().map_err(|_| {
+            ApiError::invalid("unread_mail_minutes", "E-mail about unread messages after 1 to 1440 minutes")
+        })?;
         settings.allowed_origins = self.origins.lines().map(str::to_owned).collect();
         settings.transaction_limits = self
             .limits
@@ -302,6 +308,12 @@ pub fn ShopSettingsPage(api: Api) -> impl IntoView {
                         <input name="service_window_hours" type="number" min="1" max="168" prop:value=read(|d| d.service_window.clone())
                             aria-invalid=invalid(errors, "service_window_hours") on:input=move |ev| edit(|d, v| d.service_window = v, ev)/>
                         <FieldError error=errors field="service_window_hours"/>
+                    </label>
+                    <label class="ts-field">
+                        <span>{ct.unread_mail_minutes}</span>
+                        <input name="unread_mail_minutes" type="number" min="1" max="1440" prop:value=read(|d| d.unread_mail.clone())
+                            aria-invalid=invalid(errors, "unread_mail_minutes") on:input=move |ev| edit(|d, v| d.unread_mail = v, ev)/>
+                        <FieldError error=errors field="unread_mail_minutes"/>
                     </label>
                     <label class="ts-field">
                         <span>{ct.payout_days}</span>

@@ -80,7 +80,7 @@ async fn a_brazilian_address_reaches_the_merchants_backend_signed() {
         .send()
         .await
         .expect("register");
-    assert_eq!(resp.status().as_u16(), 201, "registered");
+    assert!(resp.status().is_success(), "registered: {}", resp.status());
     let created: CreatedWebhook = resp.json().await.expect("endpoint and secret");
 
     // The buyer writes, puts two mugs in this device's cart and goes to checkout in the widget.
