@@ -114,9 +114,9 @@ async fn unread(state: &AppState, burst: &UnreadBurst, writer: Sender) -> AppRes
     Ok(messages.into_iter().filter(|m| m.sender == writer).collect())
 }
 
-fn quoted(messages: &[Message]) -> Vec<String> {
+fn quoted(locale: Locale, messages: &[Message]) -> Vec<String> {
     let skip = messages.len().saturating_sub(QUOTED);
-    messages[skip..].iter().map(Message::preview).collect()
+    messages[skip..].iter().map(|m| templates::preview(locale, m)).collect()
 }
 
 fn locale_of(shop: &ShopConfig) -> Locale {
@@ -133,7 +133,7 @@ async fn mail_staff(state: &AppState, base: &str, shop: &ShopConfig, burst: &Unr
         if messages.is_none() {
             messages = Some(unread(state, burst, Sender::Buyer).await?);
         }
-        let quotes = quoted(messages.as_deref().unwrap_or_default());
+        let quotes = quoted(locale_of(shop), messages.as_deref().unwrap_or_default());
         if quotes.is_empty() {
             return Ok(());
         }
@@ -153,7 +153,7 @@ async fn mail_buyer(state: &AppState, base: &str, shop: &ShopConfig, burst: &Unr
     if state.storage.opted_out(&burst.shop_id, &address).await? {
         return Ok(());
     }
-    let quotes = quoted(&unread(state, burst, Sender::Merchant).await?);
+    let quotes = quoted(locale_of(shop), &unread(state, burst, Sender::Merchant).await?);
     if quotes.is_empty() {
         return Ok(());
     }

@@ -133,9 +133,18 @@ async fn a_buyer_is_mailed_the_unread_reply_and_the_link_reopens_the_conversatio
     let first = server.send(&ana.token, &conversation, "Do you ship to Recife?").await;
     server.mark_read(&ana.token, &conversation, first.seq).await;
     server.send(&staff, &conversation, "Yes! <i>Correios</i> in 3 days.").await;
+    // A payment request waits unread too: it goes in the same mail, in the shop's language.
+    let resp = server
+        .post(&format!("/conversations/{conversation}/payment-requests"), Some(&staff))
+        .json(&json!({"client_id": "pr-mail", "description": "Gift wrap", "amount": {"amount": "25.00", "currency": "BRL"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
 
     let mails = smtp.wait_for("ana@example.com", 1).await;
     let mail = &mails[0];
+    assert!(mail.text.contains("> Pedido de pagamento: R$ 25,00 (Gift wrap) — pague no chat"), "{}", mail.text);
     assert_eq!(mail.header("Subject").as_deref(), Some("Casa Aurora respondeu você"));
     assert!(mail.text.contains("> Yes! <i>Correios</i> in 3 days."), "{}", mail.text);
     assert!(mail.html.contains("Yes! &lt;i&gt;Correios&lt;/i&gt; in 3 days."), "{}", mail.html);
@@ -156,7 +165,7 @@ async fn a_buyer_is_mailed_the_unread_reply_and_the_link_reopens_the_conversatio
     assert_eq!(theirs.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), vec![conversation.as_str()]);
     let texts: Vec<String> =
         server.all_messages(&resumed.token, &conversation).await.iter().map(|m| m.preview()).collect();
-    assert_eq!(texts, ["Do you ship to Recife?", "Yes! <i>Correios</i> in 3 days."]);
+    assert_eq!(texts, ["Do you ship to Recife?", "Yes! <i>Correios</i> in 3 days.", "Payment request: R$ 25,00"]);
     let again = json!({"shop": "demo", "device_id": unique("dev"), "token": code});
     expect_error(
         server.post("/visitors/resume", None).json(&again).send().await.unwrap(),

@@ -3,6 +3,7 @@
 //! in the HTML part; links are ours (the server's origin).
 
 use talkshop_protocol::locale::Locale;
+use talkshop_protocol::{Message, MessageBody};
 
 struct Words {
     staff_subject: &'static str,
@@ -15,6 +16,17 @@ struct Words {
     link_note: &'static str,
     buyer_why: &'static str,
     unsubscribe: &'static str,
+    /// How messages that are not text read in a mail (`{x}`: amount, header or text).
+    product: &'static str,
+    products: &'static str,
+    purchase: &'static str,
+    payment_request: &'static str,
+    paid: &'static str,
+    shipped: &'static str,
+    delivered: &'static str,
+    cancelled: &'static str,
+    expired: &'static str,
+    refunded: &'static str,
 }
 
 const EN: Words = Words {
@@ -28,6 +40,16 @@ const EN: Words = Words {
     link_note: "The button works once, for 7 days, on any device.",
     buyer_why: "You get this because you left this address in the chat of {shop}.",
     unsubscribe: "Unsubscribe",
+    product: "Product: {x}",
+    products: "Products: {x}",
+    purchase: "Purchase request: {x}",
+    payment_request: "Payment request: {x} — pay in the chat",
+    paid: "Payment of {x} received",
+    shipped: "Your order was shipped",
+    delivered: "Your order was delivered",
+    cancelled: "Payment request for {x} cancelled",
+    expired: "Payment request for {x} expired",
+    refunded: "{x} refunded",
 };
 
 const PT_BR: Words = Words {
@@ -41,6 +63,16 @@ const PT_BR: Words = Words {
     link_note: "O botão funciona uma vez, por 7 dias, em qualquer dispositivo.",
     buyer_why: "Você recebe isto porque deixou este endereço no chat de {shop}.",
     unsubscribe: "Cancelar inscrição",
+    product: "Produto: {x}",
+    products: "Produtos: {x}",
+    purchase: "Pedido de compra: {x}",
+    payment_request: "Pedido de pagamento: {x} — pague no chat",
+    paid: "Pagamento de {x} recebido",
+    shipped: "Seu pedido foi enviado",
+    delivered: "Seu pedido foi entregue",
+    cancelled: "Pedido de pagamento de {x} cancelado",
+    expired: "Pedido de pagamento de {x} expirado",
+    refunded: "{x} reembolsado",
 };
 
 const TH: Words = Words {
@@ -54,6 +86,16 @@ const TH: Words = Words {
     link_note: "ปุ่มนี้ใช้ได้ครั้งเดียว ภายใน 7 วัน บนอุปกรณ์ใดก็ได้",
     buyer_why: "คุณได้รับอีเมลนี้เพราะคุณให้ที่อยู่นี้ไว้ในแชทของ {shop}",
     unsubscribe: "ยกเลิกการรับอีเมล",
+    product: "สินค้า: {x}",
+    products: "รายการสินค้า: {x}",
+    purchase: "คำขอสั่งซื้อ: {x}",
+    payment_request: "คำขอชำระเงิน: {x} — ชำระในแชท",
+    paid: "ได้รับชำระเงิน {x} แล้ว",
+    shipped: "จัดส่งคำสั่งซื้อของคุณแล้ว",
+    delivered: "คำสั่งซื้อของคุณถึงแล้ว",
+    cancelled: "ยกเลิกคำขอชำระเงิน {x} แล้ว",
+    expired: "คำขอชำระเงิน {x} หมดอายุแล้ว",
+    refunded: "คืนเงิน {x} แล้ว",
 };
 
 const ID: Words = Words {
@@ -67,6 +109,16 @@ const ID: Words = Words {
     link_note: "Tombol ini berlaku sekali, selama 7 hari, di perangkat apa pun.",
     buyer_why: "Anda menerima ini karena Anda meninggalkan alamat ini di chat {shop}.",
     unsubscribe: "Berhenti berlangganan",
+    product: "Produk: {x}",
+    products: "Produk: {x}",
+    purchase: "Permintaan pembelian: {x}",
+    payment_request: "Permintaan pembayaran: {x} — bayar di chat",
+    paid: "Pembayaran {x} diterima",
+    shipped: "Pesanan Anda telah dikirim",
+    delivered: "Pesanan Anda telah sampai",
+    cancelled: "Permintaan pembayaran {x} dibatalkan",
+    expired: "Permintaan pembayaran {x} kedaluwarsa",
+    refunded: "{x} dikembalikan",
 };
 
 fn words(locale: Locale) -> &'static Words {
@@ -75,6 +127,37 @@ fn words(locale: Locale) -> &'static Words {
         Locale::PtBr => &PT_BR,
         Locale::Th => &TH,
         Locale::Id => &ID,
+    }
+}
+
+/// A message as a line of a mail, in the mail's language.
+pub fn preview(locale: Locale, message: &Message) -> String {
+    use talkshop_protocol::payment::PaymentState;
+    let w = words(locale);
+    let with = |template: &str, x: &str| template.replace("{x}", x);
+    let money = |m: &talkshop_protocol::Money| m.display_in(locale);
+    match &message.body {
+        MessageBody::Text { text } => text.clone(),
+        MessageBody::Product { body, .. } => {
+            with(w.product, body.as_deref().unwrap_or_default()).trim_end_matches([':', ' ']).to_owned()
+        }
+        MessageBody::ProductList { header, .. } => with(w.products, header),
+        MessageBody::Order { order } => with(w.purchase, &money(&order.total)),
+        MessageBody::PaymentRequest { request } => {
+            with(w.payment_request, &format!("{} ({})", money(&request.total), request.description))
+        }
+        MessageBody::OrderStatus { state, total, text, .. } => {
+            let amount = total.as_ref().map(money).unwrap_or_default();
+            match state {
+                PaymentState::Paid => with(w.paid, &amount),
+                PaymentState::Shipped => w.shipped.to_owned(),
+                PaymentState::Delivered => w.delivered.to_owned(),
+                PaymentState::Cancelled => with(w.cancelled, &amount),
+                PaymentState::Expired => with(w.expired, &amount),
+                PaymentState::Refunded => with(w.refunded, &amount),
+                PaymentState::Requested | PaymentState::Pending => text.clone(),
+            }
+        }
     }
 }
 
