@@ -211,13 +211,17 @@ pub fn ChatWidget(
         ServerFrame::CartChanged { cart: changed } => cart.accept(changed),
         ServerFrame::ProductsChanged { products } => catalog.apply(products),
         ServerFrame::PaymentUpdated { request } => {
-            host.order.set(Some(OrderEvent {
-                status: request.state.label().to_owned(),
-                order_id: request.order_id.clone(),
-                payment_request_id: Some(request.id.clone()),
-                total: request.total.amount.to_string(),
-                currency: request.total.currency.code().to_owned(),
-            }));
+            // The page hears about a new state once (not about an address correction).
+            let known = payments.requests.with_untracked(|m| m.get(&request.id).map(|r| r.state));
+            if known != Some(request.state) {
+                host.order.set(Some(OrderEvent {
+                    status: request.state.label().to_owned(),
+                    order_id: request.order_id.clone(),
+                    payment_request_id: Some(request.id.clone()),
+                    total: request.total.amount.to_string(),
+                    currency: request.total.currency.code().to_owned(),
+                }));
+            }
             payments.apply(*request);
         }
         ServerFrame::Message { message } => {

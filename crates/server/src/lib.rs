@@ -202,6 +202,12 @@ pub async fn start(config: Config) -> AppResult<Running> {
     routes::payouts::spawn_jobs(state.clone());
     outbound::spawn_worker(state.clone());
     match mail::Mailer::from_config(&state.config)? {
+        Some(_) if state.config.public_url.is_none() && addr.ip().is_unspecified() => {
+            return Err(error::AppError::Internal(
+                "--smtp-url needs --public-url when listening on all interfaces: links in mails must reach this server"
+                    .into(),
+            ));
+        }
         Some(mailer) => {
             let base = state
                 .config

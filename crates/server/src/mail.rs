@@ -33,7 +33,10 @@ pub mod templates;
 /// Mails are retried for this long after they were queued, then `failed`.
 const RETRY_FOR_MS: i64 = 24 * 3_600_000;
 const LEASE_MS: i64 = 60_000;
+/// Each SMTP command gives up after this long…
 const SEND_TIMEOUT: Duration = Duration::from_secs(20);
+/// …and a whole send well before the lease ends (so no other node takes it over meanwhile).
+const WHOLE_SEND_TIMEOUT: Duration = Duration::from_secs(45);
 /// A resume link works for this long (and once).
 pub const RESUME_LINK_MS: i64 = 7 * 86_400_000;
 /// At most this many messages are quoted in one mail.
@@ -70,15 +73,11 @@ pub fn spawn_worker(state: AppState, mailer: Mailer, base: String) {
                 _ = tick.tick() => {}
                 _ = stop.changed() => break,
             }
-            tokio::select! {
-                _ = async {
-                    if let Err(err) = scan(&state, &base).await {
-                        tracing::warn!(error = %err, "unread scan failed");
-                    }
-                    send_due(&state, &mailer).await;
-                } => {}
-                _ = stop.changed() => break,
+            // Not interrupted by a shutdown: a send cut midway could go out twice.
+            if let Err(err) = scan(&state, &base).await {
+                tracing::warn!(error = %err, "unread scan failed");
             }
+            send_due(&state, &mailer).await;
         }
     });
 }
@@ -91,15 +90,21 @@ pub async fn scan(state: &AppState, base: &str) -> AppResult<()> {
     let since = now - (i64::from(talkshop_protocol::shop::MAX_UNREAD_MAIL_MINUTES) + 1440) * minute;
     for reader in [Reader::Staff, Reader::Buyer] {
         for burst in state.storage.unread_bursts(reader, since, now - minute).await? {
-            let shop = crate::shops::load(state, &burst.shop_id).await?;
-            if burst.first_at > now - i64::from(shop.settings.unread_mail_minutes) * minute {
-                continue;
-            }
-            let queued = match reader {
-                Reader::Staff => mail_staff(state, base, &shop, &burst).await,
-                Reader::Buyer => mail_buyer(state, base, &shop, &burst).await,
+            let queued = async {
+                let shop = crate::shops::load(state, &burst.shop_id).await?;
+                if burst.first_at > now - i64::from(shop.settings.unread_mail_minutes) * minute {
+                    return Ok(());
+                }
+                let handled = match reader {
+                    Reader::Staff => mail_staff(state, base, &shop, &burst).await?,
+                    Reader::Buyer => mail_buyer(state, base, &shop, &burst).await?,
+                };
+                if handled {
+                    state.storage.burst_handled(reader, &burst.conversation_id, burst.read_seq).await?;
+                }
+                AppResult::Ok(())
             };
-            if let Err(err) = queued {
+            if let Err(err) = queued.await {
                 tracing::warn!(conversation = %burst.conversation_id, error = %err, "unread mail not queued");
             }
         }
@@ -123,7 +128,8 @@ fn locale_of(shop: &ShopConfig) -> Locale {
     Locale::from_tag(&shop.settings.default_locale).unwrap_or(Locale::En)
 }
 
-async fn mail_staff(state: &AppState, base: &str, shop: &ShopConfig, burst: &UnreadBurst) -> AppResult<()> {
+/// Answers whether the burst is done with (every staff member mailed or not wanting mail).
+async fn mail_staff(state: &AppState, base: &str, shop: &ShopConfig, burst: &UnreadBurst) -> AppResult<bool> {
     let mut messages = None;
     for staff in state.storage.shop_staff(&burst.shop_id).await? {
         let key = format!("staff:{}:{}:{}", burst.conversation_id, burst.read_seq, staff.id);
@@ -135,27 +141,41 @@ async fn mail_staff(state: &AppState, base: &str, shop: &ShopConfig, burst: &Unr
         }
         let quotes = quoted(locale_of(shop), messages.as_deref().unwrap_or_default());
         if quotes.is_empty() {
-            return Ok(());
+            return Ok(true);
         }
         let link = format!("{base}/console?conversation={}", burst.conversation_id);
         let content = templates::staff_unread(locale_of(shop), &shop.settings.name, &quotes, &link);
         queue(state, base, burst, key, "staff_unread", &staff.email, content).await?;
     }
-    Ok(())
+    Ok(true)
 }
 
-async fn mail_buyer(state: &AppState, base: &str, shop: &ShopConfig, burst: &UnreadBurst) -> AppResult<()> {
+/// Answers whether the burst is done with. An address that has not confirmed
+/// it wants this shop's mail (anyone can type any address, or pass one to
+/// `identify` from the page) first gets one confirmation mail, without the
+/// conversation; the burst waits for the confirmation.
+async fn mail_buyer(state: &AppState, base: &str, shop: &ShopConfig, burst: &UnreadBurst) -> AppResult<bool> {
     let key = format!("buyer:{}:{}", burst.conversation_id, burst.read_seq);
     if state.storage.mail_queued(&key).await? {
-        return Ok(());
+        return Ok(true);
     }
-    let Some(address) = state.storage.buyer_email(&burst.shop_id, &burst.principal).await? else { return Ok(()) };
+    let Some(address) = state.storage.buyer_email(&burst.shop_id, &burst.principal).await? else { return Ok(true) };
     if state.storage.opted_out(&burst.shop_id, &address).await? {
-        return Ok(());
+        return Ok(true);
     }
-    let quotes = quoted(locale_of(shop), &unread(state, burst, Sender::Merchant).await?);
+    let locale = locale_of(shop);
+    if !state.storage.mail_confirmed(&burst.shop_id, &address).await? {
+        let confirm_key = format!("confirm:{}:{}", burst.shop_id, address.to_ascii_lowercase());
+        if !state.storage.mail_queued(&confirm_key).await? {
+            let link = signed_url(state, base, "confirm", &burst.shop_id, &address);
+            let content = templates::confirm_address(locale, &shop.settings.name, &link);
+            queue(state, base, burst, confirm_key, "buyer_confirm", &address, content).await?;
+        }
+        return Ok(false);
+    }
+    let quotes = quoted(locale, &unread(state, burst, Sender::Merchant).await?);
     if quotes.is_empty() {
-        return Ok(());
+        return Ok(true);
     }
     let code = crate::seed::random_secret();
     let now = clock::now_millis();
@@ -165,8 +185,9 @@ async fn mail_buyer(state: &AppState, base: &str, shop: &ShopConfig, burst: &Unr
         .create_resume_link(&hash, &burst.shop_id, &burst.conversation_id, &burst.principal, now, now + RESUME_LINK_MS)
         .await?;
     let link = format!("{base}/chat/{}?ts_resume={code}", burst.shop_id);
-    let content = templates::buyer_unread(locale_of(shop), &shop.settings.name, &quotes, &link);
-    queue(state, base, burst, key, "buyer_unread", &address, content).await
+    let content = templates::buyer_unread(locale, &shop.settings.name, &quotes, &link);
+    queue(state, base, burst, key, "buyer_unread", &address, content).await?;
+    Ok(true)
 }
 
 async fn queue(
@@ -179,7 +200,7 @@ async fn queue(
     content: templates::Content,
 ) -> AppResult<()> {
     let now = clock::now_millis();
-    let unsubscribe_url = unsubscribe_url(state, base, &burst.shop_id, to);
+    let unsubscribe_url = signed_url(state, base, "unsubscribe", &burst.shop_id, to);
     let (text_body, html_body) = content.bodies(&unsubscribe_url);
     let mail = MailRecord {
         id: uuid::Uuid::new_v4().to_string(),
@@ -200,14 +221,16 @@ async fn queue(
     Ok(())
 }
 
-/// The signature that makes an unsubscribe link work for exactly one shop and address.
-pub fn unsubscribe_signature(state: &AppState, shop_id: &str, address: &str) -> String {
+/// The signature that makes a mail link (`purpose`: `unsubscribe`, `confirm`)
+/// work for exactly one shop and address.
+pub fn link_signature(state: &AppState, purpose: &str, shop_id: &str, address: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(state.tokens.secret()).expect("HMAC accepts keys of any length");
-    mac.update(format!("unsubscribe\n{shop_id}\n{}", address.to_ascii_lowercase()).as_bytes());
+    mac.update(format!("{purpose}\n{shop_id}\n{}", address.to_ascii_lowercase()).as_bytes());
     mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn unsubscribe_url(state: &AppState, base: &str, shop_id: &str, address: &str) -> String {
+/// `{base}/mail/{purpose}?shop=…&to=…&sig=…`.
+fn signed_url(state: &AppState, base: &str, purpose: &str, shop_id: &str, address: &str) -> String {
     let enc = |s: &str| -> String {
         s.bytes()
             .map(|b| match b {
@@ -216,8 +239,8 @@ fn unsubscribe_url(state: &AppState, base: &str, shop_id: &str, address: &str) -
             })
             .collect()
     };
-    let sig = unsubscribe_signature(state, shop_id, address);
-    format!("{base}/mail/unsubscribe?shop={}&to={}&sig={sig}", enc(shop_id), enc(address))
+    let sig = link_signature(state, purpose, shop_id, address);
+    format!("{base}/mail/{purpose}?shop={}&to={}&sig={sig}", enc(shop_id), enc(address))
 }
 
 /// Claims and sends due mails, one after another (mail is not urgent).
@@ -233,12 +256,15 @@ pub async fn send_due(state: &AppState, mailer: &Mailer) -> usize {
                 break;
             }
         };
-        let outcome = match send(mailer, &claimed.mail).await {
+        let attempt = tokio::time::timeout(WHOLE_SEND_TIMEOUT, send(mailer, &claimed.mail)).await;
+        let outcome = match attempt.unwrap_or_else(|_| Err(("timed out".into(), false))) {
             Ok(()) => MailOutcome::Sent,
             Err((error, permanent)) => failure(state, &claimed, error, permanent),
         };
         tracing::info!(mail = %claimed.mail.id, kind = %claimed.mail.kind, attempt = claimed.attempts, outcome = ?outcome, "mail attempt");
-        if let Err(err) = state.storage.finish_mail(&claimed.mail.id, &outcome, clock::now_millis()).await {
+        if let Err(err) =
+            state.storage.finish_mail(&claimed.mail.id, claimed.lease_until, &outcome, clock::now_millis()).await
+        {
             tracing::warn!(mail = %claimed.mail.id, error = %err, "mail outcome not stored; the lease will expire");
         }
         sent += 1;

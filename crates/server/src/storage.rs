@@ -270,11 +270,17 @@ pub trait MailStore: Send + Sync {
     async fn enqueue_mail(&self, mail: &MailRecord) -> AppResult<bool>;
     /// Leases one due mail until `lease_until` and counts the attempt.
     async fn claim_mail(&self, now: i64, lease_until: i64) -> AppResult<Option<ClaimedMail>>;
-    async fn finish_mail(&self, id: &str, outcome: &MailOutcome, now: i64) -> AppResult<()>;
+    /// Records the outcome, only while the claim's lease (`lease_until`) is still this node's.
+    async fn finish_mail(&self, id: &str, lease_until: i64, outcome: &MailOutcome, now: i64) -> AppResult<()>;
     async fn opted_out(&self, shop_id: &str, address: &str) -> AppResult<bool>;
     async fn set_opted_out(&self, shop_id: &str, address: &str, out: bool, now: i64) -> AppResult<()>;
     /// Conversations with messages `reader` has not read, the first written in `since..=until`.
     async fn unread_bursts(&self, reader: Reader, since: i64, until: i64) -> AppResult<Vec<UnreadBurst>>;
+    /// The burst at `read_seq` needs no more work (mailed, or nobody to mail).
+    async fn burst_handled(&self, reader: Reader, conversation_id: &str, read_seq: i64) -> AppResult<()>;
+    /// Whether the address confirmed it wants this shop's chat mail.
+    async fn mail_confirmed(&self, shop_id: &str, address: &str) -> AppResult<bool>;
+    async fn confirm_mail_address(&self, shop_id: &str, address: &str, now: i64) -> AppResult<()>;
     async fn create_resume_link(
         &self,
         token_hash: &str,

@@ -39,3 +39,19 @@ CREATE TABLE resume_links (
     expires_at      BIGINT NOT NULL,
     used_at         BIGINT
 );
+
+-- Addresses that confirmed they want a shop's chat mail (double opt-in: an
+-- address a buyer typed, or gave through identify, is not trusted until then).
+CREATE TABLE mail_confirmed (
+    shop_id    TEXT NOT NULL,
+    address    TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (shop_id, address)
+);
+
+-- The read position each side's unread burst was last handled at (mailed, or
+-- nobody to mail): the scan looks only at conversations whose read position moved.
+ALTER TABLE conversations ADD COLUMN staff_mailed_seq BIGINT NOT NULL DEFAULT -1;
+ALTER TABLE conversations ADD COLUMN buyer_mailed_seq BIGINT NOT NULL DEFAULT -1;
+CREATE INDEX conversations_activity ON conversations (last_activity);
+CREATE INDEX users_owner ON users (shop_id, owner_visitor_id);

@@ -16,6 +16,10 @@ struct Words {
     link_note: &'static str,
     buyer_why: &'static str,
     unsubscribe: &'static str,
+    confirm_subject: &'static str,
+    confirm_intro: &'static str,
+    confirm_action: &'static str,
+    confirm_note: &'static str,
     /// How messages that are not text read in a mail (`{x}`: amount, header or text).
     product: &'static str,
     products: &'static str,
@@ -50,6 +54,10 @@ const EN: Words = Words {
     cancelled: "Payment request for {x} cancelled",
     expired: "Payment request for {x} expired",
     refunded: "{x} refunded",
+    confirm_subject: "Confirm your e-mail for {shop}",
+    confirm_intro: "Someone asked to get replies from the chat of {shop} at this address.",
+    confirm_action: "Yes, send me the replies",
+    confirm_note: "If that was not you, ignore this e-mail: nothing more will come.",
 };
 
 const PT_BR: Words = Words {
@@ -73,6 +81,10 @@ const PT_BR: Words = Words {
     cancelled: "Pedido de pagamento de {x} cancelado",
     expired: "Pedido de pagamento de {x} expirado",
     refunded: "{x} reembolsado",
+    confirm_subject: "Confirme seu e-mail para {shop}",
+    confirm_intro: "Alguém pediu para receber neste endereço as respostas do chat de {shop}.",
+    confirm_action: "Sim, quero receber as respostas",
+    confirm_note: "Se não foi você, ignore este e-mail: nada mais será enviado.",
 };
 
 const TH: Words = Words {
@@ -96,6 +108,10 @@ const TH: Words = Words {
     cancelled: "ยกเลิกคำขอชำระเงิน {x} แล้ว",
     expired: "คำขอชำระเงิน {x} หมดอายุแล้ว",
     refunded: "คืนเงิน {x} แล้ว",
+    confirm_subject: "ยืนยันอีเมลของคุณสำหรับ {shop}",
+    confirm_intro: "มีผู้ขอรับการตอบกลับจากแชทของ {shop} ที่อีเมลนี้",
+    confirm_action: "ใช่ ส่งการตอบกลับมาให้ฉัน",
+    confirm_note: "หากไม่ใช่คุณ โปรดเพิกเฉยอีเมลนี้ จะไม่มีอีเมลส่งมาอีก",
 };
 
 const ID: Words = Words {
@@ -119,6 +135,10 @@ const ID: Words = Words {
     cancelled: "Permintaan pembayaran {x} dibatalkan",
     expired: "Permintaan pembayaran {x} kedaluwarsa",
     refunded: "{x} dikembalikan",
+    confirm_subject: "Konfirmasi e-mail Anda untuk {shop}",
+    confirm_intro: "Seseorang meminta balasan dari chat {shop} dikirim ke alamat ini.",
+    confirm_action: "Ya, kirimi saya balasan",
+    confirm_note: "Jika itu bukan Anda, abaikan e-mail ini: tidak akan ada e-mail lagi.",
 };
 
 fn words(locale: Locale) -> &'static Words {
@@ -266,6 +286,22 @@ pub fn buyer_unread(locale: Locale, shop: &str, quotes: &[String], link: &str) -
         link: link.to_owned(),
         action: w.reopen,
         note: Some(w.link_note),
+        why: fill(w.buyer_why, shop),
+        unsubscribe: w.unsubscribe,
+    }
+}
+
+/// To an address not yet confirmed: nothing of the conversation, only the question.
+pub fn confirm_address(locale: Locale, shop: &str, link: &str) -> Content {
+    let w = words(locale);
+    Content {
+        subject: fill(w.confirm_subject, shop),
+        lang: locale.tag(),
+        intro: fill(w.confirm_intro, shop),
+        quotes: Vec::new(),
+        link: link.to_owned(),
+        action: w.confirm_action,
+        note: Some(w.confirm_note),
         why: fill(w.buyer_why, shop),
         unsubscribe: w.unsubscribe,
     }

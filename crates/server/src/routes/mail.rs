@@ -21,6 +21,7 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/mail/unsubscribe", get(unsubscribe_page).post(unsubscribe))
+        .route("/mail/confirm", get(confirm_page).post(confirm))
         .route("/chat/{shop}", get(chat_page))
         .route("/api/v1/console/notifications", get(notifications).put(set_notifications))
 }
@@ -42,9 +43,9 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
     (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
 }
 
-/// Whether the link is ours and unchanged (compared in constant time).
-fn genuine(state: &AppState, query: &UnsubscribeQuery) -> bool {
-    let expected = crate::mail::unsubscribe_signature(state, &query.shop, &query.to);
+/// Whether the link is ours, for this purpose, and unchanged (compared in constant time).
+fn genuine(state: &AppState, purpose: &str, query: &UnsubscribeQuery) -> bool {
+    let expected = crate::mail::link_signature(state, purpose, &query.shop, &query.to);
     query.sig.len() == expected.len()
         && query.sig.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
 }
@@ -56,7 +57,7 @@ fn not_genuine() -> Response {
 
 /// Asks first: mail scanners open links, and opening must not unsubscribe anyone.
 async fn unsubscribe_page(State(state): State<AppState>, Query(query): Query<UnsubscribeQuery>) -> Response {
-    if !genuine(&state, &query) {
+    if !genuine(&state, "unsubscribe", &query) {
         return not_genuine();
     }
     let body = format!(
@@ -68,13 +69,38 @@ async fn unsubscribe_page(State(state): State<AppState>, Query(query): Query<Uns
 }
 
 async fn unsubscribe(State(state): State<AppState>, Query(query): Query<UnsubscribeQuery>) -> AppResult<Response> {
-    if !genuine(&state, &query) {
+    if !genuine(&state, "unsubscribe", &query) {
         return Ok(not_genuine());
     }
     state.storage.set_opted_out(&query.shop, &query.to, true, clock::now_millis()).await?;
     tracing::info!(shop = %query.shop, "mail address unsubscribed");
     let body = format!("<p>{} will get no more e-mails from this shop's chat.</p>", escape(&query.to));
     Ok(page(StatusCode::OK, "Unsubscribed", &body))
+}
+
+/// Double opt-in: the page asks (scanners open links), the POST confirms.
+async fn confirm_page(State(state): State<AppState>, Query(query): Query<UnsubscribeQuery>) -> Response {
+    if !genuine(&state, "confirm", &query) {
+        return not_genuine();
+    }
+    let body = format!(
+        "<p>Get this shop's chat replies at <strong>{to}</strong>?</p>\
+         <form method=\"post\"><button type=\"submit\" style=\"font:inherit;padding:.5rem 1rem\">Confirm</button></form>",
+        to = escape(&query.to)
+    );
+    page(StatusCode::OK, "Confirm your e-mail", &body)
+}
+
+async fn confirm(State(state): State<AppState>, Query(query): Query<UnsubscribeQuery>) -> AppResult<Response> {
+    if !genuine(&state, "confirm", &query) {
+        return Ok(not_genuine());
+    }
+    let now = clock::now_millis();
+    state.storage.confirm_mail_address(&query.shop, &query.to, now).await?;
+    state.storage.set_opted_out(&query.shop, &query.to, false, now).await?;
+    tracing::info!(shop = %query.shop, "mail address confirmed");
+    let body = format!("<p>Replies from this shop's chat will reach {}.</p>", escape(&query.to));
+    Ok(page(StatusCode::OK, "Confirmed", &body))
 }
 
 /// The shop's own chat page: the widget, open. Resume links from mails land here.

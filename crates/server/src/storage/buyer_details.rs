@@ -10,7 +10,7 @@ macro_rules! buyer_details_storage {
                 // so an order placed on one device is found from another.
                 let row = sqlx::query(
                     "SELECT o.data FROM orders o JOIN conversations c ON c.id = o.conversation_id
-                      WHERE c.shop_id = $1 AND c.visitor_id = $2
+                      WHERE o.shop_id = $1 AND c.shop_id = $1 AND c.visitor_id = $2
                       ORDER BY o.created_at DESC LIMIT 20",
                 )
                 .bind(shop_id)

@@ -20,11 +20,13 @@ pub struct MailRecord {
     pub give_up_at: i64,
 }
 
-/// A mail a node claimed (its lease runs), with the attempts so far (this one included).
+/// A mail a node claimed (its lease runs until `lease_until`), with the attempts
+/// so far (this one included).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimedMail {
     pub mail: MailRecord,
     pub attempts: i64,
+    pub lease_until: i64,
 }
 
 /// How a send ended.
@@ -55,7 +57,7 @@ pub enum Reader {
 }
 
 pub(super) const MAIL_COLUMNS: &str = "id, shop_id, dedupe_key, kind, to_addr, subject, text_body, html_body, \
-     unsubscribe_url, created_at, give_up_at, attempts";
+     unsubscribe_url, created_at, give_up_at, attempts, lease_until";
 
 macro_rules! mail_storage {
     ($storage:ty, $row:ty) => {
@@ -75,6 +77,7 @@ macro_rules! mail_storage {
                     give_up_at: r.try_get("give_up_at")?,
                 },
                 attempts: r.try_get("attempts")?,
+                lease_until: r.try_get::<Option<i64>, _>("lease_until")?.unwrap_or_default(),
             })
         }
 
@@ -139,7 +142,13 @@ macro_rules! mail_storage {
                 row.map(|r| mail_from_row(&r)).transpose()
             }
 
-            async fn finish_mail(&self, id: &str, outcome: &super::mail_store::MailOutcome, now: i64) -> AppResult<()> {
+            async fn finish_mail(
+                &self,
+                id: &str,
+                lease_until: i64,
+                outcome: &super::mail_store::MailOutcome,
+                now: i64,
+            ) -> AppResult<()> {
                 use super::mail_store::MailOutcome;
                 let (status, error, next, sent) = match outcome {
                     MailOutcome::Sent => ("sent", None, None, Some(now)),
@@ -147,16 +156,21 @@ macro_rules! mail_storage {
                     MailOutcome::Failed { error } => ("failed", Some(error.clone()), None, None),
                 };
                 let _turn = self.turn().await;
+                // Only while this node's lease holds; a sent mail keeps no body (its
+                // resume link's code must not outlive the send in the database).
                 sqlx::query(
                     "UPDATE mail_outbox SET status = $1, last_error = $2, next_attempt_at = COALESCE($3, next_attempt_at),
-                            sent_at = $4, lease_until = NULL
-                     WHERE id = $5",
+                            sent_at = $4, lease_until = NULL,
+                            text_body = CASE WHEN $1 = 'pending' THEN text_body ELSE '' END,
+                            html_body = CASE WHEN $1 = 'pending' THEN html_body ELSE '' END
+                     WHERE id = $5 AND lease_until = $6",
                 )
                 .bind(status)
                 .bind(error)
                 .bind(next)
                 .bind(sent)
                 .bind(id)
+                .bind(lease_until)
                 .execute(&self.pool)
                 .await?;
                 Ok(())
@@ -204,12 +218,19 @@ macro_rules! mail_storage {
                     super::mail_store::Reader::Staff => ("buyer", "merchant_read_seq"),
                     super::mail_store::Reader::Buyer => ("merchant", "buyer_read_seq"),
                 };
+                let mailed = match reader {
+                    super::mail_store::Reader::Staff => "staff_mailed_seq",
+                    super::mail_store::Reader::Buyer => "buyer_mailed_seq",
+                };
+                // Driven by recent conversations whose read position moved since their
+                // burst was last handled; messages by their (conversation, seq) key.
                 let sql = format!(
                     "SELECT c.id, c.shop_id, c.visitor_id, c.{read} AS read_seq, MIN(m.created_at) AS first_at
-                       FROM conversations c JOIN messages m ON m.conversation_id = c.id
-                      WHERE m.sender = '{writer}' AND m.seq > c.{read} AND m.created_at >= $1
+                       FROM conversations c JOIN messages m ON m.conversation_id = c.id AND m.seq > c.{read}
+                      WHERE c.last_activity >= $1 AND c.{read} <> c.{mailed} AND m.sender = '{writer}'
                       GROUP BY c.id, c.shop_id, c.visitor_id, c.{read}
                      HAVING MIN(m.created_at) <= $2
+                      ORDER BY first_at
                       LIMIT 500"
                 );
                 let rows = sqlx::query(&sql).bind(since).bind(until).fetch_all(&self.pool).await?;
@@ -224,6 +245,48 @@ macro_rules! mail_storage {
                         })
                     })
                     .collect()
+            }
+
+            async fn burst_handled(
+                &self,
+                reader: super::mail_store::Reader,
+                conversation_id: &str,
+                read_seq: i64,
+            ) -> AppResult<()> {
+                let column = match reader {
+                    super::mail_store::Reader::Staff => "staff_mailed_seq",
+                    super::mail_store::Reader::Buyer => "buyer_mailed_seq",
+                };
+                let _turn = self.turn().await;
+                sqlx::query(&format!("UPDATE conversations SET {column} = $1 WHERE id = $2"))
+                    .bind(read_seq)
+                    .bind(conversation_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn mail_confirmed(&self, shop_id: &str, address: &str) -> AppResult<bool> {
+                let row = sqlx::query("SELECT 1 AS one FROM mail_confirmed WHERE shop_id = $1 AND address = $2")
+                    .bind(shop_id)
+                    .bind(address.to_ascii_lowercase())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.is_some())
+            }
+
+            async fn confirm_mail_address(&self, shop_id: &str, address: &str, now: i64) -> AppResult<()> {
+                let _turn = self.turn().await;
+                sqlx::query(
+                    "INSERT INTO mail_confirmed (shop_id, address, created_at) VALUES ($1, $2, $3)
+                     ON CONFLICT (shop_id, address) DO NOTHING",
+                )
+                .bind(shop_id)
+                .bind(address.to_ascii_lowercase())
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
             }
 
             async fn create_resume_link(
