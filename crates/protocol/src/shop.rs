@@ -84,6 +84,9 @@ pub struct ShopSettings {
     /// Where and when to pick up (plain text, shown to buyers).
     #[serde(default)]
     pub pickup_address: String,
+    /// When staff answer; none: always open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_hours: Option<crate::presence::BusinessHours>,
 }
 
 fn printable(text: &str) -> bool {
@@ -134,6 +137,9 @@ impl ShopSettings {
             option.normalize();
         }
         self.pickup_address = self.pickup_address.trim().to_owned();
+        if let Some(hours) = &mut self.business_hours {
+            hours.time_zone = hours.time_zone.trim().to_owned();
+        }
     }
 
     pub fn validate(&self) -> Result<(), ApiError> {
@@ -194,6 +200,9 @@ impl ShopSettings {
             || self.pickup_address.chars().any(|c| c.is_control() && c != '\n')
         {
             return Err(ApiError::invalid("pickup_address", "The pickup address is at most 300 characters"));
+        }
+        if let Some(hours) = &self.business_hours {
+            hours.validate()?;
         }
         Ok(())
     }
@@ -453,6 +462,7 @@ mod tests {
             shipping_options: vec![],
             pickup: false,
             pickup_address: String::new(),
+            business_hours: None,
         }
     }
 

@@ -10,6 +10,7 @@ pub mod hub;
 pub mod idempotency;
 pub mod marks;
 pub mod outbound;
+pub mod presence;
 pub mod ratelimit;
 pub mod routes;
 pub mod seed;
@@ -48,6 +49,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::shop_admin::router())
         .merge(routes::admin::router())
         .merge(routes::conversations::router())
+        .merge(routes::buyer_emails::router())
         .merge(routes::catalog::router())
         .merge(routes::cart::router())
         .merge(routes::orders::router())
@@ -196,9 +198,11 @@ pub async fn start(config: Config) -> AppResult<Running> {
         marks: Default::default(),
         shops: Default::default(),
         logins: Default::default(),
+        presence: Default::default(),
     };
     routes::payouts::spawn_jobs(state.clone());
     outbound::spawn_worker(state.clone());
+    presence::spawn_sweeper(state.clone());
     let router = app(state.clone());
     let task = tokio::spawn(async move {
         let mut until = stopped;

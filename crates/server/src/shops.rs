@@ -70,6 +70,7 @@ pub fn default_settings(config: &Config, name: &str, currency: Currency, locale:
         shipping_options: Vec::new(),
         pickup: false,
         pickup_address: String::new(),
+        business_hours: None,
     }
 }
 

@@ -14,6 +14,7 @@ use talkshop_protocol::{
     ApiError, Cart, ConversationSummary, ErrorCode, Message, MessageBody, Order, Product, Sender, ShopInfo,
 };
 
+use super::presence_store::presence_storage;
 use super::shop_admin::{shop_admin_rows, shop_admin_storage};
 use super::sqlite::buyer_label;
 use super::webhook_store::{webhook_rows, webhook_storage};
@@ -55,6 +56,7 @@ shop_admin_rows!(PgRow);
 shop_admin_storage!(PostgresStorage);
 webhook_rows!(PgRow);
 webhook_storage!(PostgresStorage);
+presence_storage!(PostgresStorage);
 
 const SUMMARY_SELECT: &str = "
 SELECT c.id, c.shop_id, s.name AS shop_name, c.visitor_id, c.last_seq, c.last_activity,

@@ -13,6 +13,7 @@ use talkshop_protocol::{
 };
 use tokio::sync::Mutex;
 
+use super::presence_store::presence_storage;
 use super::shop_admin::{shop_admin_rows, shop_admin_storage};
 use super::webhook_store::{webhook_rows, webhook_storage};
 use super::{
@@ -51,6 +52,7 @@ shop_admin_rows!(SqliteRow);
 shop_admin_storage!(SqliteStorage);
 webhook_rows!(SqliteRow);
 webhook_storage!(SqliteStorage);
+presence_storage!(SqliteStorage);
 
 const SUMMARY_SELECT: &str = "
 SELECT c.id, c.shop_id, s.name AS shop_name, c.visitor_id, c.last_seq, c.last_activity,
