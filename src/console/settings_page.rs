@@ -408,7 +408,7 @@ pub fn ShopSettingsPage(api: Api) -> impl IntoView {
                             <small>{ct.hours_hint}</small>
                             {(0..7).map(|i| view! {
                                 <label class="ts-field ts-hours__day">
-                                    <span>{ct.weekdays[i]}</span>
+                                    <span>{ct.weekdays.split('|').nth(i).unwrap_or_default()}</span>
                                     <input name=format!("hours_{i}") inputmode="numeric" placeholder="09:00-18:00"
                                         prop:value=move || draft.with(|d| d.as_ref().map(|d| d.days[i].clone()).unwrap_or_default())
                                         aria-invalid=invalid(errors, "business_hours.days")
