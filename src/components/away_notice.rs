@@ -40,7 +40,8 @@ pub fn AwayNotice(session: ChatSession, #[prop(into)] availability: Signal<ShopA
             busy.set(false);
         });
     };
-    let bad = move |field: &'static str| move || error.with(|e| e.as_ref().and_then(|e| e.field.as_deref()) == Some(field));
+    let bad =
+        move |field: &'static str| move || error.with(|e| e.as_ref().and_then(|e| e.field.as_deref()) == Some(field));
     view! {
         <Show when=move || availability.with(ShopAvailability::offers_email)>
             <aside class="ts-away" aria-label=t.status_closed>

@@ -216,7 +216,10 @@ mod tests {
             ClientFrame::parse(r#"{"type":"delivered","conversation_id":"c","seq":7}"#).unwrap(),
             ClientFrame::Delivered { conversation_id: "c".into(), seq: 7 }
         );
-        assert_eq!(ClientFrame::parse(r#"{"type":"activity","idle":true}"#).unwrap(), ClientFrame::Activity { idle: true });
+        assert_eq!(
+            ClientFrame::parse(r#"{"type":"activity","idle":true}"#).unwrap(),
+            ClientFrame::Activity { idle: true }
+        );
         for bad in [
             "",
             "nope",

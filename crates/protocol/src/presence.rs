@@ -58,7 +58,10 @@ impl BusinessHours {
             && !zone.ends_with('/')
             && !zone.contains("//");
         if !zone_ok {
-            return Err(ApiError::invalid("business_hours.time_zone", "The time zone is a name like America/Sao_Paulo"));
+            return Err(ApiError::invalid(
+                "business_hours.time_zone",
+                "The time zone is a name like America/Sao_Paulo",
+            ));
         }
         if self.days.len() != 7 {
             return Err(ApiError::invalid("business_hours.days", "Business hours list seven days, Monday first"));
@@ -76,7 +79,10 @@ impl BusinessHours {
                     return Err(ApiError::invalid("business_hours.days", "A range closes after it opens"));
                 }
                 if end_of_last.is_some_and(|end| open < end) {
-                    return Err(ApiError::invalid("business_hours.days", "A day's ranges are in order and do not overlap"));
+                    return Err(ApiError::invalid(
+                        "business_hours.days",
+                        "A day's ranges are in order and do not overlap",
+                    ));
                 }
                 end_of_last = Some(close);
             }

@@ -37,13 +37,16 @@ const REPLY_SAMPLE: i64 = 5_000;
 /// A shop's typical reply time is measured again after this long.
 const REPLY_CACHE: Duration = Duration::from_secs(300);
 
+/// A shop's measured typical reply time and when it was measured.
+type MeasuredReplies = HashMap<String, (Instant, Option<i64>)>;
+
 /// This node's part in presence: its id in `staff_presence` and the shops'
 /// typical reply times it measured recently.
 #[derive(Clone)]
 pub struct Presence {
     node: Arc<str>,
     /// Held while measuring, so that many buyers connecting at once measure once.
-    replies: Arc<Mutex<HashMap<String, (Instant, Option<i64>)>>>,
+    replies: Arc<Mutex<MeasuredReplies>>,
 }
 
 impl Default for Presence {

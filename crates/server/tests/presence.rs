@@ -36,7 +36,8 @@ async fn next_availability(ws: &mut Ws) -> ShopAvailability {
 }
 
 async fn shop_availability(server: &Server) -> ShopAvailability {
-    let look: ShopLook = expect_json(server.get(&format!("/shops/{SHOP}"), None).send().await.unwrap(), StatusCode::OK).await;
+    let look: ShopLook =
+        expect_json(server.get(&format!("/shops/{SHOP}"), None).send().await.unwrap(), StatusCode::OK).await;
     look.availability
 }
 
@@ -256,7 +257,8 @@ async fn a_buyer_leaves_their_own_email_with_consent() {
     let staff = server.staff_token().await;
     let resp = put(&staff, json!({"email": "eve@example.com", "consent": true})).await.unwrap();
     expect_error(resp, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
-    let read: StoredBuyerEmail = expect_json(server.get(&path, Some(&staff)).send().await.unwrap(), StatusCode::OK).await;
+    let read: StoredBuyerEmail =
+        expect_json(server.get(&path, Some(&staff)).send().await.unwrap(), StatusCode::OK).await;
     assert_eq!(read, stored);
     let outsider = server.outsider_staff().await;
     let resp = server.get(&path, Some(&outsider)).send().await.unwrap();
