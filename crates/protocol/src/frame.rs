@@ -70,7 +70,8 @@ pub enum ServerFrame {
     PaymentUpdated {
         request: Box<crate::payment::PaymentRequest>,
     },
-    /// Buyers: whether and when the shop answers changed (staff came or went, hours).
+    /// Whether and when the shop answers (staff came, went or idled; settings changed);
+    /// a buyer's socket also gets it right after `Ready`. The widget's header shows it.
     Availability {
         availability: crate::presence::ShopAvailability,
     },
