@@ -329,15 +329,15 @@ pub fn ChatWidget(
             }
         }
     };
-    // Closed until a time: ask again once it has passed (no staff event may come then).
-    let reopening = {
+    // Opening or closing by the schedule: ask again once the time has passed (no staff event may come then).
+    let recheck_at = {
         let shop = shop.clone();
         move |at: i64| {
             let (base, shop) = (session.api.get_value(), shop.clone());
             spawn_local(async move {
                 let wait = (at - js_sys::Date::now() as i64).clamp(0, i32::MAX as i64) as u32;
                 TimeoutFuture::new(wait.saturating_add(1_000)).await;
-                if availability.try_with_untracked(|a| a.back_at) == Some(Some(at)) {
+                if availability.try_with_untracked(|a| a.changes_at()) == Some(Some(at)) {
                     if let Ok(shop_look) = base.shop_look(&shop).await {
                         availability.try_set(shop_look.availability);
                     }
@@ -346,8 +346,8 @@ pub fn ChatWidget(
         }
     };
     Effect::new(move |_| {
-        if let Some(at) = availability.with(|a| a.back_at) {
-            reopening(at);
+        if let Some(at) = availability.with(|a| a.changes_at()) {
+            recheck_at(at);
         }
     });
     let on_send = move |text: String| session.send(text);

@@ -31,6 +31,7 @@ fn closed_until(back_at: i64) -> ShopAvailability {
         staff: StaffPresence::Offline,
         open: false,
         back_at: Some(back_at),
+        closes_at: None,
         typical_reply_secs: Some(600),
         away_message: "Voltamos amanhã <b>cedo</b>".into(),
     }
@@ -123,12 +124,13 @@ async fn a_closed_shop_offers_to_take_an_email_with_consent() {
     click(&root, ".ts-away__send");
     settle().await;
     assert_eq!(attr(&root, ".ts-away__email", "aria-invalid").as_deref(), Some("true"));
-    assert!(!text(&root, ".ts-away__error").is_empty());
+    assert_eq!(text(&root, ".ts-away__error"), "That doesn't look like an e-mail address.");
     type_into(&root, ".ts-away__email", " ana@example.com ");
     settle().await;
     click(&root, ".ts-away__send");
     settle().await;
     assert_eq!(attr(&root, ".ts-away__consent input", "aria-invalid").as_deref(), Some("true"));
+    assert_eq!(text(&root, ".ts-away__error"), "Tick the box to agree first.");
     assert!(requests().is_empty(), "{:?}", requests());
 
     click(&root, ".ts-away__consent input");

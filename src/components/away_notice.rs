@@ -8,7 +8,7 @@ use talkshop_protocol::presence::{BuyerEmail, ShopAvailability};
 use talkshop_protocol::ApiError;
 
 use crate::chat_session::ChatSession;
-use crate::i18n::{fill, texts};
+use crate::i18n::{fill, texts, Texts};
 
 #[component]
 pub fn AwayNotice(session: ChatSession, #[prop(into)] availability: Signal<ShopAvailability>) -> impl IntoView {
@@ -62,7 +62,7 @@ pub fn AwayNotice(session: ChatSession, #[prop(into)] availability: Signal<ShopA
                                 <span>{t.email_consent}</span>
                             </label>
                             <Show when=move || error.with(Option::is_some)>
-                                <p class="ts-away__error" role="alert">{move || error.get().map(|e| e.message).unwrap_or_default()}</p>
+                                <p class="ts-away__error" role="alert">{move || error.get().map(|e| explain(e, t)).unwrap_or_default()}</p>
                             </Show>
                             <button class="ts-button ts-away__send" type="submit" disabled=move || busy.get()>{t.email_send}</button>
                         </form>
@@ -70,5 +70,14 @@ pub fn AwayNotice(session: ChatSession, #[prop(into)] availability: Signal<ShopA
                 }}
             </aside>
         </Show>
+    }
+}
+
+/// A field's mistake in the buyer's language; the server's own errors as they come.
+fn explain(error: ApiError, t: &Texts) -> String {
+    match error.field.as_deref() {
+        Some("email") => t.email_invalid.to_owned(),
+        Some("consent") => t.email_consent_needed.to_owned(),
+        _ => error.message,
     }
 }

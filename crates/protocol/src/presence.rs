@@ -146,6 +146,9 @@ pub struct ShopAvailability {
     /// While closed: when the shop opens next (Unix milliseconds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub back_at: Option<i64>,
+    /// While open by business hours: when the current opening ends (Unix milliseconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closes_at: Option<i64>,
     /// The median time to the staff's first reply to a buyer over the last 30 days, in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub typical_reply_secs: Option<i64>,
@@ -175,6 +178,7 @@ impl ShopAvailability {
             staff: StaffPresence::Offline,
             open: true,
             back_at: None,
+            closes_at: None,
             typical_reply_secs: None,
             away_message: String::new(),
         }
@@ -201,6 +205,11 @@ impl ShopAvailability {
     /// Outside hours with nobody around, the widget offers to take an e-mail.
     pub fn offers_email(&self) -> bool {
         self.headline() == Headline::Closed
+    }
+
+    /// When the schedule changes what buyers see next (opening or closing), if ever.
+    pub fn changes_at(&self) -> Option<i64> {
+        self.back_at.or(self.closes_at)
     }
 }
 
@@ -321,6 +330,7 @@ mod tests {
             staff: StaffPresence::Away,
             open: false,
             back_at: Some(1_700_000_000_000),
+            closes_at: None,
             typical_reply_secs: Some(600),
             away_message: "Back soon".into(),
         };

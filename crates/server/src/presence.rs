@@ -147,17 +147,18 @@ pub async fn availability(state: &AppState, shop_id: &str) -> AppResult<ShopAvai
     let shop = crate::shops::load(state, shop_id).await?;
     let now = clock::now_millis();
     let staff = state.storage.shop_presence(shop_id, now - GONE_AFTER_MS).await?;
-    let (open, back_at) = match &shop.settings.business_hours {
+    let hours = match &shop.settings.business_hours {
         Some(hours) => open_at(hours, now).unwrap_or_else(|err| {
             tracing::warn!(error = %err, shop = shop_id, "business hours unreadable; the shop counts as open");
-            (true, None)
+            Hours::ALWAYS
         }),
-        None => (true, None),
+        None => Hours::ALWAYS,
     };
     Ok(ShopAvailability {
         staff,
-        open,
-        back_at,
+        open: hours.open,
+        back_at: hours.back_at,
+        closes_at: hours.closes_at,
         typical_reply_secs: state.presence.typical_reply_secs(state, shop_id, now).await?,
         away_message: shop.settings.away_message.clone(),
     })
@@ -205,9 +206,22 @@ pub fn check_time_zone(hours: &BusinessHours) -> Result<(), ApiError> {
     })
 }
 
-/// Whether the shop is open at `now` (Unix ms) and, if not, when it opens next
-/// (within a week; `None` when the schedule has no opening at all).
-pub fn open_at(hours: &BusinessHours, now: i64) -> Result<(bool, Option<i64>), jiff::Error> {
+/// Where `now` falls in a shop's schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hours {
+    pub open: bool,
+    /// While closed: when it opens next (within a week; `None` when the schedule has no opening).
+    pub back_at: Option<i64>,
+    /// While open: when this opening ends.
+    pub closes_at: Option<i64>,
+}
+
+impl Hours {
+    pub const ALWAYS: Hours = Hours { open: true, back_at: None, closes_at: None };
+}
+
+/// Whether the shop is open at `now` (Unix ms), until when, or when it opens next.
+pub fn open_at(hours: &BusinessHours, now: i64) -> Result<Hours, jiff::Error> {
     let tz = TimeZone::get(&hours.time_zone)?;
     let now = Timestamp::from_millisecond(now)?;
     let mut date = now.to_zoned_datetime(tz.clone()).date();
@@ -218,18 +232,18 @@ pub fn open_at(hours: &BusinessHours, now: i64) -> Result<(bool, Option<i64>), j
             let Some((open, close)) = range.minutes() else { continue };
             let (start, end) = (instant(date, open, &tz)?, instant(date, close, &tz)?);
             if start <= now && now < end {
-                return Ok((true, None));
+                return Ok(Hours { open: true, back_at: None, closes_at: Some(end.as_millisecond()) });
             }
             if start > now && next.is_none() {
                 next = Some(start.as_millisecond());
             }
         }
         if next.is_some() {
-            return Ok((false, next));
+            return Ok(Hours { open: false, back_at: next, closes_at: None });
         }
         date = date.tomorrow()?;
     }
-    Ok((false, None))
+    Ok(Hours { open: false, back_at: None, closes_at: None })
 }
 
 /// `minute` minutes after midnight of `date` in `tz` (24:00 is the next midnight).
@@ -298,19 +312,26 @@ mod tests {
         let weekdays: &[(&str, &str)] = &[("09:00", "12:00"), ("13:00", "18:00")];
         let h = hours("America/Sao_Paulo", [weekdays, weekdays, weekdays, weekdays, weekdays, &[], &[]]);
         // Wednesday 2026-12-02 10:00 in São Paulo (UTC-3) is 13:00 UTC: open.
-        assert_eq!(open_at(&h, ms("2026-12-02T13:00:00Z")).unwrap(), (true, None));
+        let open_until = |at| Hours { open: true, back_at: None, closes_at: Some(ms(at)) };
+        let back = |at| Hours { open: false, back_at: Some(ms(at)), closes_at: None };
+        // Open until lunch at 12:00 local.
+        assert_eq!(open_at(&h, ms("2026-12-02T13:00:00Z")).unwrap(), open_until("2026-12-02T15:00:00Z"));
         // At lunch: back at 13:00 local.
-        assert_eq!(open_at(&h, ms("2026-12-02T15:30:00Z")).unwrap(), (false, Some(ms("2026-12-02T16:00:00Z"))));
+        assert_eq!(open_at(&h, ms("2026-12-02T15:30:00Z")).unwrap(), back("2026-12-02T16:00:00Z"));
         // Friday evening: back on Monday 09:00 local.
-        assert_eq!(open_at(&h, ms("2026-12-04T22:00:00Z")).unwrap(), (false, Some(ms("2026-12-07T12:00:00Z"))));
+        assert_eq!(open_at(&h, ms("2026-12-04T22:00:00Z")).unwrap(), back("2026-12-07T12:00:00Z"));
         // The same instant is Saturday morning in Bangkok (UTC+7).
         let bangkok = hours("Asia/Bangkok", [weekdays, weekdays, weekdays, weekdays, weekdays, weekdays, &[]]);
-        assert_eq!(open_at(&bangkok, ms("2026-12-05T03:00:00Z")).unwrap(), (true, None));
+        assert_eq!(open_at(&bangkok, ms("2026-12-05T03:00:00Z")).unwrap(), open_until("2026-12-05T05:00:00Z"));
         let never = hours("Asia/Bangkok", [&[], &[], &[], &[], &[], &[], &[]]);
-        assert_eq!(open_at(&never, ms("2026-12-05T03:00:00Z")).unwrap(), (false, None));
+        assert_eq!(
+            open_at(&never, ms("2026-12-05T03:00:00Z")).unwrap(),
+            Hours { open: false, back_at: None, closes_at: None }
+        );
         let all_day: &[(&str, &str)] = &[("00:00", "24:00")];
         let always = hours("Asia/Jakarta", [all_day; 7]);
-        assert_eq!(open_at(&always, ms("2026-12-05T16:59:59Z")).unwrap(), (true, None));
+        // Jakarta is UTC+7: the day ends at 17:00 UTC.
+        assert_eq!(open_at(&always, ms("2026-12-05T16:59:59Z")).unwrap(), open_until("2026-12-05T17:00:00Z"));
     }
 
     #[test]

@@ -133,10 +133,13 @@ async fn business_hours_follow_the_shop_time_zone_and_say_when_it_is_back() {
     assert_eq!(resp.status(), StatusCode::OK);
     let open = shop_availability(&server).await;
     assert!(open.open && open.back_at.is_none(), "{open:?}");
-
-    // Open only two days from now (in Bangkok), 09:00 to 17:00: closed, back then.
+    // It closes at the next midnight in Bangkok.
     let bangkok = jiff::tz::TimeZone::get("Asia/Bangkok").unwrap();
     let today = jiff::Timestamp::now().to_zoned_datetime(bangkok.clone()).date();
+    let midnight = today.tomorrow().unwrap().at(0, 0, 0, 0).to_zoned_datetime(bangkok.clone()).unwrap();
+    assert_eq!(open.closes_at, Some(midnight.timestamp().as_millisecond()));
+
+    // Open only two days from now (in Bangkok), 09:00 to 17:00: closed, back then.
     let day = today.tomorrow().unwrap().tomorrow().unwrap();
     let mut days = vec![vec![]; 7];
     days[day.weekday().to_monday_zero_offset() as usize] = vec![json!({"open": "09:00", "close": "17:00"})];
