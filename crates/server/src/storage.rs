@@ -277,8 +277,8 @@ pub trait PresenceStore: Send + Sync {
     async fn sweep_presence(&self, seen_before: i64) -> AppResult<Vec<String>>;
     /// Conversation, sender and time of a shop's messages since `since`, newest first, at most `limit`.
     async fn shop_message_times(&self, shop_id: &str, since: i64, limit: i64) -> AppResult<Vec<(String, Sender, i64)>>;
-    async fn set_buyer_email(&self, conversation_id: &str, email: &str, now: i64) -> AppResult<()>;
-    async fn buyer_email(
+    async fn set_conversation_email(&self, conversation_id: &str, email: &str, now: i64) -> AppResult<()>;
+    async fn conversation_email(
         &self,
         conversation_id: &str,
     ) -> AppResult<Option<talkshop_protocol::presence::StoredBuyerEmail>>;

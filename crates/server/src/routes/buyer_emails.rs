@@ -26,7 +26,7 @@ async fn show(
 ) -> AppResult<AppJson<StoredBuyerEmail>> {
     let Path(id) = path.map_err(path_rejection)?;
     authorized(&state, &viewer, &id).await?;
-    let stored = state.storage.buyer_email(&id).await?.ok_or_else(|| ApiError::not_found("E-mail address"))?;
+    let stored = state.storage.conversation_email(&id).await?.ok_or_else(|| ApiError::not_found("E-mail address"))?;
     Ok(AppJson(stored))
 }
 
@@ -43,7 +43,7 @@ async fn save(
     authorized(&state, &viewer, &id).await?;
     wanted.validate()?;
     let now = clock::now_millis();
-    state.storage.set_buyer_email(&id, &wanted.email, now).await?;
+    state.storage.set_conversation_email(&id, &wanted.email, now).await?;
     tracing::info!(conversation = %id, "buyer left an e-mail address");
     Ok(AppJson(StoredBuyerEmail { email: wanted.email, consented_at: now }))
 }

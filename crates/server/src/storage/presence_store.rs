@@ -75,7 +75,7 @@ macro_rules! presence_storage {
                 .collect()
         }
 
-        async fn set_buyer_email(&self, conversation_id: &str, email: &str, now: i64) -> AppResult<()> {
+        async fn set_conversation_email(&self, conversation_id: &str, email: &str, now: i64) -> AppResult<()> {
             let _turn = self.turn().await;
             sqlx::query(
                 "INSERT INTO buyer_emails (conversation_id, email, consented_at) VALUES ($1, $2, $3)
@@ -89,7 +89,7 @@ macro_rules! presence_storage {
             Ok(())
         }
 
-        async fn buyer_email(&self, conversation_id: &str) -> AppResult<Option<talkshop_protocol::presence::StoredBuyerEmail>> {
+        async fn conversation_email(&self, conversation_id: &str) -> AppResult<Option<talkshop_protocol::presence::StoredBuyerEmail>> {
             let row = sqlx::query("SELECT email, consented_at FROM buyer_emails WHERE conversation_id = $1")
                 .bind(conversation_id)
                 .fetch_optional(&self.pool)
