@@ -156,6 +156,15 @@ impl Api {
         self.get(&format!("/shops/{shop}")).await
     }
 
+    /// Outside business hours: where the buyer may be answered by e-mail.
+    pub async fn save_buyer_email(
+        &self,
+        conversation: &str,
+        body: &talkshop_protocol::presence::BuyerEmail,
+    ) -> Result<talkshop_protocol::presence::StoredBuyerEmail, ApiError> {
+        self.put(&format!("/conversations/{conversation}/email"), body).await
+    }
+
     pub async fn conversations(&self) -> Result<Vec<ConversationSummary>, ApiError> {
         self.get::<ConversationList>("/conversations").await.map(|l| l.conversations)
     }

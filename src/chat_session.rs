@@ -430,19 +430,23 @@ impl ChatSession {
         }
     }
 
+    /// The open conversation; a buyer's is opened on first use.
+    pub async fn conversation_id(self) -> Result<String, ApiError> {
+        match self.conversation.get_untracked() {
+            Some(id) => Ok(id),
+            None if self.me == Sender::Buyer => {
+                let summary = self.api.get_value().open_conversation().await?;
+                self.conversation.set(Some(summary.id.clone()));
+                Ok(summary.id)
+            }
+            None => Err(ApiError::new(ErrorCode::NotFound, "Choose a conversation first")),
+        }
+    }
+
     /// Stores one text; a buyer's first message opens the conversation.
     async fn post(self, client_id: &str, text: &str) -> Result<Message, ApiError> {
-        let api = self.api.get_value();
-        let conversation = match self.conversation.get_untracked() {
-            Some(id) => id,
-            None if self.me == Sender::Buyer => {
-                let summary = api.open_conversation().await?;
-                self.conversation.set(Some(summary.id.clone()));
-                summary.id
-            }
-            None => return Err(ApiError::new(ErrorCode::NotFound, "Choose a conversation first")),
-        };
-        api.send_text(&conversation, client_id, text).await
+        let conversation = self.conversation_id().await?;
+        self.api.get_value().send_text(&conversation, client_id, text).await
     }
 
     async fn deliver(self, client_id: String, text: String) {

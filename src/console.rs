@@ -1,6 +1,7 @@
 //! The merchant console at `/console`: sign in, inbox, threads, live replies.
 
 pub mod account;
+pub mod activity;
 pub mod api_keys_page;
 pub mod audit_page;
 pub mod catalog_page;
@@ -302,10 +303,13 @@ fn Workspace(
         });
     };
 
+    // Idle consoles make the shop "away" for buyers.
+    let activity = activity::Activity::watch();
     let on_frame = {
         let refresh = refresh.clone();
         move |frame: ServerFrame, live: Live| match frame {
             ServerFrame::Ready => {
+                activity.ready(live);
                 refresh();
                 if let Some(id) = session.conversation.get_untracked() {
                     let after_seq = session.log.with_untracked(|l| l.last_seq());

@@ -13,6 +13,7 @@ use crate::cart_state::CartState;
 use crate::catalog_cache::CatalogCache;
 use crate::chat_outbox::ChatOutbox;
 use crate::chat_session::ChatSession;
+use crate::components::away_notice::AwayNotice;
 use crate::components::cart_view::CartView;
 use crate::components::checkout::Checkout;
 use crate::components::composer::Composer;
@@ -21,6 +22,7 @@ use crate::components::launcher::Launcher;
 use crate::components::my_orders::MyOrders;
 use crate::components::payment_card::Payments;
 use crate::components::product_detail::ProductDetail;
+use crate::components::shop_status::ShopStatus;
 use crate::components::thread_view::ThreadView;
 use crate::components::typing_indicator::TypingIndicator;
 use crate::device;
@@ -175,6 +177,8 @@ pub fn ChatWidget(
     let shop_name = RwSignal::new(String::from(t.shop));
     // The owner's logo letter and colour (Settings), once known.
     let look = RwSignal::new(None::<talkshop_protocol::ShopLook>);
+    // Whether and when the shop answers: with the look, then live from the socket.
+    let availability = RwSignal::new(talkshop_protocol::presence::ShopAvailability::unknown());
     let boot_error = RwSignal::new(None::<ApiError>);
     let ready = RwSignal::new(false);
     let live = RwSignal::new(None::<Live>);
@@ -231,6 +235,7 @@ pub fn ChatWidget(
             session.accept_live(message);
         }
         ServerFrame::Backlog { messages, .. } => session.accept(messages),
+        ServerFrame::Availability { availability: now } => availability.set(now),
         _ => {}
     };
 
@@ -259,6 +264,7 @@ pub fn ChatWidget(
                         Ok(api) => {
                             if let Ok(shop_look) = base.shop_look(&shop).await {
                                 shop_name.set(shop_look.name.clone());
+                                availability.set(shop_look.availability.clone());
                                 look.set(Some(shop_look));
                             }
                             catalog.set_api(api.clone());
@@ -353,11 +359,27 @@ pub fn ChatWidget(
             }
         }
     };
-    let status_text = move || match (boot_error.with(Option::is_some), link()) {
-        (true, _) | (_, Some(LinkState::Offline)) => t.status_offline,
-        (_, Some(LinkState::Online)) => t.status_online,
-        _ => t.status_connecting,
+    // Opening or closing by the schedule: ask again once the time has passed (no staff event may come then).
+    let recheck_at = {
+        let shop = shop.clone();
+        move |at: i64| {
+            let (base, shop) = (session.api.get_value(), shop.clone());
+            spawn_local(async move {
+                let wait = (at - js_sys::Date::now() as i64).clamp(0, i32::MAX as i64) as u32;
+                TimeoutFuture::new(wait.saturating_add(1_000)).await;
+                if availability.try_with_untracked(|a| a.changes_at()) == Some(Some(at)) {
+                    if let Ok(shop_look) = base.shop_look(&shop).await {
+                        availability.try_set(shop_look.availability);
+                    }
+                }
+            });
+        }
     };
+    Effect::new(move |_| {
+        if let Some(at) = availability.with(|a| a.changes_at()) {
+            recheck_at(at);
+        }
+    });
     let on_send = move |text: String| session.send(text);
     // The cart's note waits while the buyer fills in the checkout step.
     let order_note = RwSignal::new(None::<String>);
@@ -416,7 +438,7 @@ pub fn ChatWidget(
                     </div>
                     <div class="ts-header__title">
                         <h2 class="ts-header__name">{move || shop_name.get()}</h2>
-                        <p class="ts-header__status">{status_text}</p>
+                        <ShopStatus link=Signal::derive(link) failed=Signal::derive(move || boot_error.with(Option::is_some)) availability=availability/>
                     </div>
                     <button class="ts-header__cart" type="button"
                         aria-label=move || fill(t.cart_label, "n", cart_count())
@@ -446,6 +468,7 @@ pub fn ChatWidget(
                     }.into_any(),
                 }}
                 <div class="ts-chat" hidden=move || panel.with(|p| *p != PanelView::Chat)>
+                <AwayNotice session=session availability=availability/>
                 <ThreadView log=session.log me=Sender::Buyer other_name=t.shop on_retry=Callback::new(move |id| session.retry(id))
                     has_older=session.has_older on_load_older=Callback::new(move |_| spawn_local(async move {
                         if let Err(err) = session.load_older().await { session.notice.set(Some(err)); }

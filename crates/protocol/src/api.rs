@@ -110,6 +110,9 @@ pub struct ShopLook {
     pub pickup: bool,
     #[serde(default)]
     pub pickup_address: String,
+    /// Whether and when the shop answers right now (updates live over the socket).
+    #[serde(default = "crate::presence::ShopAvailability::unknown")]
+    pub availability: crate::presence::ShopAvailability,
 }
 
 impl ShopLook {

@@ -89,6 +89,9 @@ pub struct ShopSettings {
     /// did not read for this long e-mails the buyer, when they left an address.
     #[serde(default = "default_unread_mail_minutes")]
     pub unread_mail_minutes: u32,
+    /// When staff answer; none: always open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_hours: Option<crate::presence::BusinessHours>,
 }
 
 /// The default for [`ShopSettings::unread_mail_minutes`].
@@ -147,6 +150,9 @@ impl ShopSettings {
             option.normalize();
         }
         self.pickup_address = self.pickup_address.trim().to_owned();
+        if let Some(hours) = &mut self.business_hours {
+            hours.time_zone = hours.time_zone.trim().to_owned();
+        }
     }
 
     pub fn validate(&self) -> Result<(), ApiError> {
@@ -213,6 +219,9 @@ impl ShopSettings {
             || self.pickup_address.chars().any(|c| c.is_control() && c != '\n')
         {
             return Err(ApiError::invalid("pickup_address", "The pickup address is at most 300 characters"));
+        }
+        if let Some(hours) = &self.business_hours {
+            hours.validate()?;
         }
         Ok(())
     }
@@ -473,6 +482,7 @@ mod tests {
             pickup: false,
             pickup_address: String::new(),
             unread_mail_minutes: 10,
+            business_hours: None,
         }
     }
 

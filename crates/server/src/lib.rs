@@ -11,6 +11,7 @@ pub mod idempotency;
 pub mod mail;
 pub mod marks;
 pub mod outbound;
+pub mod presence;
 pub mod ratelimit;
 pub mod routes;
 pub mod seed;
@@ -49,6 +50,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::shop_admin::router())
         .merge(routes::admin::router())
         .merge(routes::conversations::router())
+        .merge(routes::buyer_emails::router())
         .merge(routes::catalog::router())
         .merge(routes::cart::router())
         .merge(routes::orders::router())
@@ -198,6 +200,7 @@ pub async fn start(config: Config) -> AppResult<Running> {
         marks: Default::default(),
         shops: Default::default(),
         logins: Default::default(),
+        presence: Default::default(),
     };
     routes::payouts::spawn_jobs(state.clone());
     outbound::spawn_worker(state.clone());
@@ -218,6 +221,7 @@ pub async fn start(config: Config) -> AppResult<Running> {
         }
         None => tracing::info!("no --smtp-url: unread messages are not e-mailed"),
     }
+    presence::spawn_sweeper(state.clone());
     let router = app(state.clone());
     let task = tokio::spawn(async move {
         let mut until = stopped;

@@ -159,7 +159,13 @@ async fn mail_buyer(state: &AppState, base: &str, shop: &ShopConfig, burst: &Unr
     if state.storage.mail_queued(&key).await? {
         return Ok(true);
     }
-    let Some(address) = state.storage.buyer_email(&burst.shop_id, &burst.principal).await? else { return Ok(true) };
+    // The address the buyer left in the widget (with consent), else the one passed to `identify`.
+    let typed = state.storage.conversation_email(&burst.conversation_id).await?.map(|e| e.email);
+    let address = match typed {
+        Some(address) => Some(address),
+        None => state.storage.buyer_email(&burst.shop_id, &burst.principal).await?,
+    };
+    let Some(address) = address else { return Ok(true) };
     if state.storage.opted_out(&burst.shop_id, &address).await? {
         return Ok(true);
     }

@@ -1,6 +1,7 @@
 //! HTTP routes, one module per resource, merged once in [`crate::app`].
 
 pub mod admin;
+pub mod buyer_emails;
 pub mod cart;
 pub mod catalog;
 pub mod catalog_images;

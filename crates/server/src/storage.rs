@@ -4,6 +4,7 @@
 mod buyer_details;
 mod mail_store;
 pub mod postgres;
+mod presence_store;
 mod shop_admin;
 pub mod sqlite;
 mod webhook_store;
@@ -294,8 +295,44 @@ pub trait MailStore: Send + Sync {
     async fn use_resume_link(&self, token_hash: &str, shop_id: &str, now: i64) -> AppResult<Option<String>>;
 }
 
+/// One staff console socket's state, as its node refreshes it.
+#[derive(Debug, Clone)]
+pub struct PresenceBeat<'a> {
+    pub socket_id: &'a str,
+    pub node: &'a str,
+    pub shop_id: &'a str,
+    pub staff_id: &'a str,
+    pub state: talkshop_protocol::presence::StaffPresence,
+    pub now: i64,
+}
+
+/// Staff presence and buyers' e-mail addresses: implemented once for both
+/// databases (`presence_store.rs`).
 #[async_trait]
-pub trait Storage: ShopAdmin + WebhookStore + BuyerDetails + MailStore + Send + Sync + 'static {
+pub trait PresenceStore: Send + Sync {
+    /// Records a staff socket's state, stamped `now` (inserted on its first beat).
+    async fn beat_presence(&self, beat: &PresenceBeat<'_>) -> AppResult<()>;
+    async fn drop_presence(&self, socket_id: &str) -> AppResult<()>;
+    /// The best state among the shop's sockets refreshed since `seen_since`.
+    async fn shop_presence(
+        &self,
+        shop_id: &str,
+        seen_since: i64,
+    ) -> AppResult<talkshop_protocol::presence::StaffPresence>;
+    /// Deletes the rows of sockets not refreshed since `seen_before` (their
+    /// node stopped) and answers their shops.
+    async fn sweep_presence(&self, seen_before: i64) -> AppResult<Vec<String>>;
+    /// Conversation, sender and time of a shop's messages since `since`, newest first, at most `limit`.
+    async fn shop_message_times(&self, shop_id: &str, since: i64, limit: i64) -> AppResult<Vec<(String, Sender, i64)>>;
+    async fn set_conversation_email(&self, conversation_id: &str, email: &str, now: i64) -> AppResult<()>;
+    async fn conversation_email(
+        &self,
+        conversation_id: &str,
+    ) -> AppResult<Option<talkshop_protocol::presence::StoredBuyerEmail>>;
+}
+
+#[async_trait]
+pub trait Storage: ShopAdmin + WebhookStore + BuyerDetails + MailStore + PresenceStore + Send + Sync + 'static {
     async fn setting(&self, key: &str) -> AppResult<Option<String>>;
     /// Stores `value` unless the key exists; returns what is stored.
     async fn init_setting(&self, key: &str, value: &str) -> AppResult<String>;

@@ -267,3 +267,31 @@ async fn a_queued_mail_survives_a_restart_and_is_sent_once() {
     assert_eq!(smtp.mails_to(STAFF).len(), 1, "queued once, sent once");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn an_anonymous_buyer_who_left_an_address_in_the_widget_is_mailed_after_confirming() {
+    let smtp = SmtpServer::start().await;
+    let server = mail_server(&smtp).await;
+    let staff = server.staff_token().await;
+    let (buyer, conversation) = server.buyer().await;
+    let resp = server
+        .put(&format!("/conversations/{conversation}/email"), Some(&buyer))
+        .json(&json!({"email": "bia@example.com", "consent": true}))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "{}", resp.status());
+    let first = server.send(&buyer, &conversation, "Are you open on Sunday?").await;
+    server.mark_read(&buyer, &conversation, first.seq).await;
+    server.send(&staff, &conversation, "Yes, 10 to 16").await;
+    let ask = smtp.wait_for("bia@example.com", 1).await.remove(0);
+    let confirm = format!(
+        "{}/mail/confirm?{}",
+        server.url,
+        ask.text.split("/mail/confirm?").nth(1).unwrap().split_whitespace().next().unwrap()
+    );
+    assert_eq!(server.http.post(&confirm).send().await.unwrap().status(), StatusCode::OK);
+    let mails = smtp.wait_for("bia@example.com", 2).await;
+    assert!(mails[1].text.contains("> Yes, 10 to 16"), "{}", mails[1].text);
+    server.stop().await;
+}

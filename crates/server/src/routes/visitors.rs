@@ -85,7 +85,7 @@ async fn resume(
     ))
 }
 
-/// How the widget shows a shop: name, logo letter and colour (public, cached a minute).
+/// How the widget shows a shop: name, logo letter and colour, whether it answers now (public, cached briefly).
 async fn shop_look(
     State(state): State<AppState>,
     path: Result<axum::extract::Path<String>, axum::extract::rejection::PathRejection>,
@@ -99,8 +99,10 @@ async fn shop_look(
         shipping_options: shop.settings.shipping_options.clone(),
         pickup: shop.settings.pickup,
         pickup_address: shop.settings.pickup_address.clone(),
+        availability: crate::presence::availability(&state, &id).await?,
     };
-    Ok(([(axum::http::header::CACHE_CONTROL, "public, max-age=60")], AppJson(look)))
+    // Short: availability changes; the buyer's socket brings it live anyway.
+    Ok(([(axum::http::header::CACHE_CONTROL, "public, max-age=10")], AppJson(look)))
 }
 
 fn token_expiry(state: &AppState) -> i64 {
