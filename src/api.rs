@@ -143,6 +143,13 @@ impl Api {
         self.post("/visitors", &CreateVisitor { shop: shop.into(), device_id: device_id.into() }).await
     }
 
+    /// A mail's resume link: a session on this device in the buyer's conversation.
+    pub async fn resume(&self, shop: &str, device_id: &str, token: &str) -> Result<VisitorSession, ApiError> {
+        let body =
+            talkshop_protocol::ResumeRequest { shop: shop.into(), device_id: device_id.into(), token: token.into() };
+        self.post("/visitors/resume", &body).await
+    }
+
     /// Identity verification: the merchant vouched for `user_id` with `user_hash`.
     pub async fn identify(&self, request: &talkshop_protocol::IdentifyRequest) -> Result<VisitorSession, ApiError> {
         self.post("/visitors/identify", request).await
@@ -151,6 +158,15 @@ impl Api {
     /// The shop's name, logo letter and colour.
     pub async fn shop_look(&self, shop: &str) -> Result<talkshop_protocol::ShopLook, ApiError> {
         self.get(&format!("/shops/{shop}")).await
+    }
+
+    /// Outside business hours: where the buyer may be answered by e-mail.
+    pub async fn save_buyer_email(
+        &self,
+        conversation: &str,
+        body: &talkshop_protocol::presence::BuyerEmail,
+    ) -> Result<talkshop_protocol::presence::StoredBuyerEmail, ApiError> {
+        self.put(&format!("/conversations/{conversation}/email"), body).await
     }
 
     pub async fn conversations(&self) -> Result<Vec<ConversationSummary>, ApiError> {
@@ -209,6 +225,17 @@ impl Api {
     /// An invited person sets a name and password; answers a signed-in session.
     pub async fn accept_invite(&self, body: &AcceptInvite) -> Result<StaffSession, ApiError> {
         self.post("/console/invites/accept", body).await
+    }
+
+    pub async fn notifications(&self) -> Result<talkshop_protocol::StaffNotifications, ApiError> {
+        self.get("/console/notifications").await
+    }
+
+    pub async fn set_notifications(
+        &self,
+        body: &talkshop_protocol::StaffNotifications,
+    ) -> Result<talkshop_protocol::StaffNotifications, ApiError> {
+        self.put("/console/notifications", body).await
     }
 
     pub async fn change_password(&self, body: &ChangePassword) -> Result<(), ApiError> {

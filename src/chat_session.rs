@@ -287,7 +287,7 @@ impl ChatSession {
         let client_id = random_id("f-");
         let progress = self.upload;
         spawn_local(async move {
-            let sent = match self.conversation_or_open().await {
+            let sent = match self.conversation_id().await {
                 Ok(conversation) => {
                     let api = self.api.get_value();
                     let progress = move |percent| {
@@ -468,8 +468,8 @@ impl ChatSession {
         }
     }
 
-    /// The open conversation; a buyer's first message (or file) opens it.
-    async fn conversation_or_open(self) -> Result<String, ApiError> {
+    /// The open conversation; a buyer's is opened on first use.
+    pub async fn conversation_id(self) -> Result<String, ApiError> {
         match self.conversation.get_untracked() {
             Some(id) => Ok(id),
             None if self.me == Sender::Buyer => {
@@ -481,9 +481,9 @@ impl ChatSession {
         }
     }
 
-    /// Stores one text.
+    /// Stores one text; a buyer's first message opens the conversation.
     async fn post(self, client_id: &str, text: &str) -> Result<Message, ApiError> {
-        let conversation = self.conversation_or_open().await?;
+        let conversation = self.conversation_id().await?;
         self.api.get_value().send_text(&conversation, client_id, text).await
     }
 

@@ -1,6 +1,7 @@
 //! The merchant console at `/console`: sign in, inbox, threads, live replies.
 
 pub mod account;
+pub mod activity;
 pub mod api_keys_page;
 pub mod audit_page;
 pub mod catalog_page;
@@ -244,6 +245,7 @@ fn AccountMenu(api: Api, staff_name: String, role: StaffRole) -> impl IntoView {
                 <small>{ct.role(role)}</small>
             </summary>
             <div class="ts-account__panel">
+                <account::NotificationsSwitch api=api.clone()/>
                 <ChangePasswordForm api=api/>
             </div>
         </details>
@@ -303,10 +305,13 @@ fn Workspace(
         });
     };
 
+    // Idle consoles make the shop "away" for buyers.
+    let activity = activity::Activity::watch();
     let on_frame = {
         let refresh = refresh.clone();
         move |frame: ServerFrame, live: Live| match frame {
             ServerFrame::Ready => {
+                activity.ready(live);
                 refresh();
                 if let Some(id) = session.conversation.get_untracked() {
                     let after_seq = session.log.with_untracked(|l| l.last_seq());
@@ -372,6 +377,18 @@ fn Workspace(
                 Err(err) => problem.set(Some(err)),
             }
         });
+    });
+    // A link from a mail (`/console?conversation=…`) opens that conversation once the inbox lists it.
+    let wanted = StoredValue::new(crate::device::take_query_param("conversation"));
+    Effect::new(move |_| {
+        let Some((id, rest)) = wanted.get_value() else { return };
+        let found = inbox.conversations.with(|list| list.iter().find(|c| c.id == id).cloned());
+        if let Some(summary) = found {
+            wanted.set_value(None);
+            let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
+            crate::device::replace_address(&format!("{path}{rest}"));
+            select.run(summary);
+        }
     });
     let banner = Signal::derive(move || {
         problem.get().or_else(|| {

@@ -28,6 +28,41 @@ pub fn forget(key: &str) {
     }
 }
 
+/// Changes the page's address without loading it (`history.replaceState`):
+/// one-time codes and tokens must not stay in the address bar or the history.
+pub fn replace_address(url: &str) -> bool {
+    let Some(window) = web_sys::window() else { return false };
+    js_sys::Reflect::get(&window, &"history".into())
+        .ok()
+        .and_then(|history| {
+            let replace = js_sys::Reflect::get(&history, &"replaceState".into()).ok()?;
+            let replace: &js_sys::Function = wasm_bindgen::JsCast::dyn_ref(&replace)?;
+            replace.call3(&history, &wasm_bindgen::JsValue::NULL, &"".into(), &url.into()).ok()
+        })
+        .is_some()
+}
+
+/// The value of `name` in the page's query string (`?name=value`), and the
+/// query string without it (`""` or `?a=1&b=2`).
+pub fn take_query_param(name: &str) -> Option<(String, String)> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let prefix = format!("{name}=");
+    let mut value = None;
+    let rest: Vec<&str> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| match pair.strip_prefix(prefix.as_str()) {
+            Some(v) => {
+                value = Some(v.to_owned());
+                false
+            }
+            None => !pair.is_empty(),
+        })
+        .collect();
+    let rest = if rest.is_empty() { String::new() } else { format!("?{}", rest.join("&")) };
+    value.map(|v| (v, rest))
+}
+
 /// A random id of 32 hex digits with a prefix, from the browser's CSPRNG.
 pub fn random_id(prefix: &str) -> String {
     let mut bytes = [0u8; 16];

@@ -14,6 +14,7 @@ use crate::catalog_cache::CatalogCache;
 use crate::chat_outbox::ChatOutbox;
 use crate::chat_session::ChatSession;
 use crate::components::attachment_card::FileAccess;
+use crate::components::away_notice::AwayNotice;
 use crate::components::cart_view::CartView;
 use crate::components::checkout::Checkout;
 use crate::components::composer::Composer;
@@ -22,6 +23,7 @@ use crate::components::launcher::Launcher;
 use crate::components::my_orders::MyOrders;
 use crate::components::payment_card::Payments;
 use crate::components::product_detail::ProductDetail;
+use crate::components::shop_status::ShopStatus;
 use crate::components::thread_view::ThreadView;
 use crate::components::typing_indicator::TypingIndicator;
 use crate::device;
@@ -44,6 +46,31 @@ fn shop_name_key(shop: &str) -> String {
     format!("talkshop.shopname.{shop}")
 }
 
+/// The one-time code of a resume link in the page's address, removed from the
+/// address at once (it must not stay in the history or be bookmarked).
+fn take_resume_code() -> Option<String> {
+    let (code, rest) = device::take_query_param("ts_resume")?;
+    let location = web_sys::window()?.location();
+    let path = location.pathname().unwrap_or_default();
+    device::replace_address(&format!("{path}{rest}{}", location.hash().unwrap_or_default()));
+    Some(code).filter(|c| !c.is_empty() && c.len() <= 128 && c.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// A link from a mail (`?ts_resume=…`) reopens the buyer's conversation on
+/// this device, once: the session it gives replaces this device's. A used or
+/// expired link leaves the visitor as it was. Answers whether it resumed.
+pub async fn resume_from_link(base: &Api, shop: &str) -> bool {
+    let Some(code) = take_resume_code() else { return false };
+    match base.resume(shop, &device::device_id(), &code).await {
+        Ok(visitor) => {
+            device::save(&device::visitor_key(shop), &visitor.token);
+            device::save(&shop_name_key(shop), &visitor.shop.name);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
 /// Signs the visitor in (reusing the token this browser keeps), finds their
 /// conversation and loads it. Returns the API client carrying the token.
 async fn bootstrap(
@@ -55,6 +82,7 @@ async fn bootstrap(
 ) -> Result<Api, ApiError> {
     let device_id = device::device_id();
     let key = device::visitor_key(shop);
+    resume_from_link(base, shop).await;
     let mut fresh = false;
     let token = match device::load(&key) {
         Some(token) => token,
@@ -150,6 +178,8 @@ pub fn ChatWidget(
     let shop_name = RwSignal::new(String::from(t.shop));
     // The owner's logo letter and colour (Settings), once known.
     let look = RwSignal::new(None::<talkshop_protocol::ShopLook>);
+    // Whether and when the shop answers: with the look, then live from the socket.
+    let availability = RwSignal::new(talkshop_protocol::presence::ShopAvailability::unknown());
     let boot_error = RwSignal::new(None::<ApiError>);
     let ready = RwSignal::new(false);
     let live = RwSignal::new(None::<Live>);
@@ -187,13 +217,17 @@ pub fn ChatWidget(
         ServerFrame::CartChanged { cart: changed } => cart.accept(changed),
         ServerFrame::ProductsChanged { products } => catalog.apply(products),
         ServerFrame::PaymentUpdated { request } => {
-            host.order.set(Some(OrderEvent {
-                status: request.state.label().to_owned(),
-                order_id: request.order_id.clone(),
-                payment_request_id: Some(request.id.clone()),
-                total: request.total.amount.to_string(),
-                currency: request.total.currency.code().to_owned(),
-            }));
+            // The page hears about a new state once (not about an address correction).
+            let known = payments.requests.with_untracked(|m| m.get(&request.id).map(|r| r.state));
+            if known != Some(request.state) {
+                host.order.set(Some(OrderEvent {
+                    status: request.state.label().to_owned(),
+                    order_id: request.order_id.clone(),
+                    payment_request_id: Some(request.id.clone()),
+                    total: request.total.amount.to_string(),
+                    currency: request.total.currency.code().to_owned(),
+                }));
+            }
             payments.apply(*request);
         }
         ServerFrame::Message { message } => {
@@ -203,6 +237,7 @@ pub fn ChatWidget(
             session.accept_live(message);
         }
         ServerFrame::Backlog { messages, .. } => session.accept(messages),
+        ServerFrame::Availability { availability: now } => availability.set(now),
         _ => {}
     };
 
@@ -231,6 +266,7 @@ pub fn ChatWidget(
                         Ok(api) => {
                             if let Ok(shop_look) = base.shop_look(&shop).await {
                                 shop_name.set(shop_look.name.clone());
+                                availability.set(shop_look.availability.clone());
                                 look.set(Some(shop_look));
                             }
                             catalog.set_api(api.clone());
@@ -325,11 +361,27 @@ pub fn ChatWidget(
             }
         }
     };
-    let status_text = move || match (boot_error.with(Option::is_some), link()) {
-        (true, _) | (_, Some(LinkState::Offline)) => t.status_offline,
-        (_, Some(LinkState::Online)) => t.status_online,
-        _ => t.status_connecting,
+    // Opening or closing by the schedule: ask again once the time has passed (no staff event may come then).
+    let recheck_at = {
+        let shop = shop.clone();
+        move |at: i64| {
+            let (base, shop) = (session.api.get_value(), shop.clone());
+            spawn_local(async move {
+                let wait = (at - js_sys::Date::now() as i64).clamp(0, i32::MAX as i64) as u32;
+                TimeoutFuture::new(wait.saturating_add(1_000)).await;
+                if availability.try_with_untracked(|a| a.changes_at()) == Some(Some(at)) {
+                    if let Ok(shop_look) = base.shop_look(&shop).await {
+                        availability.try_set(shop_look.availability);
+                    }
+                }
+            });
+        }
     };
+    Effect::new(move |_| {
+        if let Some(at) = availability.with(|a| a.changes_at()) {
+            recheck_at(at);
+        }
+    });
     let on_send = move |text: String| session.send(text);
     // The cart's note waits while the buyer fills in the checkout step.
     let order_note = RwSignal::new(None::<String>);
@@ -388,7 +440,7 @@ pub fn ChatWidget(
                     </div>
                     <div class="ts-header__title">
                         <h2 class="ts-header__name">{move || shop_name.get()}</h2>
-                        <p class="ts-header__status">{status_text}</p>
+                        <ShopStatus link=Signal::derive(link) failed=Signal::derive(move || boot_error.with(Option::is_some)) availability=availability/>
                     </div>
                     <button class="ts-header__cart" type="button"
                         aria-label=move || fill(t.cart_label, "n", cart_count())
@@ -418,6 +470,7 @@ pub fn ChatWidget(
                     }.into_any(),
                 }}
                 <div class="ts-chat" hidden=move || panel.with(|p| *p != PanelView::Chat)>
+                <AwayNotice session=session availability=availability/>
                 <ThreadView log=session.log me=Sender::Buyer other_name=t.shop on_retry=Callback::new(move |id| session.retry(id))
                     has_older=session.has_older on_load_older=Callback::new(move |_| spawn_local(async move {
                         if let Err(err) = session.load_older().await { session.notice.set(Some(err)); }

@@ -57,6 +57,7 @@ fn look() -> ShopLook {
         }],
         pickup: true,
         pickup_address: "Casa Aurora, Belo Horizonte".into(),
+        availability: talkshop_protocol::presence::ShopAvailability::unknown(),
     }
 }
 

@@ -134,10 +134,21 @@ async fn agents_see_the_selling_tabs_and_owners_also_run_the_shop() {
     let agent = mount(move || view! { <ConsoleTabs role=StaffRole::Agent tab=tab/> });
     let owner = mount(move || view! { <ConsoleTabs role=StaffRole::Owner tab=tab/> });
     settle().await;
-    assert_eq!(texts(&agent, ".ts-tab"), vec!["Inbox", "Catalog", "Orders"]);
+    assert_eq!(texts(&agent, ".ts-tab"), vec!["Inbox", "Catalog", "Orders", "Packing"]);
     assert_eq!(
         texts(&owner, ".ts-tab"),
-        vec!["Inbox", "Catalog", "Orders", "Settings", "Payments", "Staff", "API keys", "Webhooks", "Audit log"]
+        vec![
+            "Inbox",
+            "Catalog",
+            "Orders",
+            "Packing",
+            "Settings",
+            "Payments",
+            "Staff",
+            "API keys",
+            "Webhooks",
+            "Audit log"
+        ]
     );
     click(&owner, "[data-tab=Staff]");
     settle().await;
@@ -154,7 +165,7 @@ fn me(role: &str) -> serde_json::Value {
 
 #[wasm_bindgen_test]
 async fn a_kept_token_is_checked_with_me_and_the_role_decides_the_tabs() {
-    for (role, tabs) in [("agent", 3), ("owner", 9)] {
+    for (role, tabs) in [("agent", 4), ("owner", 10)] {
         fake_server();
         route("GET", "/api/v1/console/me", 200, me(role));
         route("GET", "/api/v1/conversations", 200, serde_json::json!({ "conversations": [] }));
@@ -213,7 +224,7 @@ async fn an_invitation_link_opens_the_sign_up_form_which_signs_in() {
     assert_eq!(sent, serde_json::json!({ "token": "tok-123", "name": "Bia", "password": "long enough secret" }));
     assert_eq!(web_sys::window().unwrap().location().hash().unwrap(), "", "the invitation is gone from the address");
     assert_eq!(device::load(CONSOLE_TOKEN_KEY).as_deref(), Some("t-new"));
-    assert_eq!(all(&root, ".ts-tab").len(), 3, "an agent");
+    assert_eq!(all(&root, ".ts-tab").len(), 4, "an agent");
     root.remove();
     device::forget(CONSOLE_TOKEN_KEY);
 }

@@ -21,12 +21,7 @@ pub fn clear_hash() {
     let Some(window) = web_sys::window() else { return };
     let location = window.location();
     let path = format!("{}{}", location.pathname().unwrap_or_default(), location.search().unwrap_or_default());
-    let replaced = js_sys::Reflect::get(&window, &"history".into()).ok().and_then(|history| {
-        let replace = js_sys::Reflect::get(&history, &"replaceState".into()).ok()?;
-        let replace: &js_sys::Function = wasm_bindgen::JsCast::dyn_ref(&replace)?;
-        replace.call3(&history, &wasm_bindgen::JsValue::NULL, &"".into(), &path.into()).ok()
-    });
-    if replaced.is_none() {
+    if !crate::device::replace_address(&path) {
         let _ = location.set_hash("");
     }
 }
@@ -103,6 +98,36 @@ pub fn AcceptInviteForm(api: Api, token: String, #[prop(into)] on_login: Callbac
             <button class="ts-button" type="submit" disabled=move || busy.get()>{ct.join_shop}</button>
             <LanguagePicker/>
         </form>
+    }
+}
+
+/// Whether this staff member is e-mailed about buyer messages waiting unread.
+#[component]
+pub fn NotificationsSwitch(api: Api) -> impl IntoView {
+    let ct = console_texts();
+    let on = RwSignal::new(None::<bool>);
+    let error = RwSignal::new(None::<ApiError>);
+    let saved = RwSignal::new(false);
+    let api = StoredValue::new(api);
+    crate::console::forms::call(error, async move { api.get_value().notifications().await }, move |n| {
+        on.set(Some(n.unread_email))
+    });
+    let change = move |ev: leptos::ev::Event| {
+        let body = talkshop_protocol::StaffNotifications { unread_email: event_target_checked(&ev) };
+        saved.set(false);
+        crate::console::forms::call(error, async move { api.get_value().set_notifications(&body).await }, move |n| {
+            on.set(Some(n.unread_email));
+            saved.set(true);
+        });
+    };
+    view! {
+        <label class="ts-check ts-notifications">
+            <input type="checkbox" name="unread_email" disabled=move || on.get().is_none()
+                prop:checked=move || on.get().unwrap_or(false) on:change=change/>
+            <span>{ct.email_me_unread}</span>
+        </label>
+        <Show when=move || saved.get()><small class="ts-admin__ok" role="status">{ct.notifications_saved}</small></Show>
+        {move || error.get().map(|e| view! { <p class="ts-notice" role="alert">{e.message}</p> })}
     }
 }
 

@@ -149,7 +149,8 @@ fn PackingSlip(
     };
     // The address as it is now (a correction replaces it).
     let correctable = move || {
-        let address = request.with(|r| r.fulfilment.as_ref().and_then(|f| f.address.clone()))?;
+        // Read once: a live update must not throw away a correction being typed.
+        let address = request.with_untracked(|r| r.fulfilment.as_ref().and_then(|f| f.address.clone()))?;
         let order_id = order_id.clone()?;
         let on_saved = Callback::new(move |order: Order| {
             let Some(p) = payments else { return };

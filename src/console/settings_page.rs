@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use rust_decimal::Decimal;
 use talkshop_protocol::payment::{PaymentMethod, TransactionLimit};
+use talkshop_protocol::presence::{day_text, parse_day, BusinessHours};
 use talkshop_protocol::shop::{SettingsPage, ShopSettings};
 use talkshop_protocol::{ApiError, Currency, Money, ShippingOption};
 
@@ -22,12 +23,15 @@ const FIELDS: &[&str] = &[
     "default_locale",
     "currency",
     "service_window_hours",
+    "unread_mail_minutes",
     "away_message",
     "allowed_origins",
     "transaction_limits",
     "payout_business_days",
     "shipping_options",
     "pickup_address",
+    "business_hours.time_zone",
+    "business_hours.days",
 ];
 
 /// A shipping option as typed: id, name, price, free above, countries.
@@ -54,10 +58,24 @@ pub fn is_hex_colour(text: &str) -> bool {
 struct Draft {
     settings: ShopSettings,
     service_window: String,
+    unread_mail: String,
     origins: String,
     /// (method, currency, maximum as typed)
     limits: Vec<(PaymentMethod, Currency, String)>,
     shipping: Vec<ShipRow>,
+    /// Business hours: set or not, the time zone, and each day's ranges as typed (Monday first).
+    hours_on: bool,
+    time_zone: String,
+    days: [String; 7],
+}
+
+/// The browser's IANA time zone: a likely default for a shop's hours.
+fn browser_time_zone() -> String {
+    let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
+    js_sys::Reflect::get(&format.resolved_options(), &"timeZone".into())
+        .ok()
+        .and_then(|zone| zone.as_string())
+        .unwrap_or_default()
 }
 
 impl Draft {
@@ -65,6 +83,7 @@ impl Draft {
         Draft {
             settings: settings.clone(),
             service_window: settings.service_window_hours.to_string(),
+            unread_mail: settings.unread_mail_minutes.to_string(),
             origins: settings.allowed_origins.join("\n"),
             limits: settings.transaction_limits.iter().map(|l| (l.method, l.currency, l.max.to_string())).collect(),
             shipping: settings
@@ -80,6 +99,11 @@ impl Draft {
                     ]
                 })
                 .collect(),
+            hours_on: settings.business_hours.is_some(),
+            time_zone: settings.business_hours.as_ref().map_or_else(browser_time_zone, |h| h.time_zone.clone()),
+            days: std::array::from_fn(|i| {
+                settings.business_hours.as_ref().and_then(|h| h.days.get(i)).map(|d| day_text(d)).unwrap_or_default()
+            }),
         }
     }
 
@@ -91,6 +115,9 @@ impl Draft {
             .trim()
             .parse()
             .map_err(|_| ApiError::invalid("service_window_hours", "The service window is 1 to 168 hours"))?;
+        settings.unread_mail_minutes = self.unread_mail.trim().parse().map_err(|_| {
+            ApiError::invalid("unread_mail_minutes", "E-mail about unread messages after 1 to 1440 minutes")
+        })?;
         settings.allowed_origins = self.origins.lines().map(str::to_owned).collect();
         settings.transaction_limits = self
             .limits
@@ -121,6 +148,12 @@ impl Draft {
                 })
             })
             .collect::<Result<_, ApiError>>()?;
+        settings.business_hours = if self.hours_on {
+            let days = self.days.iter().map(|d| parse_day(d)).collect::<Result<_, ApiError>>()?;
+            Some(BusinessHours { time_zone: self.time_zone.clone(), days })
+        } else {
+            None
+        };
         settings.normalize();
         settings.validate()?;
         Ok(settings)
@@ -304,6 +337,12 @@ pub fn ShopSettingsPage(api: Api) -> impl IntoView {
                         <FieldError error=errors field="service_window_hours"/>
                     </label>
                     <label class="ts-field">
+                        <span>{ct.unread_mail_minutes}</span>
+                        <input name="unread_mail_minutes" type="number" min="1" max="1440" prop:value=read(|d| d.unread_mail.clone())
+                            aria-invalid=invalid(errors, "unread_mail_minutes") on:input=move |ev| edit(|d, v| d.unread_mail = v, ev)/>
+                        <FieldError error=errors field="unread_mail_minutes"/>
+                    </label>
+                    <label class="ts-field">
                         <span>{ct.payout_days}</span>
                         <select name="payout_business_days" on:change=move |ev| edit(|d, v| if let Ok(n) = v.parse() { d.settings.payout_business_days = n }, ev)>
                             {[3u8, 4, 5].into_iter().map(|n| view! {
@@ -362,6 +401,34 @@ pub fn ShopSettingsPage(api: Api) -> impl IntoView {
                                 aria-invalid=invalid(errors, "pickup_address") on:input=move |ev| edit(|d, v| d.settings.pickup_address = v, ev)/>
                             <FieldError error=errors field="pickup_address"/>
                         </label>
+                    </fieldset>
+                    <fieldset class="ts-admin__wide ts-limits ts-hours">
+                        <legend>{ct.business_hours}</legend>
+                        <label class="ts-check">
+                            <input type="checkbox" name="hours_on" prop:checked=move || draft.with(|d| d.as_ref().is_some_and(|d| d.hours_on))
+                                on:change=move |ev| { let on = event_target_checked(&ev); saved.set(false); draft.update(|d| if let Some(d) = d { d.hours_on = on; }); }/>
+                            <span>{ct.business_hours_enabled}</span>
+                        </label>
+                        <Show when=move || draft.with(|d| d.as_ref().is_some_and(|d| d.hours_on))>
+                            <label class="ts-field">
+                                <span>{ct.time_zone}</span>
+                                <input name="time_zone" spellcheck="false" prop:value=read(|d| d.time_zone.clone())
+                                    aria-invalid=invalid(errors, "business_hours.time_zone") on:input=move |ev| edit(|d, v| d.time_zone = v, ev)/>
+                                <small>{ct.time_zone_hint}</small>
+                                <FieldError error=errors field="business_hours.time_zone"/>
+                            </label>
+                            <small>{ct.hours_hint}</small>
+                            {(0..7).map(|i| view! {
+                                <label class="ts-field ts-hours__day">
+                                    <span>{ct.weekdays.split('|').nth(i).unwrap_or_default()}</span>
+                                    <input name=format!("hours_{i}") inputmode="numeric" placeholder="09:00-18:00"
+                                        prop:value=move || draft.with(|d| d.as_ref().map(|d| d.days[i].clone()).unwrap_or_default())
+                                        aria-invalid=invalid(errors, "business_hours.days")
+                                        on:input=move |ev| { saved.set(false); let v = event_target_value(&ev); draft.update(|d| if let Some(d) = d { d.days[i] = v; }); }/>
+                                </label>
+                            }).collect_view()}
+                            <FieldError error=errors field="business_hours.days"/>
+                        </Show>
                     </fieldset>
                     <p class="ts-admin__wide ts-settings__mode" data-sandbox=move || draft.with(|d| d.as_ref().is_some_and(|d| d.settings.sandbox)).to_string()>
                         {move || if draft.with(|d| d.as_ref().is_some_and(|d| d.settings.sandbox)) { ct.test_shop } else { ct.live_shop }}

@@ -14,6 +14,24 @@ pub struct CreateVisitor {
     pub device_id: String,
 }
 
+/// `POST /api/v1/visitors/resume`: a link from an e-mail reopens the buyer's
+/// conversation on this device. The link's token works once and expires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResumeRequest {
+    pub shop: String,
+    pub device_id: String,
+    pub token: String,
+}
+
+/// `GET|PUT /api/v1/console/notifications`: what a staff member is e-mailed about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffNotifications {
+    /// An e-mail when a buyer's message waits unread (the shop's delay).
+    pub unread_email: bool,
+}
+
 /// A signed buyer identity for one shop on one device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VisitorSession {
@@ -92,6 +110,9 @@ pub struct ShopLook {
     pub pickup: bool,
     #[serde(default)]
     pub pickup_address: String,
+    /// Whether and when the shop answers right now (updates live over the socket).
+    #[serde(default = "crate::presence::ShopAvailability::unknown")]
+    pub availability: crate::presence::ShopAvailability,
 }
 
 impl ShopLook {

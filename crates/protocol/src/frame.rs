@@ -19,6 +19,9 @@ pub enum ClientFrame {
     Typing { conversation_id: String },
     /// The sender's client has received every message up to `seq`.
     Delivered { conversation_id: String, seq: i64 },
+    /// Staff only: whether the staff member is at their console (`idle` after
+    /// [`crate::presence::IDLE_AFTER_MINUTES`] without input, not idle on the next input).
+    Activity { idle: bool },
 }
 
 /// What the server sends. Deserialized by hand (see [`crate::tagged`]).
@@ -67,6 +70,11 @@ pub enum ServerFrame {
     PaymentUpdated {
         request: Box<crate::payment::PaymentRequest>,
     },
+    /// Whether and when the shop answers (staff came, went or idled; settings changed);
+    /// a buyer's socket also gets it right after `Ready`. The widget's header shows it.
+    Availability {
+        availability: crate::presence::ShopAvailability,
+    },
     /// The client's frame was refused; the socket stays open.
     Error {
         error: ApiError,
@@ -114,6 +122,10 @@ impl<'de> Deserialize<'de> for ServerFrame {
             request: Box<crate::payment::PaymentRequest>,
         }
         #[derive(Deserialize)]
+        struct Availability {
+            availability: crate::presence::ShopAvailability,
+        }
+        #[derive(Deserialize)]
         struct Error {
             error: ApiError,
         }
@@ -128,6 +140,7 @@ impl<'de> Deserialize<'de> for ServerFrame {
             "cart_changed",
             "products_changed",
             "payment_updated",
+            "availability",
             "error",
         ];
         let value = Tagged::read(deserializer, "type")?;
@@ -166,6 +179,10 @@ impl<'de> Deserialize<'de> for ServerFrame {
                 let PaymentUpdated { request } = value.fields()?;
                 ServerFrame::PaymentUpdated { request }
             }
+            "availability" => {
+                let Availability { availability } = value.fields()?;
+                ServerFrame::Availability { availability }
+            }
             "error" => {
                 let Error { error } = value.fields()?;
                 ServerFrame::Error { error }
@@ -199,6 +216,10 @@ mod tests {
         assert_eq!(
             ClientFrame::parse(r#"{"type":"delivered","conversation_id":"c","seq":7}"#).unwrap(),
             ClientFrame::Delivered { conversation_id: "c".into(), seq: 7 }
+        );
+        assert_eq!(
+            ClientFrame::parse(r#"{"type":"activity","idle":true}"#).unwrap(),
+            ClientFrame::Activity { idle: true }
         );
         for bad in [
             "",
@@ -242,6 +263,7 @@ mod tests {
             ServerFrame::Typing { conversation_id: "c".into(), sender: Sender::Buyer },
             ServerFrame::Delivered { conversation_id: "c".into(), party: Sender::Buyer, seq: 3 },
             ServerFrame::ProductsChanged { products: vec![] },
+            ServerFrame::Availability { availability: crate::presence::ShopAvailability::unknown() },
             ServerFrame::Error { error: ApiError::bad_request("no") },
         ];
         for frame in frames {

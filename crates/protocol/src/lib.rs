@@ -17,6 +17,7 @@ pub mod message;
 pub mod money;
 pub mod order;
 pub mod payment;
+pub mod presence;
 pub mod product_message;
 pub mod receiving;
 pub mod shop;

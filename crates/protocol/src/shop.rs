@@ -84,7 +84,23 @@ pub struct ShopSettings {
     /// Where and when to pick up (plain text, shown to buyers).
     #[serde(default)]
     pub pickup_address: String,
+    /// A buyer message no staff member read for this many minutes e-mails the
+    /// shop's staff (those who keep notifications on); a shop reply the buyer
+    /// did not read for this long e-mails the buyer, when they left an address.
+    #[serde(default = "default_unread_mail_minutes")]
+    pub unread_mail_minutes: u32,
+    /// When staff answer; none: always open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_hours: Option<crate::presence::BusinessHours>,
 }
+
+/// The default for [`ShopSettings::unread_mail_minutes`].
+pub fn default_unread_mail_minutes() -> u32 {
+    10
+}
+
+/// The longest wait before an unread message is e-mailed (a day).
+pub const MAX_UNREAD_MAIL_MINUTES: u32 = 1440;
 
 fn printable(text: &str) -> bool {
     !text.chars().any(char::is_control)
@@ -134,6 +150,9 @@ impl ShopSettings {
             option.normalize();
         }
         self.pickup_address = self.pickup_address.trim().to_owned();
+        if let Some(hours) = &mut self.business_hours {
+            hours.time_zone = hours.time_zone.trim().to_owned();
+        }
     }
 
     pub fn validate(&self) -> Result<(), ApiError> {
@@ -154,6 +173,12 @@ impl ShopSettings {
         }
         if self.service_window_hours == 0 || self.service_window_hours > MAX_SERVICE_WINDOW_HOURS {
             return Err(ApiError::invalid("service_window_hours", "The service window is 1 to 168 hours"));
+        }
+        if self.unread_mail_minutes == 0 || self.unread_mail_minutes > MAX_UNREAD_MAIL_MINUTES {
+            return Err(ApiError::invalid(
+                "unread_mail_minutes",
+                "E-mail about unread messages after 1 to 1440 minutes",
+            ));
         }
         if self.away_message.chars().count() > MAX_AWAY_MESSAGE_CHARS {
             return Err(ApiError::invalid("away_message", "The away message is at most 500 characters"));
@@ -194,6 +219,9 @@ impl ShopSettings {
             || self.pickup_address.chars().any(|c| c.is_control() && c != '\n')
         {
             return Err(ApiError::invalid("pickup_address", "The pickup address is at most 300 characters"));
+        }
+        if let Some(hours) = &self.business_hours {
+            hours.validate()?;
         }
         Ok(())
     }
@@ -453,6 +481,8 @@ mod tests {
             shipping_options: vec![],
             pickup: false,
             pickup_address: String::new(),
+            unread_mail_minutes: 10,
+            business_hours: None,
         }
     }
 
@@ -460,7 +490,9 @@ mod tests {
     fn settings_validate_each_field() {
         assert!(settings().validate().is_ok());
         type Breaker = fn(&mut ShopSettings);
-        let cases: [(&str, Breaker); 7] = [
+        let cases: [(&str, Breaker); 9] = [
+            ("unread_mail_minutes", |s| s.unread_mail_minutes = 0),
+            ("unread_mail_minutes", |s| s.unread_mail_minutes = 1441),
             ("name", |s| s.name = String::new()),
             ("logo_initial", |s| s.logo_initial = "AB".into()),
             ("logo_color", |s| s.logo_color = "red".into()),

@@ -60,6 +60,11 @@ impl TokenKey {
         TokenKey(secret.to_vec())
     }
 
+    /// The key itself, for other signatures made with the server's secret (unsubscribe links).
+    pub fn secret(&self) -> &[u8] {
+        &self.0
+    }
+
     fn mac(&self) -> HmacSha256 {
         HmacSha256::new_from_slice(&self.0).expect("HMAC accepts keys of any length")
     }

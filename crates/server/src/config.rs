@@ -113,6 +113,29 @@ pub struct Config {
     /// PostgreSQL database must share this folder too.
     #[arg(long, env = "TALKSHOP_FILES_DIR")]
     pub files_dir: Option<PathBuf>,
+    /// Outgoing mail: `smtps://user:pass@smtp.example.com` (TLS, port 465),
+    /// `smtp://user:pass@host:587?tls=required` (STARTTLS) or `smtp://127.0.0.1:25`
+    /// (plain, a local relay). Without it nothing is e-mailed.
+    #[arg(long, env = "TALKSHOP_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The From address of mails (`Talkshop <no-reply@chat.example.com>`).
+    #[arg(long, env = "TALKSHOP_MAIL_FROM", default_value = "Talkshop <no-reply@talkshop.invalid>")]
+    pub mail_from: String,
+
+    /// How often each node looks for unread messages to e-mail and for due mails, in milliseconds.
+    #[arg(long, env = "TALKSHOP_MAIL_POLL_MS", default_value_t = 15_000)]
+    pub mail_poll_ms: u64,
+
+    /// First retry delay of a mail the SMTP server refused or could not take, in
+    /// milliseconds; it doubles per attempt up to one hour, and retries go on for 24 hours.
+    #[arg(long, env = "TALKSHOP_MAIL_RETRY_BASE_MS", default_value_t = 30_000)]
+    pub mail_retry_base_ms: u64,
+
+    /// How long a "minute" of the shops' unread-mail delay lasts, in milliseconds
+    /// (tests shorten it; leave it at 60000).
+    #[arg(long, env = "TALKSHOP_MAIL_MINUTE_MS", default_value_t = 60_000, hide = true)]
+    pub mail_minute_ms: u64,
 
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "TALKSHOP_LOG_JSON", default_value_t = false)]
@@ -166,6 +189,11 @@ impl Config {
             // The suites' receivers listen on 127.0.0.1; the SSRF test turns this off.
             allow_private_webhooks: true,
             webhook_poll_ms: 50,
+            smtp_url: None,
+            mail_from: "Talkshop <no-reply@talkshop.test>".into(),
+            mail_poll_ms: 50,
+            mail_retry_base_ms: 100,
+            mail_minute_ms: 60_000,
             webhook_retry_base_ms: 200,
         }
     }

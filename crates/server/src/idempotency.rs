@@ -28,7 +28,7 @@ fn hex(bytes: &[u8]) -> String {
 /// Calls whose answer holds a secret shown once (sign-in tokens, API keys, webhook
 /// and identity secrets, one-time passwords): never recorded for replay, since
 /// the recorded answer would keep the secret in the database in clear.
-const SECRET_ANSWERS: [&str; 9] = [
+const SECRET_ANSWERS: [&str; 10] = [
     "/api/v1/console/login",
     "/api/v1/console/invites/accept",
     "/api/v1/console/api-keys",
@@ -38,6 +38,7 @@ const SECRET_ANSWERS: [&str; 9] = [
     "/api/v1/admin/shops",
     "/api/v1/visitors",
     "/api/v1/visitors/identify",
+    "/api/v1/visitors/resume",
 ];
 
 pub async fn idempotency(State(state): State<AppState>, request: Request, next: Next) -> Response {

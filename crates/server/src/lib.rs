@@ -9,9 +9,11 @@ pub mod error;
 pub mod file_store;
 pub mod hub;
 pub mod idempotency;
+pub mod mail;
 pub mod marks;
 pub mod media;
 pub mod outbound;
+pub mod presence;
 pub mod ratelimit;
 pub mod routes;
 pub mod seed;
@@ -51,6 +53,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::admin::router())
         .merge(routes::conversations::router())
         .merge(routes::attachments::router())
+        .merge(routes::buyer_emails::router())
         .merge(routes::catalog::router())
         .merge(routes::cart::router())
         .merge(routes::orders::router())
@@ -61,6 +64,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::product_messages::router())
         .merge(routes::catalog_images::router())
         .merge(routes::ws::router())
+        .merge(routes::mail::router())
         .merge(routes::site::router(&state))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::idempotency))
@@ -200,9 +204,28 @@ pub async fn start(config: Config) -> AppResult<Running> {
         marks: Default::default(),
         shops: Default::default(),
         logins: Default::default(),
+        presence: Default::default(),
     };
     routes::payouts::spawn_jobs(state.clone());
     outbound::spawn_worker(state.clone());
+    match mail::Mailer::from_config(&state.config)? {
+        Some(_) if state.config.public_url.is_none() && addr.ip().is_unspecified() => {
+            return Err(error::AppError::Internal(
+                "--smtp-url needs --public-url when listening on all interfaces: links in mails must reach this server"
+                    .into(),
+            ));
+        }
+        Some(mailer) => {
+            let base = state
+                .config
+                .public_url
+                .clone()
+                .map_or_else(|| format!("http://{addr}"), |u| u.trim_end_matches('/').to_owned());
+            mail::spawn_worker(state.clone(), mailer, base);
+        }
+        None => tracing::info!("no --smtp-url: unread messages are not e-mailed"),
+    }
+    presence::spawn_sweeper(state.clone());
     let router = app(state.clone());
     let task = tokio::spawn(async move {
         let mut until = stopped;

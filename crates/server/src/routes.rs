@@ -2,10 +2,12 @@
 
 pub mod admin;
 pub mod attachments;
+pub mod buyer_emails;
 pub mod cart;
 pub mod catalog;
 pub mod catalog_images;
 pub mod conversations;
+pub mod mail;
 pub mod orders;
 pub mod payments;
 pub mod payouts;

@@ -70,6 +70,8 @@ pub fn default_settings(config: &Config, name: &str, currency: Currency, locale:
         shipping_options: Vec::new(),
         pickup: false,
         pickup_address: String::new(),
+        unread_mail_minutes: talkshop_protocol::shop::default_unread_mail_minutes(),
+        business_hours: None,
     }
 }
 

@@ -29,4 +29,6 @@ pub struct AppState {
     pub shops: crate::shops::ShopCache,
     /// Failed console sign-ins per address and IP.
     pub logins: crate::ratelimit::LoginLimiter,
+    /// Staff presence on this node and the shops' typical reply times.
+    pub presence: crate::presence::Presence,
 }

@@ -3,12 +3,15 @@
 
 mod attachment_store;
 mod buyer_details;
+mod mail_store;
 pub mod postgres;
+mod presence_store;
 mod shop_admin;
 pub mod sqlite;
 mod webhook_store;
 
 pub use attachment_store::{AttachmentRecord, StoredAttachment};
+pub use mail_store::{ClaimedMail, MailOutcome, MailRecord, Reader, UnreadBurst};
 pub use webhook_store::{ClaimedDelivery, DeliveryOutcome, WebhookEndpointRecord};
 
 use async_trait::async_trait;
@@ -256,6 +259,78 @@ pub trait BuyerDetails: Send + Sync {
     /// The newest order with contact and delivery in the principal's conversation
     /// of the shop (an identified user's devices share it).
     async fn last_order_with_contact(&self, shop_id: &str, principal: &str) -> AppResult<Option<Order>>;
+    /// Where the buyer may be e-mailed: the address the shop's backend gave when it
+    /// identified the user (`POST /visitors/identify`).
+    async fn buyer_email(&self, shop_id: &str, principal: &str) -> AppResult<Option<String>>;
+}
+
+/// The mail queue, unsubscribed addresses, unread bursts and resume links
+/// (`mail_store.rs`, once for both databases).
+#[async_trait]
+pub trait MailStore: Send + Sync {
+    async fn mail_queued(&self, dedupe_key: &str) -> AppResult<bool>;
+    /// Stores the mail unless one with its `dedupe_key` exists; answers whether it was stored.
+    async fn enqueue_mail(&self, mail: &MailRecord) -> AppResult<bool>;
+    /// Leases one due mail until `lease_until` and counts the attempt.
+    async fn claim_mail(&self, now: i64, lease_until: i64) -> AppResult<Option<ClaimedMail>>;
+    /// Records the outcome, only while the claim's lease (`lease_until`) is still this node's.
+    async fn finish_mail(&self, id: &str, lease_until: i64, outcome: &MailOutcome, now: i64) -> AppResult<()>;
+    async fn opted_out(&self, shop_id: &str, address: &str) -> AppResult<bool>;
+    async fn set_opted_out(&self, shop_id: &str, address: &str, out: bool, now: i64) -> AppResult<()>;
+    /// Conversations with messages `reader` has not read, the first written in `since..=until`.
+    async fn unread_bursts(&self, reader: Reader, since: i64, until: i64) -> AppResult<Vec<UnreadBurst>>;
+    /// The burst at `read_seq` needs no more work (mailed, or nobody to mail).
+    async fn burst_handled(&self, reader: Reader, conversation_id: &str, read_seq: i64) -> AppResult<()>;
+    /// Whether the address confirmed it wants this shop's chat mail.
+    async fn mail_confirmed(&self, shop_id: &str, address: &str) -> AppResult<bool>;
+    async fn confirm_mail_address(&self, shop_id: &str, address: &str, now: i64) -> AppResult<()>;
+    async fn create_resume_link(
+        &self,
+        token_hash: &str,
+        shop_id: &str,
+        conversation_id: &str,
+        principal: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> AppResult<()>;
+    /// Uses a link once: the principal whose conversation it opens, if it is unused and unexpired.
+    async fn use_resume_link(&self, token_hash: &str, shop_id: &str, now: i64) -> AppResult<Option<String>>;
+}
+
+/// One staff console socket's state, as its node refreshes it.
+#[derive(Debug, Clone)]
+pub struct PresenceBeat<'a> {
+    pub socket_id: &'a str,
+    pub node: &'a str,
+    pub shop_id: &'a str,
+    pub staff_id: &'a str,
+    pub state: talkshop_protocol::presence::StaffPresence,
+    pub now: i64,
+}
+
+/// Staff presence and buyers' e-mail addresses: implemented once for both
+/// databases (`presence_store.rs`).
+#[async_trait]
+pub trait PresenceStore: Send + Sync {
+    /// Records a staff socket's state, stamped `now` (inserted on its first beat).
+    async fn beat_presence(&self, beat: &PresenceBeat<'_>) -> AppResult<()>;
+    async fn drop_presence(&self, socket_id: &str) -> AppResult<()>;
+    /// The best state among the shop's sockets refreshed since `seen_since`.
+    async fn shop_presence(
+        &self,
+        shop_id: &str,
+        seen_since: i64,
+    ) -> AppResult<talkshop_protocol::presence::StaffPresence>;
+    /// Deletes the rows of sockets not refreshed since `seen_before` (their
+    /// node stopped) and answers their shops.
+    async fn sweep_presence(&self, seen_before: i64) -> AppResult<Vec<String>>;
+    /// Conversation, sender and time of a shop's messages since `since`, newest first, at most `limit`.
+    async fn shop_message_times(&self, shop_id: &str, since: i64, limit: i64) -> AppResult<Vec<(String, Sender, i64)>>;
+    async fn set_conversation_email(&self, conversation_id: &str, email: &str, now: i64) -> AppResult<()>;
+    async fn conversation_email(
+        &self,
+        conversation_id: &str,
+    ) -> AppResult<Option<talkshop_protocol::presence::StoredBuyerEmail>>;
 }
 
 /// Descriptions of attached photos and files (`attachment_store.rs`); the bytes are in a `FileStore`.
@@ -268,7 +343,9 @@ pub trait AttachmentStore: Send + Sync {
 }
 
 #[async_trait]
-pub trait Storage: ShopAdmin + WebhookStore + BuyerDetails + AttachmentStore + Send + Sync + 'static {
+pub trait Storage:
+    ShopAdmin + WebhookStore + BuyerDetails + MailStore + PresenceStore + AttachmentStore + Send + Sync + 'static
+{
     async fn setting(&self, key: &str) -> AppResult<Option<String>>;
     /// Stores `value` unless the key exists; returns what is stored.
     async fn init_setting(&self, key: &str, value: &str) -> AppResult<String>;

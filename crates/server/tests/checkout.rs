@@ -268,7 +268,7 @@ async fn an_identified_user_finds_their_address_on_another_device_and_nobody_els
         let request = server.post("/visitors/identify", Some(&token)).json(&body).send();
         async move { expect_json::<talkshop_protocol::VisitorSession>(request.await.unwrap(), StatusCode::OK).await }
     };
-    // The phone places an order with a Brazilian address (pickup orders later do not hide it).
+    // The phone places an order with a Brazilian address.
     let phone = identify(server.visitor().await.token).await;
     let fresh = remembered(&server, &phone.token).await;
     assert_eq!((fresh.contact, fresh.fulfilment), (None, None), "nothing before the first order");

@@ -224,22 +224,24 @@ async fn correct_address(
     }
     let old = fulfilment.address.replace(req.address.clone());
     let corrected = fulfilment.clone();
-    state.storage.update_order(&order).await?;
-    let conversation = state.storage.conversation(&order.conversation_id).await?;
+    // The payment requests first, each only if unchanged since it was read (a
+    // parcel marked shipped meanwhile makes this a conflict, and the order stays).
+    let mut updated = Vec::new();
     for stored in billed {
         let mut request = stored.request.clone();
         request.fulfilment = Some(corrected.clone());
         request.updated_at = clock::now_millis().max(request.updated_at);
         if !state.storage.update_payment_request(&request, stored.version).await? {
-            tracing::warn!(request = %request.id, "payment request changed meanwhile; its address was not corrected");
-        } else if let Some(conversation) = &conversation {
-            // Both parties' cards show the new address at once.
-            crate::routes::conversations::publish(
-                &state,
-                conversation,
-                ServerFrame::PaymentUpdated { request: Box::new(request) },
-            )
-            .await;
+            return Err(ApiError::new(ErrorCode::Conflict, "The payment changed meanwhile; try again").into());
+        }
+        updated.push(request);
+    }
+    state.storage.update_order(&order).await?;
+    if let Some(conversation) = state.storage.conversation(&order.conversation_id).await? {
+        // Both parties' cards show the new address at once.
+        for request in updated {
+            let frame = ServerFrame::PaymentUpdated { request: Box::new(request) };
+            crate::routes::conversations::publish(&state, &conversation, frame).await;
         }
     }
     let text = |a: Option<&talkshop_protocol::Address>| a.map(|a| a.lines().join(", ")).unwrap_or_default();

@@ -84,8 +84,13 @@ async fn save_settings(
     // Whether this is a test shop is the operator's decision, not the owner's.
     wanted.sandbox = current.settings.sandbox;
     wanted.validate()?;
+    if let Some(hours) = &wanted.business_hours {
+        crate::presence::check_time_zone(hours)?;
+    }
     state.storage.save_shop_settings(&shop_id, &wanted.name, &to_json(&wanted)?).await?;
     state.shops.forget(&shop_id);
+    // Hours or the away message may have changed what buyers see.
+    crate::presence::announce(&state, &shop_id).await;
     let changed = describe_changes(&current.settings, &wanted);
     shops::audit(&state, &shop_id, &viewer.actor(), "settings.update", changed).await?;
     Ok(AppJson(settings_page(&state, &headers, &shop_id).await?))
@@ -120,6 +125,11 @@ fn describe_changes(old: &ShopSettings, new: &ShopSettings) -> String {
         "pickup",
         old.pickup != new.pickup || old.pickup_address != new.pickup_address,
         if new.pickup { new.pickup_address.clone() } else { "off".into() },
+    );
+    note(
+        "business_hours",
+        old.business_hours != new.business_hours,
+        new.business_hours.as_ref().map_or("none".into(), |h| h.time_zone.clone()),
     );
     note(
         "payout_business_days",

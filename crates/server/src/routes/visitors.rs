@@ -9,7 +9,9 @@ use axum::Router;
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use sha2::Sha256;
-use talkshop_protocol::{validate_client_id, ApiError, CreateVisitor, IdentifyRequest, ShopInfo, VisitorSession};
+use talkshop_protocol::{
+    validate_client_id, ApiError, CreateVisitor, IdentifyRequest, ResumeRequest, ShopInfo, VisitorSession,
+};
 
 use crate::auth::{Claims, Role, Viewer};
 use crate::clock;
@@ -22,6 +24,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let router = Router::new()
         .route("/api/v1/visitors", post(create_visitor))
         .route("/api/v1/visitors/identify", post(identify))
+        .route("/api/v1/visitors/resume", post(resume))
         .route("/api/v1/shops/{id}", get(shop_look));
     if state.config.demo_identity {
         router.route("/demo/identity", get(demo_identity))
@@ -51,7 +54,38 @@ async fn create_visitor(
     ))
 }
 
-/// How the widget shows a shop: name, logo letter and colour (public, cached a minute).
+/// A link from a mail reopens the buyer's conversation on this device: a new
+/// visitor (this device's own cart) whose token names the conversation's buyer.
+/// The link's code works once and expires; a used or unknown one is refused.
+async fn resume(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    AppJson(req): AppJson<ResumeRequest>,
+) -> AppResult<(StatusCode, AppJson<VisitorSession>)> {
+    validate_client_id(&req.device_id).map_err(|_| ApiError::invalid("device_id", "device_id is not a valid id"))?;
+    if req.shop.len() > 64 || req.token.is_empty() || req.token.len() > 128 {
+        return Err(ApiError::invalid("token", "This link is not valid").into());
+    }
+    let shop = state.storage.shop(&req.shop).await?.ok_or_else(|| ApiError::invalid("shop", "Unknown shop"))?;
+    let (origin, host) = crate::auth::origin_and_host(&headers);
+    crate::auth::check_origin(&state, &shop.id, origin, host).await?;
+    let now = clock::now_millis();
+    let hash = crate::shops::sha256_hex(&req.token);
+    let Some(principal) = state.storage.use_resume_link(&hash, &shop.id, now).await? else {
+        return Err(ApiError::forbidden("This link was already used or has expired; open the chat to continue").into());
+    };
+    let visitor = state.storage.create_visitor(&shop.id, &req.device_id, now).await?;
+    let mut claims = Claims::new(visitor.id.clone(), Role::Buyer, shop.id.clone(), token_expiry(&state));
+    claims.own = (principal != visitor.id).then_some(principal);
+    let token = state.tokens.sign(&claims);
+    tracing::info!(visitor = %visitor.id, shop = %shop.id, "conversation resumed from a mail link");
+    Ok((
+        StatusCode::CREATED,
+        AppJson(VisitorSession { token, visitor_id: visitor.id, device_id: visitor.device_id, shop, user_id: None }),
+    ))
+}
+
+/// How the widget shows a shop: name, logo letter and colour, whether it answers now (public, cached briefly).
 async fn shop_look(
     State(state): State<AppState>,
     path: Result<axum::extract::Path<String>, axum::extract::rejection::PathRejection>,
@@ -65,8 +99,10 @@ async fn shop_look(
         shipping_options: shop.settings.shipping_options.clone(),
         pickup: shop.settings.pickup,
         pickup_address: shop.settings.pickup_address.clone(),
+        availability: crate::presence::availability(&state, &id).await?,
     };
-    Ok(([(axum::http::header::CACHE_CONTROL, "public, max-age=60")], AppJson(look)))
+    // Short: availability changes; the buyer's socket brings it live anyway.
+    Ok(([(axum::http::header::CACHE_CONTROL, "public, max-age=10")], AppJson(look)))
 }
 
 fn token_expiry(state: &AppState) -> i64 {

@@ -22,6 +22,7 @@ use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::hub::{Audience, Live};
 use crate::marks::Entry;
+use crate::presence::StaffSocket;
 use crate::routes::conversations::authorized;
 use crate::state::AppState;
 use crate::storage::HistoryQuery;
@@ -96,7 +97,42 @@ where
     W: Sink<WsMessage> + Unpin,
     R: Stream<Item = Result<WsMessage, E>> + Unpin,
 {
-    let mut events = state.hub.subscribe(&viewer);
+    let events = state.hub.subscribe(&viewer);
+    if !send_frame(&mut sink, &ServerFrame::Ready).await {
+        return;
+    }
+    // Staff count towards their shop's presence while connected; buyers learn it at once.
+    let mut staff = StaffSocket::join(&state, &viewer).await;
+    if staff.is_none() {
+        match crate::presence::availability(&state, &viewer.claims.shop).await {
+            Ok(availability) => {
+                if !send_frame(&mut sink, &ServerFrame::Availability { availability }).await {
+                    return;
+                }
+            }
+            Err(err) => tracing::warn!(error = %err, "availability not sent"),
+        }
+    }
+    serve_events(&mut sink, &mut stream, &viewer, &state, beat, events, staff.as_mut()).await;
+    if let Some(staff) = staff {
+        staff.leave(&state).await;
+    }
+}
+
+/// The socket's loop: client frames, live events, heartbeats, until either side closes.
+async fn serve_events<W, R, E>(
+    mut sink: &mut W,
+    stream: &mut R,
+    viewer: &Viewer,
+    state: &AppState,
+    beat: Heartbeat,
+    mut events: crate::hub::Subscription,
+    mut staff: Option<&mut StaffSocket>,
+) where
+    W: Sink<WsMessage> + Unpin,
+    R: Stream<Item = Result<WsMessage, E>> + Unpin,
+{
+    let (state, viewer) = (state.clone(), viewer.clone());
     let mut missed = state.hub.missed();
     let mut shutdown = state.shutdown.clone();
     let mut sent = SentRuns::default();
@@ -105,18 +141,23 @@ where
     let mut last_heard = tokio::time::Instant::now();
     let (replies, mut late_replies) = mpsc::channel(16);
     let background = Background { replies, slots: Arc::new(Semaphore::new(BACKGROUND_MARKS)) };
-    if !send_frame(&mut sink, &ServerFrame::Ready).await {
-        return;
-    }
     loop {
         tokio::select! {
             incoming = stream.next() => {
                 let Some(Ok(msg)) = incoming else { break };
                 last_heard = tokio::time::Instant::now();
                 let reply = match msg {
-                    WsMessage::Text(text) => {
-                        handle_frame(&state, &viewer, text.as_str(), &mut sink, &mut sent, &mut typing, &background).await
-                    }
+                    WsMessage::Text(text) => match ClientFrame::parse(text.as_str()) {
+                        Ok(ClientFrame::Activity { idle }) => match staff.as_deref_mut() {
+                            Some(staff) => {
+                                staff.activity(&state, idle).await;
+                                None
+                            }
+                            None => Some(error_frame(ApiError::forbidden("Only staff consoles report activity"))),
+                        },
+                        Ok(frame) => handle_frame(&state, &viewer, frame, &mut sink, &mut sent, &mut typing, &background).await,
+                        Err(error) => Some(error_frame(error)),
+                    },
                     WsMessage::Binary(_) => Some(error_frame(ApiError::bad_request("Binary frames are not part of the protocol"))),
                     WsMessage::Close(_) => break,
                     WsMessage::Ping(_) | WsMessage::Pong(_) => None,
@@ -150,6 +191,9 @@ where
             }
             _ = heartbeat.tick() => {
                 if last_heard.elapsed() > beat.silence_limit { break; }
+                if let Some(staff) = staff.as_deref_mut() {
+                    staff.tick(&state).await;
+                }
                 if sink.send(WsMessage::Ping(Vec::new().into())).await.is_err() { break; }
             }
             // Events from other nodes may be lost: close so the client resumes.
@@ -204,7 +248,7 @@ fn error_frame(error: ApiError) -> ServerFrame {
 async fn handle_frame<W>(
     state: &AppState,
     viewer: &Viewer,
-    text: &str,
+    frame: ClientFrame,
     sink: &mut W,
     sent: &mut SentRuns,
     typing: &mut HashMap<String, TypingThrottle>,
@@ -213,10 +257,6 @@ async fn handle_frame<W>(
 where
     W: Sink<WsMessage> + Unpin,
 {
-    let frame = match ClientFrame::parse(text) {
-        Ok(frame) => frame,
-        Err(error) => return Some(error_frame(error)),
-    };
     match frame {
         ClientFrame::Ping => Some(ServerFrame::Pong),
         ClientFrame::Resume { conversation_id, after_seq } => {
@@ -241,6 +281,8 @@ where
             }
             Err(_) => delivered(state, viewer, conversation_id, seq).await.err().map(|err| error_frame(err.to_api())),
         },
+        // Answered by the socket's loop, which holds the staff member's presence.
+        ClientFrame::Activity { .. } => None,
     }
 }
 

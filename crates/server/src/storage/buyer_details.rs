@@ -10,7 +10,7 @@ macro_rules! buyer_details_storage {
                 // so an order placed on one device is found from another.
                 let row = sqlx::query(
                     "SELECT o.data FROM orders o JOIN conversations c ON c.id = o.conversation_id
-                      WHERE c.shop_id = $1 AND c.visitor_id = $2
+                      WHERE o.shop_id = $1 AND c.shop_id = $1 AND c.visitor_id = $2
                       ORDER BY o.created_at DESC LIMIT 20",
                 )
                 .bind(shop_id)
@@ -24,6 +24,18 @@ macro_rules! buyer_details_storage {
                     }
                 }
                 Ok(None)
+            }
+
+            async fn buyer_email(&self, shop_id: &str, principal: &str) -> AppResult<Option<String>> {
+                let row = sqlx::query(
+                    "SELECT email FROM users WHERE shop_id = $1 AND owner_visitor_id = $2 AND email IS NOT NULL
+                     ORDER BY updated_at DESC LIMIT 1",
+                )
+                .bind(shop_id)
+                .bind(principal)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|r| r.try_get("email").map_err(Into::into)).transpose()
             }
         }
     };

@@ -16,6 +16,8 @@ use talkshop_protocol::{
 
 use super::attachment_store::attachment_storage;
 use super::buyer_details::buyer_details_storage;
+use super::mail_store::mail_storage;
+use super::presence_store::presence_storage;
 use super::shop_admin::{shop_admin_rows, shop_admin_storage};
 use super::sqlite::buyer_label;
 use super::webhook_store::{webhook_rows, webhook_storage};
@@ -59,6 +61,8 @@ webhook_rows!(PgRow);
 webhook_storage!(PostgresStorage);
 buyer_details_storage!(PostgresStorage);
 attachment_storage!(PostgresStorage);
+mail_storage!(PostgresStorage, PgRow);
+presence_storage!(PostgresStorage);
 
 const SUMMARY_SELECT: &str = "
 SELECT c.id, c.shop_id, s.name AS shop_name, c.visitor_id, c.last_seq, c.last_activity,

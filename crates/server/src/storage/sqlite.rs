@@ -15,6 +15,8 @@ use tokio::sync::Mutex;
 
 use super::attachment_store::attachment_storage;
 use super::buyer_details::buyer_details_storage;
+use super::mail_store::mail_storage;
+use super::presence_store::presence_storage;
 use super::shop_admin::{shop_admin_rows, shop_admin_storage};
 use super::webhook_store::{webhook_rows, webhook_storage};
 use super::{
@@ -55,6 +57,8 @@ webhook_rows!(SqliteRow);
 webhook_storage!(SqliteStorage);
 buyer_details_storage!(SqliteStorage);
 attachment_storage!(SqliteStorage);
+mail_storage!(SqliteStorage, SqliteRow);
+presence_storage!(SqliteStorage);
 
 const SUMMARY_SELECT: &str = "
 SELECT c.id, c.shop_id, s.name AS shop_name, c.visitor_id, c.last_seq, c.last_activity,

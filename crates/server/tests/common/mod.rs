@@ -442,16 +442,21 @@ pub struct Ws {
 }
 
 impl Ws {
-    /// The next text frame as JSON, skipping WebSocket pings and pongs.
+    /// The next text frame as JSON, skipping WebSocket pings and pongs (and availability).
     pub async fn next_json(&mut self) -> Value {
         let text = self.next_text().await;
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("frame is not JSON ({e}): {text}"))
     }
 
+    /// The next text frame, skipping pings, pongs and `availability` frames
+    /// (sent to every socket of a shop whenever staff come and go; `tests/presence.rs` reads them).
     pub async fn next_text(&mut self) -> String {
         let read = async {
             loop {
                 match self.stream.next().await {
+                    Some(Ok(WsMessage::Text(text))) if text.as_str().starts_with(r#"{"type":"availability""#) => {
+                        continue
+                    }
                     Some(Ok(WsMessage::Text(text))) => return text.as_str().to_owned(),
                     Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => continue,
                     Some(Ok(other)) => panic!("expected a text frame, got {other:?}"),
@@ -504,6 +509,9 @@ impl Ws {
             loop {
                 match self.stream.next().await {
                     Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => continue,
+                    Some(Ok(WsMessage::Text(text))) if text.as_str().starts_with(r#"{"type":"availability""#) => {
+                        continue
+                    }
                     Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => return,
                     Some(Ok(other)) => panic!("expected the socket to close, got {other:?}"),
                 }
