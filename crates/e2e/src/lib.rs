@@ -250,6 +250,61 @@ impl Browser {
         self.click(".ts-login button[type=submit]").await;
     }
 
+    /// Runs `script` (see [`Browser::eval`]) until its answer satisfies `ok`; returns it.
+    pub async fn wait_eval(
+        &self,
+        script: &str,
+        what: &str,
+        ok: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let answer = self.eval(script).await;
+            if ok(&answer) {
+                return answer;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}; the page answered {answer}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Clicks the element matching `css` whose text contains `text`.
+    pub async fn click_text(&self, css: &str, text: &str) {
+        let script = format!(
+            "const el = [...root.querySelectorAll({css:?})].find(e => e.textContent.includes({text:?})); if (el) {{ el.click(); return true; }} return false;"
+        );
+        self.wait_eval(&script, &format!("{css} showing {text:?}"), |v| *v == serde_json::json!(true)).await;
+    }
+
+    /// The demo shop's visitor token the widget keeps in this browser.
+    pub async fn demo_visitor_token(&self) -> String {
+        let token = self.eval("return localStorage.getItem('talkshop.visitor.demo')").await;
+        token.as_str().expect("visitor token").to_owned()
+    }
+
+    /// Fills the widget's checkout step as a buyer in São Paulo does (CEP, state
+    /// select, Correios PAC), without sending it.
+    pub async fn fill_brazilian_checkout(&self) {
+        for (field, value) in [
+            ("contact.name", "Maria Silva"),
+            ("contact.phone", "+55 11 98765-4321"),
+            ("contact.email", "maria@example.com"),
+            ("address.postal_code", "01310100"),
+            ("address.line1", "Av. Paulista, 1000"),
+            ("address.district", "Bela Vista"),
+            ("address.city", "São Paulo"),
+        ] {
+            let input = self.wait(&format!("input[name='{field}']")).await;
+            input.send_keys(value).await.unwrap_or_else(|e| panic!("type into {field}: {e}"));
+        }
+        self.eval(
+            "const s = root.querySelector(\"select[name='address.state']\"); s.value = 'SP'; \
+             s.dispatchEvent(new Event('change', { bubbles: true }));",
+        )
+        .await;
+        self.click("input[value=pac]").await;
+    }
+
     /// Runs a script in the page; `root` is the widget's shadow root (or the
     /// document on pages without the widget, such as the console).
     pub async fn eval(&self, script: &str) -> serde_json::Value {
@@ -287,4 +342,16 @@ impl Browser {
     pub async fn close(self) {
         let _ = self.client.close().await;
     }
+}
+
+/// Puts `quantity` of `sku` in the cart of the buyer whose token this is (as the widget would).
+pub async fn add_to_cart(base: &str, token: &str, sku: &str, quantity: u32) {
+    let added = reqwest::Client::new()
+        .post(format!("{base}/api/v1/cart/lines"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"retailer_id": sku, "quantity": quantity}))
+        .send()
+        .await
+        .expect("add to cart");
+    assert!(added.status().is_success(), "add to cart answered {}", added.status());
 }

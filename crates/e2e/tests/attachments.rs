@@ -30,20 +30,7 @@ fn loaded(css: &str) -> String {
 }
 
 async fn wait_loaded(browser: &Browser, css: &str, width: u32) -> serde_json::Value {
-    let deadline = std::time::Instant::now() + talkshop_e2e::WAIT;
-    loop {
-        let found = browser.eval(&loaded(css)).await;
-        if found[0] == width {
-            return found;
-        }
-        if std::time::Instant::now() >= deadline {
-            let page = browser
-                .eval("return [root.querySelector('.ts-notice')?.textContent, root.querySelector('.ts-thread')?.innerHTML]")
-                .await;
-            panic!("timed out waiting for {css} to load (found {found}): {page}");
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    browser.wait_eval(&loaded(css), &format!("{css} to load"), |found| found[0] == width).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -88,38 +88,11 @@ async fn a_brazilian_address_reaches_the_merchants_backend_signed() {
     buyer.open_shop(&base).await;
     buyer.type_and_enter(".ts-composer__input", "Two mugs to São Paulo, please").await;
     buyer.wait_texts(".ts-msg__status", "stored", |t| t.is_empty()).await;
-    let token = buyer.eval("return localStorage.getItem('talkshop.visitor.demo')").await;
-    let token = token.as_str().expect("visitor token").to_owned();
-    let added = http
-        .post(format!("{base}/api/v1/cart/lines"))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({"retailer_id": "CA-MUG-CAFE", "quantity": 2}))
-        .send()
-        .await
-        .expect("add");
-    assert!(added.status().is_success());
+    talkshop_e2e::add_to_cart(&base, &buyer.demo_visitor_token().await, "CA-MUG-CAFE", 2).await;
     buyer.click(".ts-header__cart").await;
     buyer.wait_texts(".ts-cart__name", "the mugs in the cart", |t| t.len() == 1).await;
     buyer.click(".ts-cart__send").await;
-    for (field, value) in [
-        ("contact.name", "Maria Silva"),
-        ("contact.phone", "+55 11 98765-4321"),
-        ("contact.email", "maria@example.com"),
-        ("address.postal_code", "01310100"),
-        ("address.line1", "Av. Paulista, 1000"),
-        ("address.district", "Bela Vista"),
-        ("address.city", "São Paulo"),
-    ] {
-        let field = buyer.wait(&format!("input[name='{field}']")).await;
-        field.send_keys(value).await.unwrap_or_else(|e| panic!("type into {value}: {e}"));
-    }
-    buyer
-        .eval(
-            "const s = root.querySelector(\"select[name='address.state']\"); s.value = 'SP'; \
-             s.dispatchEvent(new Event('change', { bubbles: true }));",
-        )
-        .await;
-    buyer.click("input[value=pac]").await;
+    buyer.fill_brazilian_checkout().await;
     buyer.click(".ts-checkout__send").await;
     buyer.wait(".ts-order__total").await;
 

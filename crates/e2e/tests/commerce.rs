@@ -6,18 +6,6 @@
 use talkshop_e2e::{Browser, Chromedriver};
 use talkshop_protocol::ProductInput;
 
-/// Clicks the element matching `css` whose text contains `text`.
-async fn click_text(browser: &Browser, css: &str, text: &str) {
-    let script = format!(
-        "const el = [...root.querySelectorAll({css:?})].find(e => e.textContent.includes({text:?})); if (el) {{ el.click(); return true; }} return false;"
-    );
-    let deadline = std::time::Instant::now() + talkshop_e2e::WAIT;
-    while browser.eval(&script).await != serde_json::json!(true) {
-        assert!(std::time::Instant::now() < deadline, "nothing matching {css} shows {text:?}");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn merchant_sends_products_buyer_orders_after_a_price_change() {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -34,23 +22,23 @@ async fn merchant_sends_products_buyer_orders_after_a_price_change() {
     let merchant = Browser::open(&driver).await;
     merchant.sign_in_to_console(&base).await;
     merchant.click(".ts-inbox__item").await;
-    click_text(&merchant, ".ts-console__threadbar .ts-button", "Send products").await;
-    click_text(&merchant, ".ts-picker__item label", "Linen throw").await;
-    click_text(&merchant, ".ts-picker__item label", "Embroidered cushion").await;
+    merchant.click_text(".ts-console__threadbar .ts-button", "Send products").await;
+    merchant.click_text(".ts-picker__item label", "Linen throw").await;
+    merchant.click_text(".ts-picker__item label", "Embroidered cushion").await;
     merchant.wait(".ts-picker__texts input").await.send_keys("Soft things").await.expect("header");
-    click_text(&merchant, ".ts-picker > .ts-button", "Send").await;
+    merchant.click_text(".ts-picker > .ts-button", "Send").await;
     merchant.wait(".ts-thread .ts-plist").await;
 
     // The buyer sees the list live and adds both, choosing options.
     buyer.wait_texts(".ts-plist__name", "the product list", |t| t.len() == 2).await;
-    click_text(&buyer, ".ts-plist__item", "Linen throw").await;
-    click_text(&buyer, ".ts-chip", "Olive").await;
+    buyer.click_text(".ts-plist__item", "Linen throw").await;
+    buyer.click_text(".ts-chip", "Olive").await;
     buyer.wait_texts(".ts-detail__price", "the Olive price", |t| t == ["R$ 259.00".to_string()]).await;
     buyer.click(".ts-detail__add").await;
     buyer.wait_texts(".ts-cart__name", "one line", |t| t.len() == 1).await;
     buyer.click(".ts-cart .ts-back").await;
-    click_text(&buyer, ".ts-plist__item", "Embroidered cushion").await;
-    click_text(&buyer, ".ts-chip", "Indigo").await;
+    buyer.click_text(".ts-plist__item", "Embroidered cushion").await;
+    buyer.click_text(".ts-chip", "Indigo").await;
     buyer.click(".ts-stepper button[aria-label=More]").await;
     buyer.click(".ts-detail__add").await;
     buyer.wait_texts(".ts-cart__name", "two lines", |t| t.len() == 2).await;
@@ -84,24 +72,7 @@ async fn merchant_sends_products_buyer_orders_after_a_price_change() {
     buyer.wait_texts(".ts-cart__total strong", "the new total", |t| t == ["R$ 597.00".to_string()]).await;
     buyer.click(".ts-cart__send").await;
     // Checkout: contact and a Brazilian address (CEP + state); Correios PAC is free above R$ 300.00.
-    for (field, value) in [
-        ("contact.name", "Maria Silva"),
-        ("contact.phone", "+55 11 98765-4321"),
-        ("contact.email", "maria@example.com"),
-        ("address.postal_code", "01310100"),
-        ("address.line1", "Av. Paulista, 1000"),
-        ("address.city", "São Paulo"),
-    ] {
-        let field = buyer.wait(&format!("input[name='{field}']")).await;
-        field.send_keys(value).await.unwrap_or_else(|e| panic!("type into {value}: {e}"));
-    }
-    buyer
-        .eval(
-            "const s = root.querySelector(\"select[name='address.state']\"); s.value = 'SP'; \
-             s.dispatchEvent(new Event('change', { bubbles: true }));",
-        )
-        .await;
-    buyer.click("input[value=pac]").await;
+    buyer.fill_brazilian_checkout().await;
     buyer
         .wait_texts(".ts-checkout .ts-cart__total strong", "the total with shipping", |t| {
             t == ["R$ 597.00".to_string()]

@@ -17,8 +17,7 @@ async fn buyer_pays_in_the_chat_and_follows_the_order_to_delivery() {
     buyer.wait_texts(".ts-msg__status", "stored", |t| t.is_empty()).await;
 
     // The buyer's own token (kept by the widget) places a purchase request.
-    let token = buyer.eval("return localStorage.getItem('talkshop.visitor.demo')").await;
-    let token = token.as_str().expect("visitor token").to_owned();
+    let token = buyer.demo_visitor_token().await;
     let conversations: serde_json::Value = http
         .get(format!("{base}/api/v1/conversations"))
         .bearer_auth(&token)
@@ -29,14 +28,7 @@ async fn buyer_pays_in_the_chat_and_follows_the_order_to_delivery() {
         .await
         .expect("json");
     let conversation = conversations["conversations"][0]["id"].as_str().expect("conversation").to_owned();
-    let added = http
-        .post(format!("{base}/api/v1/cart/lines"))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({"retailer_id": "CA-MUG-CAFE", "quantity": 2}))
-        .send()
-        .await
-        .expect("add");
-    assert!(added.status().is_success());
+    talkshop_e2e::add_to_cart(&base, &token, "CA-MUG-CAFE", 2).await;
     let ordered = http
         .post(format!("{base}/api/v1/conversations/{conversation}/order"))
         .bearer_auth(&token)
