@@ -116,29 +116,13 @@ macro_rules! mail_storage {
             }
 
             async fn claim_mail(&self, now: i64, lease_until: i64) -> AppResult<Option<super::mail_store::ClaimedMail>> {
-                // A read first: an idle queue costs no write.
-                let due = sqlx::query(
-                    "SELECT id FROM mail_outbox
-                     WHERE status = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until < $1) LIMIT 1",
-                )
-                .bind(now)
-                .fetch_optional(&self.pool)
-                .await?;
-                if due.is_none() {
-                    return Ok(None);
-                }
-                let _turn = self.turn().await;
-                // Compare and set on the row itself: of two nodes, one gets the lease.
-                let sql = format!(
-                    "UPDATE mail_outbox SET lease_until = $1, attempts = attempts + 1
-                     WHERE id = (SELECT id FROM mail_outbox
-                                 WHERE status = 'pending' AND next_attempt_at <= $2 AND (lease_until IS NULL OR lease_until < $2)
-                                 ORDER BY next_attempt_at, id LIMIT 1)
-                       AND status = 'pending' AND (lease_until IS NULL OR lease_until < $2)
-                     RETURNING {}",
-                    super::mail_store::MAIL_COLUMNS
+                let row = super::webhook_store::lease_due_row!(
+                    self,
+                    "mail_outbox",
+                    super::mail_store::MAIL_COLUMNS,
+                    now,
+                    lease_until
                 );
-                let row = sqlx::query(&sql).bind(lease_until).bind(now).fetch_optional(&self.pool).await?;
                 row.map(|r| mail_from_row(&r)).transpose()
             }
 

@@ -100,6 +100,44 @@ macro_rules! webhook_rows {
     };
 }
 
+/// Leases one due row of a queue table (`webhook_deliveries`, `mail_outbox`)
+/// until `$lease_until` and counts the attempt; answers the leased row's
+/// `$columns`, if any. A read first: an idle queue costs no write (SQLite takes
+/// its one write lock for any UPDATE). Then a compare and set whose condition is
+/// checked again on the row itself, so of two nodes that picked the same row
+/// only one sets the lease.
+macro_rules! lease_due_row {
+    ($storage:expr, $table:literal, $columns:expr, $now:expr, $lease_until:expr) => {{
+        let due = sqlx::query(concat!(
+            "SELECT id FROM ",
+            $table,
+            " WHERE status = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until < $1) LIMIT 1"
+        ))
+        .bind($now)
+        .fetch_optional(&$storage.pool)
+        .await?;
+        match due {
+            None => None,
+            Some(_) => {
+                let _turn = $storage.turn().await;
+                let sql = format!(
+                    concat!(
+                        "UPDATE ",
+                        $table,
+                        " SET lease_until = $1, attempts = attempts + 1 WHERE id = (SELECT id FROM ",
+                        $table,
+                        " WHERE status = 'pending' AND next_attempt_at <= $2 AND (lease_until IS NULL OR lease_until < $2)",
+                        " ORDER BY next_attempt_at, id LIMIT 1)",
+                        " AND status = 'pending' AND (lease_until IS NULL OR lease_until < $2) RETURNING {}"
+                    ),
+                    $columns
+                );
+                sqlx::query(&sql).bind($lease_until).bind($now).fetch_optional(&$storage.pool).await?
+            }
+        }
+    }};
+}
+
 macro_rules! webhook_storage {
     ($storage:ty) => {
     #[async_trait]
@@ -204,30 +242,13 @@ macro_rules! webhook_storage {
             now: i64,
             lease_until: i64,
         ) -> AppResult<Option<super::webhook_store::ClaimedDelivery>> {
-            // A read first: an idle queue costs no write (SQLite takes its one write lock for any UPDATE).
-            let due = sqlx::query(
-                "SELECT id FROM webhook_deliveries
-                 WHERE status = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until < $1) LIMIT 1",
-            )
-            .bind(now)
-            .fetch_optional(&self.pool)
-            .await?;
-            if due.is_none() {
-                return Ok(None);
-            }
-            let _turn = self.turn().await;
-            // Compare and set: the outer condition is checked again on the row
-            // itself, so of two nodes that picked the same id only one sets the lease.
-            let sql = format!(
-                "UPDATE webhook_deliveries SET lease_until = $1, attempts = attempts + 1
-                 WHERE id = (SELECT id FROM webhook_deliveries
-                             WHERE status = 'pending' AND next_attempt_at <= $2 AND (lease_until IS NULL OR lease_until < $2)
-                             ORDER BY next_attempt_at, id LIMIT 1)
-                   AND status = 'pending' AND (lease_until IS NULL OR lease_until < $2)
-                 RETURNING {}",
-                super::webhook_store::DELIVERY_COLUMNS
+            let row = super::webhook_store::lease_due_row!(
+                self,
+                "webhook_deliveries",
+                super::webhook_store::DELIVERY_COLUMNS,
+                now,
+                lease_until
             );
-            let row = sqlx::query(&sql).bind(lease_until).bind(now).fetch_optional(&self.pool).await?;
             row.map(|r| claimed_from_row(&r)).transpose()
         }
 
@@ -304,5 +325,6 @@ macro_rules! webhook_storage {
     };
 }
 
+pub(super) use lease_due_row;
 pub(super) use webhook_rows;
 pub(super) use webhook_storage;
