@@ -202,9 +202,10 @@ impl ShopAvailability {
         }
     }
 
-    /// Outside hours with nobody around, the widget offers to take an e-mail.
+    /// With nobody at the console (away, or outside hours), the widget offers to
+    /// take an e-mail address to answer at.
     pub fn offers_email(&self) -> bool {
-        self.headline() == Headline::Closed
+        self.headline() != Headline::Online
     }
 
     /// When the schedule changes what buyers see next (opening or closing), if ever.
@@ -303,6 +304,7 @@ mod tests {
         assert_eq!(a.headline(), Headline::RepliesInMinutes(5));
         a.typical_reply_secs = Some(3 * 3600 + 100);
         assert_eq!(a.headline(), Headline::RepliesInHours(3));
+        assert!(a.offers_email(), "nobody online: an address to answer at");
         a.staff = StaffPresence::Away;
         a.open = false;
         assert_eq!(a.headline(), Headline::Closed);
