@@ -247,14 +247,6 @@ async fn another_buyer_cannot_read_the_address() {
     assert!(server.orders(&other).await.orders.is_empty());
 }
 
-/// `user_hash` for a user id with the identity secret `Config::for_tests` gives every shop.
-fn user_hash(user_id: &str) -> String {
-    use hmac::Mac;
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(b"test-identity-secret").unwrap();
-    mac.update(user_id.as_bytes());
-    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
-}
-
 async fn remembered(server: &Server, token: &str) -> talkshop_protocol::order::RememberedCheckout {
     expect_json(server.get("/checkout/remembered", Some(token)).send().await.unwrap(), StatusCode::OK).await
 }

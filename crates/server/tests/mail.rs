@@ -30,13 +30,6 @@ async fn mail_server(smtp: &SmtpServer) -> Server {
     .await
 }
 
-fn user_hash(user_id: &str) -> String {
-    use hmac::Mac;
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(b"test-identity-secret").unwrap();
-    mac.update(user_id.as_bytes());
-    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// A buyer the shop's backend identified with an e-mail address.
 async fn identified_buyer(server: &Server, email: &str) -> VisitorSession {
     let user = unique("user");

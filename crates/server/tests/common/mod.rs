@@ -44,6 +44,15 @@ pub const FRAME_TIMEOUT: Duration = Duration::from_secs(5);
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// A fresh id for device ids and client ids, unique within the test binary.
+/// The `user_hash` a shop's backend sends for `user_id`, with the identity
+/// secret `Config::for_tests` gives every shop.
+pub fn user_hash(user_id: &str) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(b"test-identity-secret").unwrap();
+    mac.update(user_id.as_bytes());
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", COUNTER.fetch_add(1, Ordering::Relaxed))
 }
