@@ -35,6 +35,11 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
+# The widget's release build rebuilds std for size (scripts/widget-wasm.sh).
+if ! rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
+  log "rustup component add rust-src"
+  rustup component add rust-src
+fi
 # The wasm-bindgen CLI must match the library version exactly.
 wb_version=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/,"",$3); print $3; exit}' Cargo.lock 2>/dev/null || true)
 wb_version=${wb_version:-0.2.130}
@@ -49,6 +54,12 @@ fi
 if ! trunk --version 2>/dev/null | grep -q "0.21.14"; then
   log "cargo install trunk 0.21.14"
   cargo install trunk --version 0.21.14 --locked
+fi
+# Splits the widget's release wasm into the first-open part and parts loaded on
+# first use (scripts/widget-wasm.sh); its version pairs with Leptos' wasm_split_helpers.
+if ! command -v wasm-split-cli >/dev/null 2>&1 || ! cargo install --list | grep -q "^wasm_split_cli_support v0.2.4:"; then
+  log "cargo install wasm_split_cli_support 0.2.4 (wasm-split-cli)"
+  cargo install wasm_split_cli_support --version 0.2.4 --features build-binary --locked --force
 fi
 if ! .tools/node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q "version 132"; then
   log "npm install binaryen@132 (wasm-opt) into .tools/"

@@ -16,6 +16,7 @@ pub mod embed;
 pub mod i18n;
 pub mod intl;
 pub mod live;
+pub mod parts;
 pub mod shop_context;
 pub mod tab_channel;
 pub mod time;

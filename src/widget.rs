@@ -15,20 +15,17 @@ use crate::chat_outbox::ChatOutbox;
 use crate::chat_session::ChatSession;
 use crate::components::attachment_card::FileAccess;
 use crate::components::away_notice::AwayNotice;
-use crate::components::cart_view::CartView;
-use crate::components::checkout::Checkout;
 use crate::components::composer::Composer;
 use crate::components::connection_banner::ConnectionBanner;
 use crate::components::launcher::Launcher;
-use crate::components::my_orders::MyOrders;
 use crate::components::payment_card::Payments;
-use crate::components::product_detail::ProductDetail;
 use crate::components::shop_status::ShopStatus;
 use crate::components::thread_view::ThreadView;
 use crate::components::typing_indicator::TypingIndicator;
 use crate::device;
 use crate::i18n::{choose_locale, fill, texts_for, Lang};
 use crate::live::{LinkState, Live};
+use crate::parts;
 use crate::shop_context::ProductOpener;
 
 /// What the panel shows under its header.
@@ -455,19 +452,21 @@ pub fn ChatWidget(
                 <ConnectionBanner problem=problem on_retry=Callback::new(retry)/>
                 {move || match panel.get() {
                     PanelView::Chat => ().into_any(),
-                    PanelView::Cart => view! {
-                        <button class="ts-link ts-cart__orders" type="button" on:click=move |_| panel.set(PanelView::Orders)>{t.my_orders_link}</button>
-                        <CartView cart=cart on_back=to_chat on_send=to_checkout/>
-                    }.into_any(),
-                    PanelView::Checkout => view! {
-                        <Checkout shop=checkout_shop.clone() look=look busy=cart.busy error=cart.error
-                            subtotal=Signal::derive(move || cart.cart.with(|c| c.as_ref().and_then(|c| c.subtotal())))
-                            on_back=Callback::new(move |_| panel.set(PanelView::Cart)) on_send=send_order/>
-                    }.into_any(),
-                    PanelView::Orders => view! { <MyOrders on_back=to_chat/> }.into_any(),
-                    PanelView::Product(id) => view! {
-                        <ProductDetail retailer_id=id cart=cart on_back=to_chat on_added=Callback::new(move |_| panel.set(PanelView::Cart))/>
-                    }.into_any(),
+                    PanelView::Cart => parts::panel(move || parts::Panel::Cart {
+                        cart, on_back: to_chat, on_send: to_checkout, on_orders: Callback::new(move |_| panel.set(PanelView::Orders)),
+                    }).into_any(),
+                    PanelView::Checkout => {
+                        let shop = checkout_shop.clone();
+                        parts::panel(move || parts::Panel::Checkout(Box::new(parts::CheckoutPanel {
+                            shop: shop.clone(), look: look.into(), busy: cart.busy.into(), error: cart.error,
+                            subtotal: Signal::derive(move || cart.cart.with(|c| c.as_ref().and_then(|c| c.subtotal()))),
+                            on_back: Callback::new(move |_| panel.set(PanelView::Cart)), on_send: send_order,
+                        }))).into_any()
+                    }
+                    PanelView::Orders => parts::panel(move || parts::Panel::Orders { on_back: to_chat }).into_any(),
+                    PanelView::Product(id) => parts::panel(move || parts::Panel::Product {
+                        retailer_id: id.clone(), cart, on_back: to_chat, on_added: Callback::new(move |_| panel.set(PanelView::Cart)),
+                    }).into_any(),
                 }}
                 <div class="ts-chat" hidden=move || panel.with(|p| *p != PanelView::Chat)>
                 <AwayNotice session=session availability=availability/>

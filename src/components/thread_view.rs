@@ -8,13 +8,8 @@ use talkshop_protocol::thread::{starts_group, Delivery, ThreadLog};
 use talkshop_protocol::{MessageBody, Sender};
 use wasm_bindgen::JsCast;
 
-use crate::components::attachment_card::AttachmentCard;
-use crate::components::order_card::OrderCard;
-use crate::components::payment_card::PaymentCard;
-use crate::components::product_card::ProductCard;
-use crate::components::product_list_card::ProductListCard;
-
 use crate::i18n::{lang, texts, Texts};
+use crate::parts;
 use crate::time::clock_time;
 
 use window::{offset_of, RowHeights, Window, INITIAL_VIEWPORT_PX};
@@ -437,21 +432,21 @@ fn MessageRow(row: ThreadRow, on_retry: Callback<String>, t: &'static Texts, loc
             {row.starts_group.then(|| view! { <div class="ts-msg__author">{row.author}</div> })}
             {match row.body {
                 MessageBody::Text { text } => view! { <div class="ts-msg__bubble">{text}</div> }.into_any(),
-                MessageBody::Product { retailer_id, body, footer } => {
-                    view! { <ProductCard retailer_id=retailer_id body=body footer=footer/> }.into_any()
-                }
-                MessageBody::ProductList { header, body, footer, sections } => {
-                    view! { <ProductListCard header=header body=body footer=footer sections=sections/> }.into_any()
-                }
-                MessageBody::Order { order } => view! { <OrderCard order=order/> }.into_any(),
-                MessageBody::PaymentRequest { request } => view! { <PaymentCard request=*request/> }.into_any(),
+                MessageBody::Product { retailer_id, body, footer } => parts::card(move || parts::Card::Product {
+                    retailer_id: retailer_id.clone(), body: body.clone(), footer: footer.clone(),
+                }).into_any(),
+                MessageBody::ProductList { header, body, footer, sections } => parts::card(move || parts::Card::List {
+                    header: header.clone(), body: body.clone(), footer: footer.clone(), sections: sections.clone(),
+                }).into_any(),
+                MessageBody::Order { order } => parts::card(move || parts::Card::Order(order.clone())).into_any(),
+                MessageBody::PaymentRequest { request } => parts::card(move || parts::Card::Payment(request.clone())).into_any(),
                 MessageBody::OrderStatus { state, text, total, carrier, tracking, .. } => {
                     let line = t
                         .order_update(state, total.as_ref(), carrier.as_deref(), tracking.as_deref(), Some(locale))
                         .unwrap_or(text);
                     view! { <div class="ts-status">{line}</div> }.into_any()
                 }
-                MessageBody::Attachment(attachment) => view! { <AttachmentCard attachment=attachment/> }.into_any(),
+                MessageBody::Attachment(attachment) => parts::card(move || parts::Card::Attachment(attachment.clone())).into_any(),
             }}
             <div class="ts-msg__meta">
                 <time>{time}</time>

@@ -260,6 +260,9 @@ async fn the_widget_comes_compressed_and_the_wasm_only_on_the_first_open() {
     let on_disk = |name: &str| std::fs::metadata(dist.join(name)).map(|m| m.len()).ok();
     let (wasm, glue, css) =
         (file("talkshop-widget-", "_bg.wasm"), file("talkshop-widget-", ".js"), file("widget-", ".css"));
+    // The release widget is split (scripts/widget-wasm.sh): the glue imports the
+    // parts' loader; the cart and the other panels are in a part of their own.
+    let (loader, panels) = (file("talkshop-split-", ".js"), file("talkshop-part-split_panels-", ".wasm"));
 
     // `data-load=open`: the launcher is drawn from embed.js and the CSS alone.
     buyer.client.goto(&format!("{base}/?load=open")).await.expect("open shop");
@@ -281,7 +284,7 @@ async fn the_widget_comes_compressed_and_the_wasm_only_on_the_first_open() {
     buyer.wait_online().await;
     let after = resources(&buyer).await;
     let mut first_open = launcher;
-    for name in [&wasm, &glue] {
+    for name in [&wasm, &glue, &loader] {
         let path = format!("/{name}");
         let [transfer, encoded, decoded] = after.get(&path).copied().unwrap_or_else(|| panic!("{path}: {after:?}"));
         assert_eq!(Some(decoded), on_disk(name), "{name}: the whole file");
@@ -294,7 +297,19 @@ async fn the_widget_comes_compressed_and_the_wasm_only_on_the_first_open() {
         }
         first_open += transfer;
     }
+    // An empty thread needs no part: nothing of the cart, checkout, orders or cards yet.
+    assert!(!after.keys().any(|p| p.starts_with("/talkshop-part-")), "a part at the first open: {after:?}");
     println!("transferred, headers included: {launcher} B before the first click, {first_open} B at the first open");
+
+    // The cart's code comes with the first click on the cart, compressed, and the cart works.
+    buyer.click(".ts-header__cart").await;
+    buyer.wait(".ts-cart__title").await;
+    let later = resources(&buyer).await;
+    let path = format!("/{panels}");
+    let [transfer, encoded, decoded] = later.get(&path).copied().unwrap_or_else(|| panic!("{path}: {later:?}"));
+    assert_eq!(Some(decoded), on_disk(&panels), "{panels}: the whole file");
+    assert!(on_disk(&format!("{panels}.br")) == Some(encoded), "{panels} came as its .br copy: {encoded} B");
+    println!("the panels part on the first click on the cart: {transfer} B transferred ({decoded} B decoded)");
     buyer.close().await;
     drop(driver);
     server.stop().await.expect("clean shutdown");

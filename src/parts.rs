@@ -1,0 +1,165 @@
+//! Screens and cards the buyer does not need at the first open, loaded on
+//! first use.
+//!
+//! The widget's release build (`scripts/widget-wasm.sh`, `--cfg talkshop_split`)
+//! runs `wasm-split` on the wasm: every function below marked
+//! `#[cfg_attr(talkshop_split, wasm_split(…))]` moves, with the code only it
+//! reaches, into the wasm file of its group (`panels`: cart, checkout, my
+//! orders, product detail; `cards`: the product, list, order, payment and
+//! attachment cards of the thread), which the browser
+//! fetches the first time one of them is shown. Everywhere else (the console,
+//! debug builds, the widget tests) they are ordinary calls, so the same code
+//! is tested. A group that fails to load (offline) shows a retry instead of
+//! the screen; nothing is lost, the next attempt fetches it again.
+
+use leptos::prelude::*;
+use leptos::wasm_split::SplitLoaderError;
+use talkshop_protocol::payment::PaymentRequest;
+use talkshop_protocol::{ApiError, Attachment, Contact, Fulfilment, Money, Order, ProductSection, ShopLook};
+
+use crate::cart_state::CartState;
+use crate::components::attachment_card::AttachmentCard;
+use crate::components::cart_view::CartView;
+use crate::components::checkout::Checkout;
+use crate::components::my_orders::MyOrders;
+use crate::components::order_card::OrderCard;
+use crate::components::payment_card::PaymentCard;
+use crate::components::product_card::ProductCard;
+use crate::components::product_detail::ProductDetail;
+use crate::components::product_list_card::ProductListCard;
+use crate::i18n::texts;
+
+/// A part's code could not be fetched (offline, or the server was restarted
+/// on a newer build): the next attempt fetches it again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartUnavailable;
+
+impl From<SplitLoaderError> for PartUnavailable {
+    fn from(_: SplitLoaderError) -> Self {
+        PartUnavailable
+    }
+}
+
+/// A part's view, or why its code could not be fetched.
+pub type Loaded = Result<AnyView, PartUnavailable>;
+
+/// One attempt at a part: its future view.
+pub type Attempt = std::pin::Pin<Box<dyn std::future::Future<Output = Loaded>>>;
+
+/// What the panel shows instead of the chat.
+pub enum Panel {
+    Cart { cart: CartState, on_back: Callback<()>, on_send: Callback<Option<String>>, on_orders: Callback<()> },
+    Checkout(Box<CheckoutPanel>),
+    Orders { on_back: Callback<()> },
+    Product { retailer_id: String, cart: CartState, on_back: Callback<()>, on_added: Callback<()> },
+}
+
+pub struct CheckoutPanel {
+    pub shop: String,
+    pub look: Signal<Option<ShopLook>>,
+    pub subtotal: Signal<Option<Money>>,
+    pub busy: Signal<bool>,
+    pub error: RwSignal<Option<ApiError>>,
+    pub on_back: Callback<()>,
+    pub on_send: Callback<(Contact, Fulfilment)>,
+}
+
+/// A thread card other than plain text.
+pub enum Card {
+    Product { retailer_id: String, body: Option<String>, footer: Option<String> },
+    List { header: String, body: Option<String>, footer: Option<String>, sections: Vec<ProductSection> },
+    Order(Order),
+    Payment(Box<PaymentRequest>),
+    Attachment(Attachment),
+}
+
+#[cfg_attr(talkshop_split, leptos::wasm_split::wasm_split(panels, wasm_split_path = leptos::wasm_split, fallible))]
+fn panel_view(panel: Panel) -> Loaded {
+    let t = texts();
+    Ok(match panel {
+        Panel::Cart { cart, on_back, on_send, on_orders } => view! {
+            <button class="ts-link ts-cart__orders" type="button" on:click=move |_| on_orders.run(())>{t.my_orders_link}</button>
+            <CartView cart=cart on_back=on_back on_send=on_send/>
+        }
+        .into_any(),
+        Panel::Checkout(p) => {
+            let CheckoutPanel { shop, look, subtotal, busy, error, on_back, on_send } = *p;
+            view! { <Checkout shop=shop look=look busy=busy error=error subtotal=subtotal on_back=on_back on_send=on_send/> }
+                .into_any()
+        }
+        Panel::Orders { on_back } => view! { <MyOrders on_back=on_back/> }.into_any(),
+        Panel::Product { retailer_id, cart, on_back, on_added } => {
+            view! { <ProductDetail retailer_id=retailer_id cart=cart on_back=on_back on_added=on_added/> }.into_any()
+        }
+    })
+}
+
+#[cfg_attr(talkshop_split, leptos::wasm_split::wasm_split(cards, wasm_split_path = leptos::wasm_split, fallible))]
+fn card_view(card: Card) -> Loaded {
+    Ok(match card {
+        Card::Product { retailer_id, body, footer } => {
+            view! { <ProductCard retailer_id=retailer_id body=body footer=footer/> }.into_any()
+        }
+        Card::List { header, body, footer, sections } => {
+            view! { <ProductListCard header=header body=body footer=footer sections=sections/> }.into_any()
+        }
+        Card::Order(order) => view! { <OrderCard order=order/> }.into_any(),
+        Card::Payment(request) => view! { <PaymentCard request=*request/> }.into_any(),
+        Card::Attachment(attachment) => view! { <AttachmentCard attachment=attachment/> }.into_any(),
+    })
+}
+
+/// Shows `part` once its code is there: at once when it already is (always
+/// outside the split release build), else after the fetch; if the fetch
+/// fails, a line saying so and a button to try again.
+pub fn show(part: impl Fn() -> Attempt + Send + Sync + 'static) -> impl IntoView {
+    let attempt = RwSignal::new(0u32);
+    move || {
+        attempt.track();
+        let future = send_wrapper::SendWrapper::new(part());
+        Suspend::new(async move {
+            match future.await {
+                Ok(view) => view,
+                Err(_) => {
+                    let t = texts();
+                    view! {
+                        <p class="ts-notice" role="alert">{t.part_failed}
+                            " " <button class="ts-link" type="button" on:click=move |_| attempt.update(|n| *n += 1)>{t.retry}</button>
+                        </p>
+                    }
+                    .into_any()
+                }
+            }
+        })
+    }
+}
+
+#[cfg(talkshop_split)]
+fn call_panel(panel: Panel) -> Attempt {
+    Box::pin(panel_view(panel))
+}
+
+#[cfg(not(talkshop_split))]
+fn call_panel(panel: Panel) -> Attempt {
+    Box::pin(std::future::ready(panel_view(panel)))
+}
+
+#[cfg(talkshop_split)]
+fn call_card(card: Card) -> Attempt {
+    Box::pin(card_view(card))
+}
+
+#[cfg(not(talkshop_split))]
+fn call_card(card: Card) -> Attempt {
+    Box::pin(std::future::ready(card_view(card)))
+}
+
+/// The panel `make` describes, loaded on first use.
+pub fn panel(make: impl Fn() -> Panel + Send + Sync + 'static) -> impl IntoView {
+    show(move || call_panel(make()))
+}
+
+/// The card `make` describes, loaded on first use.
+pub fn card(make: impl Fn() -> Card + Send + Sync + 'static) -> impl IntoView {
+    show(move || call_card(make()))
+}
