@@ -66,6 +66,11 @@ if ! .tools/node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q "version 
   mkdir -p .tools
   npm install --prefix .tools --no-audit --no-fund --silent binaryen@132.0.0
 fi
+if ! .tools/node_modules/.bin/esbuild --version 2>/dev/null | grep -qx "0.25.12"; then
+  log "npm install esbuild@0.25.12 (minifies the widget's JS glue) into .tools/"
+  mkdir -p .tools
+  npm install --prefix .tools --no-audit --no-fund --silent esbuild@0.25.12
+fi
 if [ ! -f .tools/node_modules/axe-core/axe.min.js ]; then
   log "npm install axe-core (accessibility checks in the end-to-end tests) into .tools/"
   mkdir -p .tools

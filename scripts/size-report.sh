@@ -5,7 +5,9 @@
 # `Accept-Encoding: br`, `gzip` and none, and prints the body bytes sent
 # (curl's size_download; HTTP headers add ~300 B per file), per file and in
 # total before the first click (embed.js + CSS: the launcher) and at the first
-# open (+ wasm + JS glue). Fails when an encoding that was asked for is not sent.
+# open (+ wasm + JS glue + the parts' loader), then each part of the widget
+# loaded on first use (scripts/widget-wasm.sh). Fails when an encoding that
+# was asked for is not sent.
 set -euo pipefail
 shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
@@ -16,7 +18,10 @@ name() { grep -oE "$1" dist/index.html | head -n1; }
 wasm=$(name 'talkshop-widget-[0-9a-f]{16}_bg\.wasm')
 glue=$(name 'talkshop-widget-[0-9a-f]{16}\.js')
 css=$(name 'widget-[0-9a-f]{16}\.css')
-[ -n "$wasm" ] && [ -n "$glue" ] && [ -n "$css" ] || { echo "dist/index.html names no widget files" >&2; exit 1; }
+loader=$(name 'talkshop-split-[0-9a-f]{16}\.js')
+[ -n "$wasm" ] && [ -n "$glue" ] && [ -n "$css" ] && [ -n "$loader" ] ||
+  { echo "dist/index.html names no widget files" >&2; exit 1; }
+mapfile -t parts < <(cd dist && ls talkshop-part-*-"${wasm:16:16}".wasm)
 
 cargo build --quiet -p talkshop-server
 server=target/debug/talkshop-server
@@ -60,27 +65,38 @@ bytes() {
 declare -A size
 printf 'What the browser receives from the server (body bytes), %s\n\n' "$(date -u +%Y-%m-%d)"
 printf '%-56s %10s %10s %10s\n' file br gzip 'none (raw)'
-for part in embed.js css wasm js; do
+for part in embed.js css wasm js loader; do
   case $part in
     embed.js) path=/embed.js ;;
     css) path=/$css ;;
     wasm) path=/$wasm ;;
     js) path=/$glue ;;
+    loader) path=/$loader ;;
   esac
   for enc in br gzip none; do size[$part.$enc]=$(bytes "$path" "$enc"); done
-  case $part in css) label=CSS ;; js) label='JS glue' ;; *) label=$part ;; esac
+  case $part in css) label=CSS ;; js) label='JS glue' ;; loader) label="parts' loader (JS)" ;; *) label=$part ;; esac
   printf '%-56s %10s %10s %10s\n' "$label" "${size[$part.br]}" "${size[$part.gzip]}" "${size[$part.none]}"
 done
 echo
 for enc in br gzip none; do
   launcher=$((size[embed.js.$enc] + size[css.$enc]))
-  open=$((launcher + size[wasm.$enc] + size[js.$enc]))
+  open=$((launcher + size[wasm.$enc] + size[js.$enc] + size[loader.$enc]))
   size[launcher.$enc]=$launcher
   size[open.$enc]=$open
 done
 printf '%-56s %10s %10s %10s\n' 'before the first click (embed.js + CSS: the launcher)' \
   "${size[launcher.br]}" "${size[launcher.gzip]}" "${size[launcher.none]}"
-printf '%-56s %10s %10s %10s\n' 'at the first open (+ wasm + JS glue)' \
+printf '%-56s %10s %10s %10s\n' "at the first open (+ wasm + JS glue + parts' loader)" \
   "${size[open.br]}" "${size[open.gzip]}" "${size[open.none]}"
 awk -v br="${size[open.br]}" -v gz="${size[open.gzip]}" \
   'BEGIN { printf "against the 150 KB (150,000 B) target at the first open: %.2fx with br, %.2fx with gzip\n", br / 150000, gz / 150000 }'
+
+echo
+echo "loaded on first use (src/parts.rs; chunk_*: code two parts share, fetched with the first of them):"
+later=0
+for part in "${parts[@]}"; do
+  br=$(bytes "/$part" br); gz=$(bytes "/$part" gzip); raw=$(bytes "/$part" none)
+  printf '%-56s %10s %10s %10s\n' "$part" "$br" "$gz" "$raw"
+  later=$((later + br))
+done
+printf 'all parts: %s B br; the whole widget, everything ever loaded: %s B br\n' "$later" "$((size[open.br] + later))"
