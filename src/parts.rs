@@ -134,32 +134,24 @@ pub fn show(part: impl Fn() -> Attempt + Send + Sync + 'static) -> impl IntoView
     }
 }
 
-#[cfg(talkshop_split)]
-fn call_panel(panel: Panel) -> Attempt {
-    Box::pin(panel_view(panel))
-}
-
-#[cfg(not(talkshop_split))]
-fn call_panel(panel: Panel) -> Attempt {
-    Box::pin(std::future::ready(panel_view(panel)))
-}
-
-#[cfg(talkshop_split)]
-fn call_card(card: Card) -> Attempt {
-    Box::pin(card_view(card))
-}
-
-#[cfg(not(talkshop_split))]
-fn call_card(card: Card) -> Attempt {
-    Box::pin(std::future::ready(card_view(card)))
+/// One attempt at calling a part's function: a fetch of its code first in the
+/// split build, a plain call elsewhere.
+macro_rules! attempt {
+    ($part:ident($arg:expr)) => {{
+        #[cfg(talkshop_split)]
+        let attempt: Attempt = Box::pin($part($arg));
+        #[cfg(not(talkshop_split))]
+        let attempt: Attempt = Box::pin(std::future::ready($part($arg)));
+        attempt
+    }};
 }
 
 /// The panel `make` describes, loaded on first use.
 pub fn panel(make: impl Fn() -> Panel + Send + Sync + 'static) -> impl IntoView {
-    show(move || call_panel(make()))
+    show(move || attempt!(panel_view(make())))
 }
 
 /// The card `make` describes, loaded on first use.
 pub fn card(make: impl Fn() -> Card + Send + Sync + 'static) -> impl IntoView {
-    show(move || call_card(make()))
+    show(move || attempt!(card_view(make())))
 }
