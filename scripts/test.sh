@@ -15,6 +15,9 @@ cargo fmt --all -- --check
 step "cargo clippy (server, protocol, e2e on the host; widget on wasm32)"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p talkshop-widget --target wasm32-unknown-unknown --all-targets -- -D warnings
+# The split release build's code path (src/parts.rs), in its own target dir (other flags).
+RUSTFLAGS="--cfg erase_components --cfg talkshop_split" \
+  cargo clippy -p talkshop-widget --target wasm32-unknown-unknown --target-dir target/split-check -- -D warnings
 
 step "cargo test: protocol, server (HTTP + WebSocket on SQLite), widget logic"
 cargo test
