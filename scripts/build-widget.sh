@@ -7,14 +7,25 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 command -v brotli >/dev/null || { echo "brotli is missing: run scripts/setup.sh" >&2; exit 1; }
+# A buyer's page that loaded the previous build fetches that build's parts
+# (scripts/widget-wasm.sh) on first use, after a rebuild too: keep them, with
+# their compressed copies, for one more build (Trunk empties dist/).
+previous=$(grep -oE 'talkshop-widget-[0-9a-f]{16}_bg\.wasm' dist/index.html 2>/dev/null | head -n1 | cut -c17-32 || true)
+kept=$(mktemp -d)
+trap 'rm -rf "$kept"' EXIT
+if [ -n "$previous" ]; then
+  find dist -maxdepth 1 -name "talkshop-part-*-$previous.wasm*" -exec cp {} "$kept/" \;
+fi
 # --minify: the widget CSS minified by Trunk (lightningcss), 3,587 -> 3,157 B brotli;
-# the host page loads it before the first click. The JS glue is left as is (Trunk does not minify it).
+# the host page loads it before the first click. The JS glue is minified by the hook.
 trunk build --release --minify true
+cp -n "$kept"/* dist/ 2>/dev/null || true
 trunk build console.html --release --dist dist/console --public-url /console/
 
-# Trunk empties dist/ on every build, so no stale .br/.gz outlive their file.
+# Trunk empties dist/ on every build, so no stale .br/.gz outlive their file
+# (the previous build's parts, kept above, come with their own).
 # Files under 1 KiB gain nothing worth a second request path.
-find dist -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' \) \
+find dist -type f \( -name '*.wasm' ! -name "talkshop-part-*-${previous:-none}.wasm" -o -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' \) \
   -size +1k -print0 |
   while IFS= read -r -d '' f; do
     brotli --quality=11 --force --keep --output="$f.br" -- "$f"

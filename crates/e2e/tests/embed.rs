@@ -262,7 +262,10 @@ async fn the_widget_comes_compressed_and_the_wasm_only_on_the_first_open() {
         (file("talkshop-widget-", "_bg.wasm"), file("talkshop-widget-", ".js"), file("widget-", ".css"));
     // The release widget is split (scripts/widget-wasm.sh): the glue imports the
     // parts' loader; the cart and the other panels are in a part of their own.
-    let (loader, panels) = (file("talkshop-split-", ".js"), file("talkshop-part-split_panels-", ".wasm"));
+    // (dist/ also keeps the previous build's parts, for pages that loaded it: take this build's.)
+    let hash = &wasm["talkshop-widget-".len()..wasm.len() - "_bg.wasm".len()];
+    let (loader, panels) =
+        (file("talkshop-split-", ".js"), file("talkshop-part-split_panels-", &format!("-{hash}.wasm")));
 
     // `data-load=open`: the launcher is drawn from embed.js and the CSS alone.
     buyer.client.goto(&format!("{base}/?load=open")).await.expect("open shop");
