@@ -116,6 +116,24 @@ pub struct Browser {
     _profile: tempfile::TempDir,
 }
 
+/// Probes every 100 ms until `ok` holds, for at most [`WAIT`]; returns the last answer.
+/// Panics with `timed_out` of the last answer when it never holds.
+async fn poll<T, F: std::future::Future<Output = T>>(
+    probe: impl Fn() -> F,
+    ok: impl Fn(&T) -> bool,
+    timed_out: impl Fn(&T) -> String,
+) -> T {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let answer = probe().await;
+        if ok(&answer) {
+            return answer;
+        }
+        assert!(Instant::now() < deadline, "{}", timed_out(&answer));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 impl Browser {
     pub async fn open(driver: &Chromedriver) -> Browser {
         let profile = tempfile::tempdir().expect("profile dir");
@@ -154,14 +172,9 @@ impl Browser {
 
     /// Waits until `css` matches an element (in the page or the widget).
     pub async fn wait(&self, css: &str) -> Element {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(el) = self.find_all(css).await.into_iter().next() {
-                return el;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting for {css}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let found =
+            poll(|| self.find_all(css), |els| !els.is_empty(), |_| format!("timed out waiting for {css}")).await;
+        found.into_iter().next().expect("found")
     }
 
     /// Texts of every element matching `css`, in document order.
@@ -175,15 +188,12 @@ impl Browser {
 
     /// Waits until the texts of `css` satisfy `ok`, returns them.
     pub async fn wait_texts(&self, css: &str, what: &str, ok: impl Fn(&[String]) -> bool) -> Vec<String> {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let texts = self.texts(css).await;
-            if ok(&texts) {
-                return texts;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}; {css} shows {texts:?}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        poll(
+            || self.texts(css),
+            |texts| ok(texts),
+            |texts| format!("timed out waiting for {what}; {css} shows {texts:?}"),
+        )
+        .await
     }
 
     /// Opens the chat panel: a click on the launcher (the static one from
@@ -257,15 +267,8 @@ impl Browser {
         what: &str,
         ok: impl Fn(&serde_json::Value) -> bool,
     ) -> serde_json::Value {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let answer = self.eval(script).await;
-            if ok(&answer) {
-                return answer;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}; the page answered {answer}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        poll(|| self.eval(script), ok, |answer| format!("timed out waiting for {what}; the page answered {answer}"))
+            .await
     }
 
     /// Clicks the element matching `css` whose text contains `text`.
