@@ -5,6 +5,7 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Serialize;
 use talkshop_protocol::catalog::CatalogPage;
+use talkshop_protocol::deferred::CartJson;
 use talkshop_protocol::error::ErrorBody;
 use talkshop_protocol::order::OrderList;
 use talkshop_protocol::shop::{
@@ -92,8 +93,8 @@ impl Api {
         }
     }
 
-    fn parse<T: DeserializeOwned>(text: Result<String, ApiError>) -> Result<T, ApiError> {
-        serde_json::from_str(&text?).map_err(|_| unreachable())
+    async fn parse<T: DeserializeOwned>(text: Result<String, ApiError>) -> Result<T, ApiError> {
+        crate::parts::read_json(&text?).await.map_err(|_| unreachable())
     }
 
     /// A request body as JSON (the one generic step of sending one).
@@ -115,11 +116,11 @@ impl Api {
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        Self::parse(self.request(Request::get(&self.url(path)), None).await)
+        Self::parse(self.request(Request::get(&self.url(path)), None).await).await
     }
 
     async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {
-        Self::parse(self.request(Request::post(&self.url(path)), Some(Self::body(body))).await)
+        Self::parse(self.request(Request::post(&self.url(path)), Some(Self::body(body))).await).await
     }
 
     /// A DELETE answered without a body (204), or the error.
@@ -128,7 +129,7 @@ impl Api {
     }
 
     async fn put<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {
-        Self::parse(self.request(Request::put(&self.url(path)), Some(Self::body(body))).await)
+        Self::parse(self.request(Request::put(&self.url(path)), Some(Self::body(body))).await).await
     }
 
     async fn send_json<B: Serialize, T: DeserializeOwned>(
@@ -136,7 +137,7 @@ impl Api {
         builder: RequestBuilder,
         body: Option<&B>,
     ) -> Result<T, ApiError> {
-        Self::parse(self.request(builder, body.map(Self::body)).await)
+        Self::parse(self.request(builder, body.map(Self::body)).await).await
     }
 
     pub async fn create_visitor(&self, shop: &str, device_id: &str) -> Result<VisitorSession, ApiError> {
@@ -212,7 +213,7 @@ impl Api {
             .filter(|r| r.status() == 429)
             .and_then(|r| r.headers().get("Retry-After"))
             .and_then(|v| v.trim().parse().ok());
-        Self::parse(Self::answer(response).await).map_err(|error| LoginFailure { error, retry_after_secs })
+        Self::parse(Self::answer(response).await).await.map_err(|error| LoginFailure { error, retry_after_secs })
     }
 
     /// Who the console token belongs to (shop, name, role).
@@ -357,29 +358,29 @@ impl Api {
     // Cart
 
     pub async fn cart(&self) -> Result<Cart, ApiError> {
-        self.get("/cart").await
+        self.get("/cart").await.map(|c: CartJson| c.0)
     }
 
     pub async fn add_to_cart(&self, line: &AddToCart) -> Result<Cart, ApiError> {
-        self.post("/cart/lines", line).await
+        self.post("/cart/lines", line).await.map(|c: CartJson| c.0)
     }
 
     pub async fn set_quantity(&self, line_id: &str, quantity: u32) -> Result<Cart, ApiError> {
         let path = self.url(&format!("/cart/lines/{}", js_sys::encode_uri_component(line_id)));
-        self.send_json(Request::patch(&path), Some(&SetQuantity { quantity })).await
+        self.send_json(Request::patch(&path), Some(&SetQuantity { quantity })).await.map(|c: CartJson| c.0)
     }
 
     pub async fn remove_line(&self, line_id: &str) -> Result<Cart, ApiError> {
         let path = self.url(&format!("/cart/lines/{}", js_sys::encode_uri_component(line_id)));
-        self.send_json::<(), _>(Request::delete(&path), None).await
+        self.send_json::<(), _>(Request::delete(&path), None).await.map(|c: CartJson| c.0)
     }
 
     pub async fn clear_cart(&self) -> Result<Cart, ApiError> {
-        self.send_json::<(), _>(Request::delete(&self.url("/cart")), None).await
+        self.send_json::<(), _>(Request::delete(&self.url("/cart")), None).await.map(|c: CartJson| c.0)
     }
 
     pub async fn acknowledge_cart(&self) -> Result<Cart, ApiError> {
-        self.post("/cart/acknowledge", &Empty {}).await
+        self.post("/cart/acknowledge", &Empty {}).await.map(|c: CartJson| c.0)
     }
 
     pub async fn send_order(&self, conversation: &str, order: &SendOrder) -> Result<Message, ApiError> {

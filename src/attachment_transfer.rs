@@ -57,7 +57,7 @@ impl Api {
         let status = xhr.status().unwrap_or_default();
         let text = xhr.response_text().ok().flatten();
         if (200..300).contains(&status) {
-            serde_json::from_str(&text.unwrap_or_default()).map_err(|_| unreachable())
+            crate::parts::read_json(&text.unwrap_or_default()).await.map_err(|_| unreachable())
         } else {
             Err(Api::refusal(status, text))
         }

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
+use talkshop_protocol::deferred::CartJson;
 use talkshop_protocol::{AddToCart, ApiError, Cart, Contact, ErrorCode, Fulfilment, Message, SendOrder};
 
 use crate::api::Api;
@@ -51,19 +52,30 @@ pub fn remembered_checkout(shop: &str) -> Option<(Contact, Fulfilment)> {
 
 impl CartState {
     pub fn new(api: Api, shop: &str) -> CartState {
-        let cached = device::load(&cart_key(shop)).and_then(|json| serde_json::from_str::<Cart>(&json).ok());
         let outbox = device::load(&outbox_key(shop))
             .and_then(|json| serde_json::from_str::<Vec<CartIntent>>(&json).ok())
             .unwrap_or_default();
-        CartState {
-            cart: RwSignal::new(cached),
+        let state = CartState {
+            cart: RwSignal::new(None),
             error: RwSignal::new(None),
             busy: RwSignal::new(false),
             outbox: RwSignal::new(outbox),
             api: StoredValue::new(api),
             shop: StoredValue::new(shop.to_owned()),
             offline_text: crate::i18n::texts().cart_offline,
+        };
+        // The cart this device last saw, until the server's arrives (a cart
+        // with lines is read by the `cards` part's readers, fetched then).
+        if let Some(json) = device::load(&cart_key(shop)) {
+            spawn_local(async move {
+                if let Ok(CartJson(cached)) = crate::parts::read_json(&json).await {
+                    if state.cart.try_with_untracked(Option::is_none) == Some(true) {
+                        state.cart.set(Some(cached));
+                    }
+                }
+            });
         }
+        state
     }
 
     pub fn set_api(&self, api: Api) {

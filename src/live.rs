@@ -143,7 +143,13 @@ impl Live {
                 item = next => match item {
                     Some(Ok(WsMessage::Text(text))) => {
                         last_heard = js_sys::Date::now();
-                        let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) else { continue };
+                        let frame = match crate::parts::read_json::<ServerFrame>(&text).await {
+                            Ok(frame) => frame,
+                            Err(crate::parts::Unread::Bad) => continue,
+                            // Its readers could not be fetched: a new connection
+                            // resumes from the last message this one delivered.
+                            Err(crate::parts::Unread::PartUnavailable) => break,
+                        };
                         if matches!(frame, ServerFrame::Ready) {
                             ready = true;
                             self.link.set(LinkState::Online);

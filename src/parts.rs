@@ -146,6 +146,41 @@ macro_rules! attempt {
     }};
 }
 
+/// Installs the readers of what cards and panels show (`talkshop_protocol::deferred`):
+/// in the split build they come with the `cards` part.
+#[cfg_attr(talkshop_split, leptos::wasm_split::wasm_split(cards, wasm_split_path = leptos::wasm_split, fallible))]
+fn install_readers() -> Result<(), PartUnavailable> {
+    talkshop_protocol::deferred::install(talkshop_protocol::deferred::Readers::full());
+    Ok(())
+}
+
+/// Why JSON from the server could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unread {
+    /// It is not what was expected.
+    Bad,
+    /// It holds a card or a rare frame, and the `cards` part (their readers)
+    /// could not be fetched: reading it again later may work.
+    PartUnavailable,
+}
+
+/// Reads JSON from the server. In the split build, a card, a product, an
+/// order, a payment request or a cart in it needs the readers of the `cards`
+/// part: the part is fetched then (once) and the same text read again.
+pub async fn read_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Unread> {
+    match serde_json::from_str(text) {
+        Err(_) if talkshop_protocol::deferred::missing() => {
+            #[cfg(talkshop_split)]
+            let installed = install_readers().await;
+            #[cfg(not(talkshop_split))]
+            let installed = install_readers();
+            installed.map_err(|_| Unread::PartUnavailable)?;
+            serde_json::from_str(text).map_err(|_| Unread::Bad)
+        }
+        read => read.map_err(|_| Unread::Bad),
+    }
+}
+
 /// The panel `make` describes, loaded on first use.
 pub fn panel(make: impl Fn() -> Panel + Send + Sync + 'static) -> impl IntoView {
     show(move || attempt!(panel_view(make())))

@@ -1,6 +1,6 @@
 //! WebSocket frames on `/api/v1/ws`, JSON text frames tagged by `type`.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{de, Deserialize, Deserializer, Serialize};
 
 use crate::error::ApiError;
 use crate::message::{Message, Sender};
@@ -110,18 +110,6 @@ impl<'de> Deserialize<'de> for ServerFrame {
             seq: i64,
         }
         #[derive(Deserialize)]
-        struct CartChanged {
-            cart: crate::cart::Cart,
-        }
-        #[derive(Deserialize)]
-        struct ProductsChanged {
-            products: Vec<crate::catalog::Product>,
-        }
-        #[derive(Deserialize)]
-        struct PaymentUpdated {
-            request: Box<crate::payment::PaymentRequest>,
-        }
-        #[derive(Deserialize)]
         struct Availability {
             availability: crate::presence::ShopAvailability,
         }
@@ -167,17 +155,8 @@ impl<'de> Deserialize<'de> for ServerFrame {
                 let Delivered { conversation_id, party, seq } = value.fields()?;
                 ServerFrame::Delivered { conversation_id, party, seq }
             }
-            "cart_changed" => {
-                let CartChanged { cart } = value.fields()?;
-                ServerFrame::CartChanged { cart }
-            }
-            "products_changed" => {
-                let ProductsChanged { products } = value.fields()?;
-                ServerFrame::ProductsChanged { products }
-            }
-            "payment_updated" => {
-                let PaymentUpdated { request } = value.fields()?;
-                ServerFrame::PaymentUpdated { request }
+            "cart_changed" | "products_changed" | "payment_updated" => {
+                crate::deferred::frame(&value.tag, value.json()).map_err(de::Error::custom)?
             }
             "availability" => {
                 let Availability { availability } = value.fields()?;
@@ -188,6 +167,37 @@ impl<'de> Deserialize<'de> for ServerFrame {
                 ServerFrame::Error { error }
             }
             _ => return Err(value.unknown(VARIANTS)),
+        })
+    }
+}
+
+impl ServerFrame {
+    /// Reads a frame that only the cart, the cards and the panels use
+    /// (`cart_changed`, `products_changed`, `payment_updated`) from its JSON
+    /// object; `tag` is its `type`. The widget's split build loads this with
+    /// the cards (see [`crate::deferred`]).
+    pub fn read_rare(tag: &str, json: &str) -> Result<ServerFrame, String> {
+        #[derive(Deserialize)]
+        struct CartChanged {
+            cart: crate::cart::Cart,
+        }
+        #[derive(Deserialize)]
+        struct ProductsChanged {
+            products: Vec<crate::catalog::Product>,
+        }
+        #[derive(Deserialize)]
+        struct PaymentUpdated {
+            request: Box<crate::payment::PaymentRequest>,
+        }
+        Ok(match tag {
+            "cart_changed" => ServerFrame::CartChanged { cart: crate::deferred::read::<CartChanged>(json)?.cart },
+            "products_changed" => {
+                ServerFrame::ProductsChanged { products: crate::deferred::read::<ProductsChanged>(json)?.products }
+            }
+            "payment_updated" => {
+                ServerFrame::PaymentUpdated { request: crate::deferred::read::<PaymentUpdated>(json)?.request }
+            }
+            _ => return Err(format!("not a rare frame: {tag}")),
         })
     }
 }

@@ -9,6 +9,7 @@ pub mod api;
 pub mod attachment;
 pub mod cart;
 pub mod catalog;
+pub mod deferred;
 pub mod emv_qr;
 pub mod error;
 pub mod frame;

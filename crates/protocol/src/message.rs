@@ -1,6 +1,6 @@
 //! Messages in a conversation.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{de, Deserialize, Deserializer, Serialize};
 
 use crate::order::Order;
 use crate::product_message::ProductSection;
@@ -89,6 +89,35 @@ impl<'de> Deserialize<'de> for MessageBody {
             text: String,
         }
         #[derive(Deserialize)]
+        struct OrderStatus {
+            payment_request_id: String,
+            state: crate::payment::PaymentState,
+            text: String,
+            total: Option<crate::money::Money>,
+            carrier: Option<String>,
+            tracking: Option<String>,
+        }
+        let value = Tagged::read(deserializer, "type")?;
+        Ok(match value.tag.as_str() {
+            "text" => {
+                let Text { text } = value.fields()?;
+                MessageBody::Text { text }
+            }
+            "order_status" => {
+                let OrderStatus { payment_request_id, state, text, total, carrier, tracking } = value.fields()?;
+                MessageBody::OrderStatus { payment_request_id, state, text, total, carrier, tracking }
+            }
+            tag => crate::deferred::card(tag, value.json()).map_err(de::Error::custom)?,
+        })
+    }
+}
+
+impl MessageBody {
+    /// Reads a body that a card shows (every kind but `text` and
+    /// `order_status`) from its JSON object; `tag` is its `type`. The widget's
+    /// split build loads this with the cards (see [`crate::deferred`]).
+    pub fn read_card(tag: &str, json: &str) -> Result<MessageBody, String> {
+        #[derive(Deserialize)]
         struct Product {
             retailer_id: String,
             body: Option<String>,
@@ -109,45 +138,27 @@ impl<'de> Deserialize<'de> for MessageBody {
         struct PaymentRequest {
             request: Box<crate::payment::PaymentRequest>,
         }
-        #[derive(Deserialize)]
-        struct OrderStatus {
-            payment_request_id: String,
-            state: crate::payment::PaymentState,
-            text: String,
-            total: Option<crate::money::Money>,
-            carrier: Option<String>,
-            tracking: Option<String>,
-        }
         const VARIANTS: &[&str] =
             &["text", "product", "product_list", "order", "payment_request", "order_status", "attachment"];
-        let value = Tagged::read(deserializer, "type")?;
-        Ok(match value.tag.as_str() {
-            "text" => {
-                let Text { text } = value.fields()?;
-                MessageBody::Text { text }
-            }
+        Ok(match tag {
             "product" => {
-                let Product { retailer_id, body, footer } = value.fields()?;
+                let Product { retailer_id, body, footer } = crate::deferred::read(json)?;
                 MessageBody::Product { retailer_id, body, footer }
             }
             "product_list" => {
-                let ProductList { header, body, footer, sections } = value.fields()?;
+                let ProductList { header, body, footer, sections } = crate::deferred::read(json)?;
                 MessageBody::ProductList { header, body, footer, sections }
             }
             "order" => {
-                let OrderBody { order } = value.fields()?;
+                let OrderBody { order } = crate::deferred::read(json)?;
                 MessageBody::Order { order }
             }
             "payment_request" => {
-                let PaymentRequest { request } = value.fields()?;
+                let PaymentRequest { request } = crate::deferred::read(json)?;
                 MessageBody::PaymentRequest { request }
             }
-            "order_status" => {
-                let OrderStatus { payment_request_id, state, text, total, carrier, tracking } = value.fields()?;
-                MessageBody::OrderStatus { payment_request_id, state, text, total, carrier, tracking }
-            }
-            "attachment" => MessageBody::Attachment(value.fields()?),
-            _ => return Err(value.unknown(VARIANTS)),
+            "attachment" => MessageBody::Attachment(crate::deferred::read(json)?),
+            _ => return Err(<serde_json::Error as de::Error>::unknown_variant(tag, VARIANTS).to_string()),
         })
     }
 }

@@ -37,6 +37,11 @@ impl Tagged {
         serde_json::from_str(self.raw.get()).map_err(E::custom)
     }
 
+    /// The whole object (tag included) as JSON text.
+    pub fn json(&self) -> &str {
+        self.raw.get()
+    }
+
     /// The error for a tag that names no variant.
     pub fn unknown<E: de::Error>(&self, variants: &'static [&'static str]) -> E {
         E::unknown_variant(&self.tag, variants)
