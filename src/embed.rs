@@ -71,6 +71,9 @@ struct Embed {
     host: HostLink,
     emit: js_sys::Function,
     mounted: RefCell<Option<Box<dyn Any>>>,
+    /// Counts calls of `render`: a mount waiting for its language's strings
+    /// gives way to a newer one.
+    generation: Cell<u32>,
     /// Owns the host signals, which outlive each mount of the widget.
     _owner: Owner,
 }
@@ -85,9 +88,27 @@ impl Embed {
     /// (Re)mounts the widget: after `identify`, `logout` or `setLocale` it
     /// starts over with the stored token; the open state is kept.
     fn render(self: &Rc<Self>) {
+        let generation = self.generation.get() + 1;
+        self.generation.set(generation);
+        let locale = self.locale.get();
+        if crate::i18n::is_loaded(locale) {
+            return self.mount(locale);
+        }
+        // Its strings are a part of their own (split build): fetched first,
+        // English if that fails; a newer render in the meantime wins.
+        let this = self.clone();
+        leptos::task::spawn_local(async move {
+            crate::i18n::load(locale).await;
+            if this.generation.get() == generation {
+                this.mount(locale);
+            }
+        });
+    }
+
+    fn mount(&self, locale: Locale) {
         drop(self.mounted.borrow_mut().take());
         self.root.set_text_content(None);
-        let (shop, api_base, locale, host) = (self.shop.clone(), self.api_base.clone(), self.locale.get(), self.host);
+        let (shop, api_base, host) = (self.shop.clone(), self.api_base.clone(), self.host);
         let handle = leptos::mount::mount_to(self.root.clone(), move || {
             view! { <ChatWidget shop=shop api_base=api_base locale=locale host=host/> }
         });
@@ -208,9 +229,12 @@ pub fn mount(root: web_sys::HtmlElement, options: JsValue, emit: js_sys::Functio
         host,
         emit,
         mounted: RefCell::new(None),
+        generation: Cell::new(0),
         _owner: owner,
     });
-    // Mounting first also sets up the task executor the host-event effects need.
+    // The task executor the host-event effects need (the first mount waits
+    // for its language's strings in the split build).
+    let _ = any_spawner::Executor::init_wasm_bindgen();
     inner.render();
     inner.watch();
     Talkshop { inner }

@@ -772,12 +772,98 @@ pub static ID: Texts = Texts {
     no_shipping: "Toko tidak mengirim ke negara ini",
 };
 
+/// The strings of `locale`. In the widget's split build (`src/parts.rs`) the
+/// three tables other than English come in parts of their own, one per
+/// language: until [`load`] has brought one, this answers English.
 pub fn texts_for(locale: Locale) -> &'static Texts {
+    #[cfg(talkshop_split)]
+    return split_tables::get(locale);
+    #[cfg(not(talkshop_split))]
     match locale {
         Locale::En => &EN,
         Locale::PtBr => &PT_BR,
         Locale::Th => &TH,
         Locale::Id => &ID,
+    }
+}
+
+/// Whether `locale`'s strings are there (always, but in the split build
+/// before [`load`]).
+pub fn is_loaded(locale: Locale) -> bool {
+    #[cfg(talkshop_split)]
+    return locale == Locale::En || !std::ptr::eq(split_tables::get(locale), &EN);
+    #[cfg(not(talkshop_split))]
+    {
+        let _ = locale;
+        true
+    }
+}
+
+/// Fetches `locale`'s strings (split build; a part of ~1.5 KB compressed)
+/// and answers whether they are there: when the fetch fails (offline), the
+/// widget shows English.
+pub async fn load(locale: Locale) -> bool {
+    #[cfg(talkshop_split)]
+    return split_tables::load(locale).await;
+    #[cfg(not(talkshop_split))]
+    {
+        let _ = locale;
+        true
+    }
+}
+
+#[cfg(talkshop_split)]
+mod split_tables {
+    use std::sync::OnceLock;
+
+    use talkshop_protocol::locale::Locale;
+
+    use super::{Texts, EN};
+    use crate::parts::PartUnavailable;
+
+    /// The tables loaded so far: Portuguese, Thai, Indonesian.
+    static LOADED: [OnceLock<&'static Texts>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+
+    fn slot(locale: Locale) -> Option<&'static OnceLock<&'static Texts>> {
+        match locale {
+            Locale::En => None,
+            Locale::PtBr => Some(&LOADED[0]),
+            Locale::Th => Some(&LOADED[1]),
+            Locale::Id => Some(&LOADED[2]),
+        }
+    }
+
+    pub fn get(locale: Locale) -> &'static Texts {
+        slot(locale).and_then(|slot| slot.get().copied()).unwrap_or(&EN)
+    }
+
+    pub async fn load(locale: Locale) -> bool {
+        let Some(slot) = slot(locale) else { return true };
+        if slot.get().is_some() {
+            return true;
+        }
+        let table = match locale {
+            Locale::En => return true,
+            Locale::PtBr => pt_br().await,
+            Locale::Th => th().await,
+            Locale::Id => id().await,
+        };
+        table.map(|table| slot.get_or_init(|| table)).is_ok()
+    }
+
+    #[leptos::wasm_split::wasm_split(lang_pt_br, wasm_split_path = leptos::wasm_split, fallible)]
+    fn pt_br() -> Result<&'static Texts, PartUnavailable> {
+        Ok(&super::PT_BR)
+    }
+
+    #[leptos::wasm_split::wasm_split(lang_th, wasm_split_path = leptos::wasm_split, fallible)]
+    fn th() -> Result<&'static Texts, PartUnavailable> {
+        Ok(&super::TH)
+    }
+
+    #[leptos::wasm_split::wasm_split(lang_id, wasm_split_path = leptos::wasm_split, fallible)]
+    fn id() -> Result<&'static Texts, PartUnavailable> {
+        Ok(&super::ID)
     }
 }
 

@@ -203,6 +203,23 @@ async fn screenshots_in_every_language_in_dark_mode_and_on_a_phone() {
         let buyer = chat_on(&driver, &base, &format!("/{query}"), hello).await;
         let status = buyer.texts(".ts-header__status").await;
         assert!(status.len() == 1 && status[0].starts_with(away), "{name}: {status:?}");
+        // English is in the first-open wasm; each other language's strings are
+        // a part of their own (scripts/widget-wasm.sh), fetched for that language only.
+        let languages: Vec<String> =
+            resources(&buyer).await.into_keys().filter(|p| p.contains("-split_lang_")).collect();
+        let expected = match name {
+            "pt-BR" => Some("pt_br"),
+            "th" => Some("th"),
+            "id" => Some("id"),
+            _ => None,
+        };
+        match expected {
+            Some(lang) => assert!(
+                languages.len() == 1 && languages[0].contains(&format!("-split_lang_{lang}-")),
+                "{name}: {languages:?}"
+            ),
+            None => assert!(languages.is_empty(), "{name}: {languages:?}"),
+        }
         buyer.screenshot(&format!("widget-{name}")).await;
         if name == "dark" {
             let violations = buyer.accessibility_violations().await;
