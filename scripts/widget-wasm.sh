@@ -13,7 +13,8 @@
 #      loader `__wasm_split.js`;
 #   3. wasm-bindgen --target web on the first-open wasm, keeping the function
 #      table exported (the parts import it: --keep-lld-exports);
-#   4. wasm-opt -Oz on every wasm (index.html's flags for the first-open one);
+#   4. wasm-opt -Oz on every wasm (index.html's flags for the first-open one),
+#      and short names for the glue's imports (scripts/short-imports.py);
 #   5. hashed names (one hash of all the files, 16 hex digits, like Trunk's),
 #      the loader's and glue's references rewritten to them, both minified
 #      (esbuild), and the page's script and preload tags, as Trunk writes them.
@@ -52,6 +53,9 @@ for f in "$work"/split/*.wasm; do
   parts+=("$name")
 done
 cp "$work/bg/talkshop-widget.js" "$work/split/__wasm_split.js" "$work/out/"
+# The glue's ~210 imports get short names in the wasm and the glue (their
+# hashed names do not compress): -2.8 KB brotli wasm, -2.2 KB glue (BENCHMARKS.md).
+python3 scripts/short-imports.py "$work/out/talkshop-widget_bg.wasm" "$work/out/talkshop-widget.js"
 
 hash=$(cat "$work"/out/* | sha256sum | cut -c1-16)
 glue=talkshop-widget-$hash.js

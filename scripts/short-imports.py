@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""Gives the widget's JS imports short names: scripts/widget-wasm.sh, after wasm-opt.
+
+wasm-bindgen names each import the wasm makes of its JS glue after the Rust
+item plus a 16-hex-digit hash (`__wbg_setattribute_2a8b…`), in the module
+`./talkshop-widget_bg.js`. The ~200 names are written twice, in the wasm's
+import section and as the keys of the glue's import object, and their hashes
+do not compress. This renames the module to `w` and each import to a short
+identifier (`a`, `b`, … `ba`, …) in both files, and fails unless every
+name is found exactly once in the glue (a wasm-bindgen whose glue looks
+different stops the build instead of making a widget that cannot start).
+
+usage: short-imports.py WASM GLUE_JS   (both rewritten in place)
+"""
+import re
+import sys
+
+MODULE = "./talkshop-widget_bg.js"
+SHORT_MODULE = "w"
+
+
+def leb(data, pos):
+    """Reads an unsigned LEB128 at pos: (value, next position)."""
+    value = shift = 0
+    while True:
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            return value, pos
+
+
+def put_leb(value):
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def name(data, pos):
+    length, pos = leb(data, pos)
+    return data[pos:pos + length].decode(), pos + length
+
+
+def put_name(text):
+    raw = text.encode()
+    return put_leb(len(raw)) + raw
+
+
+def limits(data, pos):
+    flags = data[pos]
+    _, pos = leb(data, pos + 1)
+    if flags & 1:
+        _, pos = leb(data, pos)
+    return pos
+
+
+def identifiers():
+    """a … z, A … Z, then two letters, …: short JS identifiers (no keywords of one or two letters but `do`, `if`, `in`)."""
+    letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    for a in letters:
+        yield a
+    for a in letters:
+        for b in letters:
+            if a + b not in ("do", "if", "in"):
+                yield a + b
+
+
+def rewrite_imports(section, short):
+    """The import section with the glue's imports renamed; fills `short` (old name -> new)."""
+    count, pos = leb(section, 0)
+    out = bytearray(put_leb(count))
+    fresh = identifiers()
+    for _ in range(count):
+        module, pos = name(section, pos)
+        field, pos = name(section, pos)
+        start = pos
+        kind = section[pos]
+        pos += 1
+        if kind == 0:  # function: type index
+            _, pos = leb(section, pos)
+        elif kind == 1:  # table: reference type, limits
+            pos = limits(section, pos + 1)
+        elif kind == 2:  # memory: limits
+            pos = limits(section, pos)
+        elif kind == 3:  # global: value type, mutability
+            pos += 2
+        elif kind == 4:  # tag: attribute, type index
+            _, pos = leb(section, pos + 1)
+        else:
+            sys.exit(f"short-imports: unknown import kind {kind} of {module} {field}")
+        if module == MODULE:
+            if field not in short:
+                short[field] = next(fresh)
+            module, field = SHORT_MODULE, short[field]
+        out += put_name(module) + put_name(field) + section[start:pos]
+    if pos != len(section):
+        sys.exit("short-imports: the import section has bytes after its entries")
+    return bytes(out)
+
+
+def main():
+    wasm_path, js_path = sys.argv[1:3]
+    data = open(wasm_path, "rb").read()
+    if data[:8] != b"\0asm\1\0\0\0":
+        sys.exit(f"short-imports: {wasm_path} is not a wasm module")
+    out = bytearray(data[:8])
+    pos = 8
+    short = {}
+    while pos < len(data):
+        section_id = data[pos]
+        size, body = leb(data, pos + 1)
+        section = data[body:body + size]
+        if section_id == 2:
+            section = rewrite_imports(section, short)
+        out += bytes([section_id]) + put_leb(len(section)) + section
+        pos = body + size
+    if not short:
+        sys.exit(f"short-imports: {wasm_path} imports nothing from {MODULE}")
+
+    js = open(js_path).read()
+    module_key = f'"{MODULE}":'
+    if js.count(module_key) != 1:
+        sys.exit(f"short-imports: {js_path} names {MODULE} {js.count(module_key)} times, not once")
+    js = js.replace(module_key, f'"{SHORT_MODULE}":')
+    for old, new in short.items():
+        key = re.compile(rf"^(\s+){re.escape(old)}:", re.M)
+        js, found = key.subn(rf"\g<1>{new}:", js)
+        if found != 1:
+            sys.exit(f"short-imports: the import object of {js_path} has {found} keys {old}, not one")
+    open(wasm_path, "wb").write(out)
+    open(js_path, "w").write(js)
+    print(f"short-imports: {len(short)} imports renamed")
+
+
+if __name__ == "__main__":
+    main()
