@@ -14,7 +14,7 @@
 #   3. wasm-bindgen --target web on the first-open wasm, keeping the function
 #      table exported (the parts import it: --keep-lld-exports);
 #   4. wasm-opt -Oz on every wasm (index.html's flags for the first-open one),
-#      and short names for the glue's imports (scripts/short-imports.py);
+#      the first-open one slimmed before (scripts/slim-glue.py);
 #   5. hashed names (one hash of all the files, 16 hex digits, like Trunk's),
 #      the loader's and glue's references rewritten to them, both minified
 #      (esbuild), and the page's script and preload tags, as Trunk writes them.
@@ -38,12 +38,20 @@ RUSTC_BOOTSTRAP=1 RUSTFLAGS="--cfg erase_components --cfg talkshop_split -C link
   cargo build -Zbuild-std=std,panic_abort --release --target wasm32-unknown-unknown --bin talkshop-widget --target-dir "$target"
 wasm-split-cli "$target/wasm32-unknown-unknown/release/talkshop-widget.wasm" "$work/split" --out-name talkshop-widget
 wasm-bindgen --target web --no-typescript --keep-lld-exports --out-dir "$work/bg" --out-name talkshop-widget "$work/split/talkshop-widget.wasm"
+# No stream classes (nothing makes one), and short names for the glue's ~210
+# imports in the wasm and the glue (hashed names do not compress): -5 KB brotli
+# wasm, -2.2 KB glue (BENCHMARKS.md). Before wasm-opt, which drops the code.
+python3 scripts/slim-glue.py "$work/bg/talkshop-widget_bg.wasm" "$work/bg/talkshop-widget.js"
 
 # --low-memory-unused: no address below 1 KiB is ever reached by wrapping a
 # pointer around (Rust never does), so constant offsets fold into loads and
 # stores: 1.2–1.5 KB less brotli (BENCHMARKS.md, Size).
+# --reorder-functions-by-name (after -Oz, while the Rust names are there):
+# the instances of one generic function sit side by side, and brotli finds
+# their likeness: -2.5 KB brotli on the first-open wasm.
 flags=(--enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
-  --enable-mutable-globals --enable-multivalue --strip-debug --strip-producers --low-memory-unused)
+  --enable-mutable-globals --enable-multivalue --reorder-functions-by-name --strip-debug --strip-producers
+  --low-memory-unused)
 wasm-opt -Oz "${flags[@]}" "$work/bg/talkshop-widget_bg.wasm" -o "$work/out/talkshop-widget_bg.wasm"
 parts=()
 for f in "$work"/split/*.wasm; do
@@ -53,9 +61,6 @@ for f in "$work"/split/*.wasm; do
   parts+=("$name")
 done
 cp "$work/bg/talkshop-widget.js" "$work/split/__wasm_split.js" "$work/out/"
-# The glue's ~210 imports get short names in the wasm and the glue (their
-# hashed names do not compress): -2.8 KB brotli wasm, -2.2 KB glue (BENCHMARKS.md).
-python3 scripts/short-imports.py "$work/out/talkshop-widget_bg.wasm" "$work/out/talkshop-widget.js"
 
 hash=$(cat "$work"/out/* | sha256sum | cut -c1-16)
 glue=talkshop-widget-$hash.js

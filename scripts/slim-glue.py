@@ -1,7 +1,15 @@
 #!/usr/bin/env python3
-"""Gives the widget's JS imports short names: scripts/widget-wasm.sh, after wasm-opt.
+"""Slims what wasm-bindgen made of the widget: scripts/widget-wasm.sh, before wasm-opt.
 
-wasm-bindgen names each import the wasm makes of its JS glue after the Rust
+1. Streams nobody makes: Leptos always builds `server_fn` with its `browser`
+   feature, which brings `wasm-streams`, whose `#[wasm_bindgen]` classes
+   (`IntoUnderlyingSource`, `…Sink`, `…ByteSource`) are exports of the wasm
+   and so stay in it with all they call (~10 KB before compression), though
+   the widget has no server functions and never creates one (the glue has no
+   import that wraps one). Their exports leave the wasm (wasm-opt then drops
+   their code) and their classes the glue.
+
+2. Short import names. wasm-bindgen names each import the wasm makes of its JS glue after the Rust
 item plus a 16-hex-digit hash (`__wbg_setattribute_2a8b…`), in the module
 `./talkshop-widget_bg.js`. The ~200 names are written twice, in the wasm's
 import section and as the keys of the glue's import object, and their hashes
@@ -10,12 +18,13 @@ identifier (`a`, `b`, … `ba`, …) in both files, and fails unless every
 name is found exactly once in the glue (a wasm-bindgen whose glue looks
 different stops the build instead of making a widget that cannot start).
 
-usage: short-imports.py WASM GLUE_JS   (both rewritten in place)
+usage: slim-glue.py WASM GLUE_JS   (both rewritten in place)
 """
 import re
 import sys
 
 MODULE = "./talkshop-widget_bg.js"
+UNUSED_CLASSES = ("IntoUnderlyingByteSource", "IntoUnderlyingSink", "IntoUnderlyingSource")
 SHORT_MODULE = "w"
 
 
@@ -94,49 +103,87 @@ def rewrite_imports(section, short):
         elif kind == 4:  # tag: attribute, type index
             _, pos = leb(section, pos + 1)
         else:
-            sys.exit(f"short-imports: unknown import kind {kind} of {module} {field}")
+            sys.exit(f"slim-glue: unknown import kind {kind} of {module} {field}")
         if module == MODULE:
             if field not in short:
                 short[field] = next(fresh)
             module, field = SHORT_MODULE, short[field]
         out += put_name(module) + put_name(field) + section[start:pos]
     if pos != len(section):
-        sys.exit("short-imports: the import section has bytes after its entries")
+        sys.exit("slim-glue: the import section has bytes after its entries")
     return bytes(out)
+
+
+def drop_exports(section, unused):
+    """The export section without the exports whose names start with one of `unused`; the names dropped."""
+    count, pos = leb(section, 0)
+    kept, dropped = [], []
+    for _ in range(count):
+        field, after = name(section, pos)
+        _, end = leb(section, after + 1)  # kind, index
+        if field.startswith(unused):
+            dropped.append(field)
+        else:
+            kept.append(section[pos:end])
+        pos = end
+    return put_leb(len(kept)) + b"".join(kept), dropped
+
+
+def drop_classes(js):
+    """The glue without the unused classes and their finalization registries."""
+    for cls in UNUSED_CLASSES:
+        block = re.compile(
+            rf"^export class {cls} {{\n.*?^}}\n(?:if \(Symbol\.dispose\) {cls}\.prototype\[Symbol\.dispose\] = {cls}\.prototype\.free;\n)?",
+            re.M | re.S,
+        )
+        js, found = block.subn("", js)
+        registry = re.compile(rf"^const {cls}Finalization = [^;]*;\n", re.M)
+        js, found_registry = registry.subn("", js)
+        if (found, found_registry) != (1, 1):
+            sys.exit(f"slim-glue: the glue has {found} classes and {found_registry} registries {cls}, not one")
+    return js
 
 
 def main():
     wasm_path, js_path = sys.argv[1:3]
     data = open(wasm_path, "rb").read()
     if data[:8] != b"\0asm\1\0\0\0":
-        sys.exit(f"short-imports: {wasm_path} is not a wasm module")
+        sys.exit(f"slim-glue: {wasm_path} is not a wasm module")
     out = bytearray(data[:8])
     pos = 8
-    short = {}
+    short, dropped = {}, []
+    unused = tuple(prefix + c.lower() for c in UNUSED_CLASSES for prefix in ("", "__wbg_"))
     while pos < len(data):
         section_id = data[pos]
         size, body = leb(data, pos + 1)
         section = data[body:body + size]
         if section_id == 2:
             section = rewrite_imports(section, short)
+        elif section_id == 7:
+            section, dropped = drop_exports(section, unused)
         out += bytes([section_id]) + put_leb(len(section)) + section
         pos = body + size
+    if not dropped:
+        sys.exit(f"slim-glue: {wasm_path} exports none of {', '.join(UNUSED_CLASSES)}")
     if not short:
-        sys.exit(f"short-imports: {wasm_path} imports nothing from {MODULE}")
+        sys.exit(f"slim-glue: {wasm_path} imports nothing from {MODULE}")
 
-    js = open(js_path).read()
+    js = drop_classes(open(js_path).read())
+    for export in dropped:
+        if f"wasm.{export}" in js:
+            sys.exit(f"slim-glue: the glue still calls {export}")
     module_key = f'"{MODULE}":'
     if js.count(module_key) != 1:
-        sys.exit(f"short-imports: {js_path} names {MODULE} {js.count(module_key)} times, not once")
+        sys.exit(f"slim-glue: {js_path} names {MODULE} {js.count(module_key)} times, not once")
     js = js.replace(module_key, f'"{SHORT_MODULE}":')
     for old, new in short.items():
         key = re.compile(rf"^(\s+){re.escape(old)}:", re.M)
         js, found = key.subn(rf"\g<1>{new}:", js)
         if found != 1:
-            sys.exit(f"short-imports: the import object of {js_path} has {found} keys {old}, not one")
+            sys.exit(f"slim-glue: the import object of {js_path} has {found} keys {old}, not one")
     open(wasm_path, "wb").write(out)
     open(js_path, "w").write(js)
-    print(f"short-imports: {len(short)} imports renamed")
+    print(f"slim-glue: {len(dropped)} stream exports and their classes dropped, {len(short)} imports renamed")
 
 
 if __name__ == "__main__":
