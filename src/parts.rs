@@ -6,8 +6,10 @@
 //! `#[cfg_attr(talkshop_split, wasm_split(…))]` moves, with the code only it
 //! reaches, into the wasm file of its group (`panels`: cart, checkout, my
 //! orders, product detail; `cards`: the product, list, order, payment and
-//! attachment cards of the thread), which the browser
-//! fetches the first time one of them is shown. Everywhere else (the console,
+//! attachment cards of the thread, and the readers of what they show, see
+//! [`read_json`]; one group per language other than English, see
+//! `crate::i18n::load`), which the browser fetches the first time one of
+//! them is needed. Everywhere else (the console,
 //! debug builds, the widget tests) they are ordinary calls, so the same code
 //! is tested. A group that fails to load (offline) shows a retry instead of
 //! the screen; nothing is lost, the next attempt fetches it again.
