@@ -26,6 +26,8 @@ command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
 [ -x /usr/lib/postgresql/15/bin/postgres ] && command -v psql >/dev/null 2>&1 || need_apt+=(postgresql)
 # brotli: scripts/build-widget.sh writes a .br (quality 11) next to each widget file.
 command -v brotli >/dev/null 2>&1 || need_apt+=(brotli)
+# scripts/slim-glue.py (widget build) and the render bench's static server.
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 # A Thai font, so Thai text renders in headless screenshots.
 fc-list 2>/dev/null | grep -q "Loma" || need_apt+=(fonts-tlwg-loma-otf)
 if [ ${#need_apt[@]} -gt 0 ]; then
