@@ -71,9 +71,11 @@ struct Embed {
     host: HostLink,
     emit: js_sys::Function,
     mounted: RefCell<Option<Box<dyn Any>>>,
-    /// Counts calls of `render`: a mount waiting for its language's strings
-    /// gives way to a newer one.
+    /// Counts calls of `render` (and `unmount`): a mount waiting for its
+    /// language's strings gives way to a newer one.
     generation: Cell<u32>,
+    /// `ready()` promises waiting for the first mount.
+    waiting: RefCell<Vec<js_sys::Function>>,
     /// Owns the host signals, which outlive each mount of the widget.
     _owner: Owner,
 }
@@ -113,6 +115,9 @@ impl Embed {
             view! { <ChatWidget shop=shop api_base=api_base locale=locale host=host/> }
         });
         *self.mounted.borrow_mut() = Some(Box::new(handle));
+        for resolve in self.waiting.take() {
+            let _ = resolve.call0(&JsValue::NULL);
+        }
     }
 
     fn watch(self: &Rc<Self>) {
@@ -230,6 +235,7 @@ pub fn mount(root: web_sys::HtmlElement, options: JsValue, emit: js_sys::Functio
         emit,
         mounted: RefCell::new(None),
         generation: Cell::new(0),
+        waiting: RefCell::new(Vec::new()),
         _owner: owner,
     });
     // The task executor the host-event effects need (the first mount waits
@@ -323,8 +329,21 @@ impl Talkshop {
         JsValue::UNDEFINED
     }
 
-    /// Removes the widget from the page.
+    /// Resolves once the widget is on the page: at once, or after its
+    /// language's strings arrived (split build). `embed.js` keeps its static
+    /// launcher until then.
+    pub fn ready(&self) -> js_sys::Promise {
+        if self.inner.mounted.borrow().is_some() {
+            return js_sys::Promise::resolve(&JsValue::UNDEFINED);
+        }
+        let inner = self.inner.clone();
+        js_sys::Promise::new(&mut |resolve, _reject| inner.waiting.borrow_mut().push(resolve))
+    }
+
+    /// Removes the widget from the page (a mount still waiting for its
+    /// language does not happen).
     pub fn unmount(&self) {
+        self.inner.generation.set(self.inner.generation.get() + 1);
         drop(self.inner.mounted.borrow_mut().take());
         self.inner.root.set_text_content(None);
     }

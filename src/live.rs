@@ -147,8 +147,12 @@ impl Live {
                             Ok(frame) => frame,
                             Err(crate::parts::Unread::Bad) => continue,
                             // Its readers could not be fetched: a new connection
-                            // resumes from the last message this one delivered.
-                            Err(crate::parts::Unread::PartUnavailable) => break,
+                            // resumes from the last message this one delivered,
+                            // after a backoff that grows while the fetch fails.
+                            Err(crate::parts::Unread::PartUnavailable) => {
+                                ready = false;
+                                break;
+                            }
                         };
                         if matches!(frame, ServerFrame::Ready) {
                             ready = true;

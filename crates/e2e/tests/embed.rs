@@ -213,6 +213,8 @@ async fn screenshots_in_every_language_in_dark_mode_and_on_a_phone() {
             "id" => Some("id"),
             _ => None,
         };
+        // embed.js took its static launcher away once the widget was there (`ready()`), not before.
+        assert_eq!(buyer.texts(".ts-launcher").await.len(), 1, "{name}: one launcher");
         match expected {
             Some(lang) => assert!(
                 languages.len() == 1 && languages[0].contains(&format!("-split_lang_{lang}-")),

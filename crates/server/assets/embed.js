@@ -83,8 +83,11 @@ function load(open) {
     loading = import(asset(ASSETS.js))
       .then(async (bindings) => {
         await bindings.default({ module_or_path: asset(ASSETS.wasm) });
-        const hadFocus = shadow.activeElement === launcher;
         widget = bindings.mount(mountPoint, { shop: options.shop, api: options.api, locale: options.locale, open }, emit);
+        // A buyer in another language than English waits for its strings
+        // (a small part of the wasm): the static launcher stays until then.
+        if (widget.ready) await widget.ready();
+        const hadFocus = shadow.activeElement === launcher;
         placeholder.remove();
         host.setAttribute("data-ready", "");
         if (hadFocus && !open) shadow.querySelector(".ts-launcher")?.focus();
