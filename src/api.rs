@@ -358,29 +358,29 @@ impl Api {
     // Cart
 
     pub async fn cart(&self) -> Result<Cart, ApiError> {
-        self.get("/cart").await.map(|c: CartJson| c.0)
+        self.get("/cart").await.map(CartJson::into_cart)
     }
 
     pub async fn add_to_cart(&self, line: &AddToCart) -> Result<Cart, ApiError> {
-        self.post("/cart/lines", line).await.map(|c: CartJson| c.0)
+        self.post("/cart/lines", line).await.map(CartJson::into_cart)
     }
 
     pub async fn set_quantity(&self, line_id: &str, quantity: u32) -> Result<Cart, ApiError> {
         let path = self.url(&format!("/cart/lines/{}", js_sys::encode_uri_component(line_id)));
-        self.send_json(Request::patch(&path), Some(&SetQuantity { quantity })).await.map(|c: CartJson| c.0)
+        self.send_json(Request::patch(&path), Some(&SetQuantity { quantity })).await.map(CartJson::into_cart)
     }
 
     pub async fn remove_line(&self, line_id: &str) -> Result<Cart, ApiError> {
         let path = self.url(&format!("/cart/lines/{}", js_sys::encode_uri_component(line_id)));
-        self.send_json::<(), _>(Request::delete(&path), None).await.map(|c: CartJson| c.0)
+        self.send_json::<(), _>(Request::delete(&path), None).await.map(CartJson::into_cart)
     }
 
     pub async fn clear_cart(&self) -> Result<Cart, ApiError> {
-        self.send_json::<(), _>(Request::delete(&self.url("/cart")), None).await.map(|c: CartJson| c.0)
+        self.send_json::<(), _>(Request::delete(&self.url("/cart")), None).await.map(CartJson::into_cart)
     }
 
     pub async fn acknowledge_cart(&self) -> Result<Cart, ApiError> {
-        self.post("/cart/acknowledge", &Empty {}).await.map(|c: CartJson| c.0)
+        self.post("/cart/acknowledge", &Empty {}).await.map(CartJson::into_cart)
     }
 
     pub async fn send_order(&self, conversation: &str, order: &SendOrder) -> Result<Message, ApiError> {

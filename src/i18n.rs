@@ -791,7 +791,7 @@ pub fn texts_for(locale: Locale) -> &'static Texts {
 /// before [`load`]).
 pub fn is_loaded(locale: Locale) -> bool {
     #[cfg(talkshop_split)]
-    return locale == Locale::En || !std::ptr::eq(split_tables::get(locale), &EN);
+    return split_tables::is_loaded(locale);
     #[cfg(not(talkshop_split))]
     {
         let _ = locale;
@@ -837,11 +837,12 @@ mod split_tables {
         slot(locale).and_then(|slot| slot.get().copied()).unwrap_or(&EN)
     }
 
+    pub fn is_loaded(locale: Locale) -> bool {
+        slot(locale).is_none_or(|slot| slot.get().is_some())
+    }
+
     pub async fn load(locale: Locale) -> bool {
-        let Some(slot) = slot(locale) else { return true };
-        if slot.get().is_some() {
-            return true;
-        }
+        let Some(slot) = slot(locale).filter(|slot| slot.get().is_none()) else { return true };
         let table = match locale {
             Locale::En => return true,
             Locale::PtBr => pt_br().await,

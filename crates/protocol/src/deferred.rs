@@ -109,6 +109,12 @@ pub(crate) fn frame(tag: &str, json: &str) -> Result<ServerFrame, String> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CartJson(pub Cart);
 
+impl CartJson {
+    pub fn into_cart(self) -> Cart {
+        self.0
+    }
+}
+
 impl<'de> Deserialize<'de> for CartJson {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<CartJson, D::Error> {
         let raw = Box::<RawValue>::deserialize(deserializer)?;
