@@ -39,3 +39,6 @@ step "end to end: real server + release widget, buyer and merchant browsers (Web
 cargo test -p talkshop-e2e -- --test-threads=1
 
 step "all tests passed"
+# What the run left on disk (a clean run once filled a CI machine's disk: see Cargo.toml [profile.dev]).
+du -sh target 2>/dev/null || true
+df -h . | tail -1
