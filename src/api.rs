@@ -1,8 +1,9 @@
 //! The REST client (gloo-net fetch). Every failure comes back as an
 //! [`ApiError`] the UI can show, including "cannot reach the server".
 
+use crate::reading::ReadJson;
 use gloo_net::http::{Request, RequestBuilder, Response};
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::IgnoredAny;
 use serde::Serialize;
 use talkshop_protocol::catalog::CatalogPage;
 use talkshop_protocol::deferred::CartJson;
@@ -86,14 +87,14 @@ impl Api {
 
     /// The error of an answer that is not a success: the server's own body, or one made from the status.
     pub(crate) fn refusal(status: u16, text: Option<String>) -> ApiError {
-        match text.and_then(|text| serde_json::from_str::<ErrorBody>(&text).ok()) {
+        match text.and_then(|text| ErrorBody::read_json(&text).ok()) {
             Some(body) => body.error,
             None if status >= 500 || status == 0 => unreachable(),
             None => ApiError::bad_request(format!("The shop answered {status}")),
         }
     }
 
-    async fn parse<T: DeserializeOwned>(text: Result<String, ApiError>) -> Result<T, ApiError> {
+    async fn parse<T: ReadJson>(text: Result<String, ApiError>) -> Result<T, ApiError> {
         crate::parts::read_json(&text?).await.map_err(|_| unreachable())
     }
 
@@ -115,11 +116,11 @@ impl Api {
         Self::answer(request.send().await).await
     }
 
-    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+    async fn get<T: ReadJson>(&self, path: &str) -> Result<T, ApiError> {
         Self::parse(self.request(Request::get(&self.url(path)), None).await).await
     }
 
-    async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {
+    async fn post<B: Serialize, T: ReadJson>(&self, path: &str, body: &B) -> Result<T, ApiError> {
         Self::parse(self.request(Request::post(&self.url(path)), Some(Self::body(body))).await).await
     }
 
@@ -128,11 +129,11 @@ impl Api {
         self.request(Request::delete(&self.url(path)), None).await.map(|_| ())
     }
 
-    async fn put<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {
+    async fn put<B: Serialize, T: ReadJson>(&self, path: &str, body: &B) -> Result<T, ApiError> {
         Self::parse(self.request(Request::put(&self.url(path)), Some(Self::body(body))).await).await
     }
 
-    async fn send_json<B: Serialize, T: DeserializeOwned>(
+    async fn send_json<B: Serialize, T: ReadJson>(
         &self,
         builder: RequestBuilder,
         body: Option<&B>,

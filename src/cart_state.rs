@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
 use talkshop_protocol::deferred::CartJson;
+use talkshop_protocol::json::{self, Fields, FromValue, Value};
 use talkshop_protocol::{AddToCart, ApiError, Cart, Contact, ErrorCode, Fulfilment, Message, SendOrder};
 
 use crate::api::Api;
@@ -18,6 +19,29 @@ pub enum CartIntent {
     SetQuantity { line_id: String, quantity: u32 },
     Remove { line_id: String },
     Clear,
+}
+
+/// As serde writes it: `{"Add":{…}}`, `{"SetQuantity":{…}}`, `{"Remove":{…}}`, `"Clear"`.
+impl FromValue for CartIntent {
+    fn from_value(value: &Value) -> Result<CartIntent, String> {
+        const VARIANTS: &[&str] = &["Add", "SetQuantity", "Remove", "Clear"];
+        let (name, inner) = match value {
+            Value::String(name) => (name.as_str(), None),
+            Value::Object(fields) if fields.len() == 1 => (fields[0].0.as_str(), Some(&fields[0].1)),
+            other => return Err(other.invalid("a cart change")),
+        };
+        let fields = || Fields::of(inner.unwrap_or(&Value::Null), "a cart change's fields");
+        Ok(match name {
+            "Clear" if inner.is_none() => CartIntent::Clear,
+            "Add" => CartIntent::Add(AddToCart::from_value(inner.unwrap_or(&Value::Null))?),
+            "SetQuantity" => {
+                let f = fields()?;
+                CartIntent::SetQuantity { line_id: f.get("line_id")?, quantity: f.get("quantity")? }
+            }
+            "Remove" => CartIntent::Remove { line_id: fields()?.get("line_id")? },
+            other => return Err(json::unknown_variant(other, VARIANTS)),
+        })
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -53,7 +77,7 @@ pub fn remembered_checkout(shop: &str) -> Option<(Contact, Fulfilment)> {
 impl CartState {
     pub fn new(api: Api, shop: &str) -> CartState {
         let outbox = device::load(&outbox_key(shop))
-            .and_then(|json| serde_json::from_str::<Vec<CartIntent>>(&json).ok())
+            .and_then(|text| json::from_str::<Vec<CartIntent>>(&text).ok())
             .unwrap_or_default();
         let state = CartState {
             cart: RwSignal::new(None),
@@ -207,6 +231,28 @@ impl CartState {
                 self.error.set(Some(err));
                 None
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_cart_changes_read_as_serde_wrote_them() {
+        let intents = vec![
+            CartIntent::Add(AddToCart { retailer_id: "sku".into(), variant_sku: Some("sku-red".into()), quantity: 2 }),
+            CartIntent::Add(AddToCart { retailer_id: "mug".into(), variant_sku: None, quantity: 1 }),
+            CartIntent::SetQuantity { line_id: "l1".into(), quantity: 5 },
+            CartIntent::Remove { line_id: "l2".into() },
+            CartIntent::Clear,
+        ];
+        let text = serde_json::to_string(&intents).unwrap();
+        assert_eq!(json::from_str::<Vec<CartIntent>>(&text).unwrap(), intents, "{text}");
+        for bad in [r#"["Dance"]"#, r#"[{"Clear":{}}]"#, r#"[{"Remove":{}}]"#, r#"[{"Add":{"quantity":1}}]"#, "[7]"] {
+            assert!(serde_json::from_str::<Vec<CartIntent>>(bad).is_err(), "serde takes {bad}");
+            assert!(json::from_str::<Vec<CartIntent>>(bad).is_err(), "we take {bad}");
         }
     }
 }

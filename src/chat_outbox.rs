@@ -5,6 +5,7 @@
 //! answer or a double send harmless.
 
 use serde::{Deserialize, Serialize};
+use talkshop_protocol::json::{self, Fields, FromValue, Value};
 
 use crate::device;
 
@@ -27,6 +28,31 @@ pub struct OutboxEntry {
 struct Lease {
     tab: String,
     until: f64,
+}
+
+impl FromValue for OutboxEntry {
+    fn from_value(value: &Value) -> Result<OutboxEntry, String> {
+        let f = Fields::of(value, "an outbox entry")?;
+        Ok(OutboxEntry {
+            client_id: f.get("client_id")?,
+            text: f.get("text")?,
+            created_at: f.get("created_at")?,
+            failed: f.or_default("failed")?,
+        })
+    }
+}
+
+impl FromValue for Lease {
+    fn from_value(value: &Value) -> Result<Lease, String> {
+        let f = Fields::of(value, "a lease")?;
+        // Whole milliseconds, written from an `f64` (`1733000000000.0`): the
+        // whole part is read as an integer, without float parsing in the wasm.
+        let until = match f.find("until") {
+            Some(Value::Number(n)) => n.split('.').next().and_then(|whole| whole.parse::<i64>().ok()),
+            _ => None,
+        };
+        Ok(Lease { tab: f.get("tab")?, until: until.ok_or("a lease needs `until` in milliseconds")? as f64 })
+    }
 }
 
 /// The outbox of one visitor of one shop, read from localStorage on every use
@@ -57,7 +83,7 @@ impl ChatOutbox {
 
     /// Oldest first.
     pub fn entries(&self) -> Vec<OutboxEntry> {
-        device::load(&self.entries_key()).and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default()
+        device::load(&self.entries_key()).and_then(|text| json::from_str(&text).ok()).unwrap_or_default()
     }
 
     fn edit(&self, change: impl FnOnce(&mut Vec<OutboxEntry>)) {
@@ -97,7 +123,7 @@ impl ChatOutbox {
 
     /// Takes (or renews) the right to send for `tab` unless another tab holds it.
     pub fn take_lease(&self, tab: &str, now: f64) -> bool {
-        let held = device::load(&self.lease_key()).and_then(|json| serde_json::from_str::<Lease>(&json).ok());
+        let held = device::load(&self.lease_key()).and_then(|text| json::from_str::<Lease>(&text).ok());
         if held.is_some_and(|l| l.tab != tab && l.until > now) {
             return false;
         }
@@ -109,9 +135,37 @@ impl ChatOutbox {
     }
 
     pub fn release_lease(&self, tab: &str) {
-        let held = device::load(&self.lease_key()).and_then(|json| serde_json::from_str::<Lease>(&json).ok());
+        let held = device::load(&self.lease_key()).and_then(|text| json::from_str::<Lease>(&text).ok());
         if held.is_some_and(|l| l.tab == tab) {
             device::forget(&self.lease_key());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_entries_and_leases_read_as_serde_wrote_them() {
+        let entries = vec![
+            OutboxEntry {
+                client_id: "k1".into(),
+                text: "oi \"você\"\n😀".into(),
+                created_at: 1_733_000_000_000,
+                failed: false,
+            },
+            OutboxEntry { client_id: "k2".into(), text: String::new(), created_at: 1, failed: true },
+        ];
+        let text = serde_json::to_string(&entries).unwrap();
+        assert_eq!(json::from_str::<Vec<OutboxEntry>>(&text).unwrap(), entries);
+        let old = r#"[{"client_id":"k","text":"t","created_at":5}]"#;
+        assert!(!json::from_str::<Vec<OutboxEntry>>(old).unwrap()[0].failed);
+        let lease = Lease { tab: "t1".into(), until: 1_733_000_010_000.0 };
+        let text = serde_json::to_string(&lease).unwrap();
+        assert_eq!(json::from_str::<Lease>(&text).unwrap(), lease, "{text}");
+        assert_eq!(json::from_str::<Lease>(r#"{"tab":"t","until":1733000010000}"#).unwrap().until, 1_733_000_010_000.0);
+        assert!(json::from_str::<Lease>(r#"{"tab":"t","until":"soon"}"#).is_err());
+        assert!(json::from_str::<Lease>(r#"{"tab":"t"}"#).is_err());
     }
 }

@@ -92,10 +92,6 @@ pub fn device_id() -> String {
 /// The subject (visitor id) a signed token names, read without checking the
 /// signature: it only picks this visitor's outbox, the server checks the token.
 pub fn token_subject(token: &str) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Subject {
-        sub: String,
-    }
     let payload = token.split('.').nth(1)?;
     let mut base64: String = payload
         .chars()
@@ -109,5 +105,6 @@ pub fn token_subject(token: &str) -> Option<String> {
         base64.push('=');
     }
     let json = web_sys::window()?.atob(&base64).ok()?;
-    serde_json::from_str::<Subject>(&json).ok().map(|s| s.sub)
+    let claims = talkshop_protocol::json::parse(&json).ok()?;
+    talkshop_protocol::json::Fields::of(&claims, "claims").ok()?.get("sub").ok()
 }

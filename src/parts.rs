@@ -176,15 +176,15 @@ pub enum Unread {
 /// Reads JSON from the server. In the split build, a card, a product, an
 /// order, a payment request or a cart in it needs the readers of the `cards`
 /// part: the part is fetched then (once) and the same text read again.
-pub async fn read_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Unread> {
-    match serde_json::from_str(text) {
+pub async fn read_json<T: crate::reading::ReadJson>(text: &str) -> Result<T, Unread> {
+    match T::read_json(text) {
         Err(_) if talkshop_protocol::deferred::missing() => {
             #[cfg(talkshop_split)]
             let installed = install_readers().await;
             #[cfg(not(talkshop_split))]
             let installed = install_readers();
             installed.map_err(|_| Unread::PartUnavailable)?;
-            serde_json::from_str(text).map_err(|_| Unread::Bad)
+            T::read_json(text).map_err(|_| Unread::Bad)
         }
         read => read.map_err(|_| Unread::Bad),
     }

@@ -134,6 +134,11 @@ fn cart(json: &str) -> Result<Cart, String> {
     if lines.is_empty() {
         return Ok(Cart { id, shop_id, lines: Vec::new(), updated_at });
     }
+    cart_lines(json)
+}
+
+/// Reads a cart with lines (its whole JSON object) with the installed readers.
+pub(crate) fn cart_lines(json: &str) -> Result<Cart, String> {
     (readers()?.cart)(json)
 }
 

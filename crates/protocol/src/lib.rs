@@ -13,6 +13,7 @@ pub mod deferred;
 pub mod emv_qr;
 pub mod error;
 pub mod frame;
+pub mod json;
 pub mod locale;
 pub mod message;
 pub mod money;

@@ -102,6 +102,15 @@ pub mod amount {
         s.serialize_str(&value.to_string())
     }
 
+    /// An amount's text: digits, at most one `.` and a leading `-`, up to 40 characters.
+    pub fn parse(v: &str) -> Result<Decimal, String> {
+        let plain = !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') && v.len() <= 40;
+        if !plain {
+            return Err(format!("{v:?} is not a decimal amount"));
+        }
+        Decimal::from_str_exact(v).map_err(|_| format!("{v:?} is not a decimal amount"))
+    }
+
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
         struct StrOnly;
         impl serde::de::Visitor<'_> for StrOnly {
@@ -110,12 +119,7 @@ pub mod amount {
                 f.write_str("a decimal amount as a string, such as \"12.50\"")
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Decimal, E> {
-                let plain =
-                    !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') && v.len() <= 40;
-                if !plain {
-                    return Err(E::custom(format!("{v:?} is not a decimal amount")));
-                }
-                Decimal::from_str_exact(v).map_err(|_| E::custom(format!("{v:?} is not a decimal amount")))
+                parse(v).map_err(E::custom)
             }
         }
         d.deserialize_str(StrOnly)

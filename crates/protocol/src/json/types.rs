@@ -1,0 +1,518 @@
+//! [`FromValue`] for the types the widget reads at its first open: sessions,
+//! the shop's look and availability, conversations, message pages, text and
+//! order-update messages, socket frames, errors and an empty cart. What only
+//! cards and panels read (products, orders, payment requests, attachments, the
+//! lines of a cart) goes to [`crate::deferred`]'s readers, as with serde.
+
+use super::{named, unknown_variant, FromValue, Value};
+use crate::api::{ConversationList, ConversationSummary, MarkRead, MessagePage, ShopInfo, ShopLook, VisitorSession};
+use crate::cart::{AddToCart, Cart};
+use crate::deferred::CartJson;
+use crate::error::{ApiError, ErrorBody, ErrorCode};
+use crate::frame::ServerFrame;
+use crate::message::{Message, MessageBody, Sender};
+use crate::money::{Currency, Money};
+use crate::payment::PaymentState;
+use crate::presence::{ShopAvailability, StaffPresence, StoredBuyerEmail};
+use crate::ShippingOption;
+
+type Fields<'a> = super::Fields<'a>;
+
+impl FromValue for Sender {
+    fn from_value(value: &Value) -> Result<Sender, String> {
+        named(value, &["buyer", "merchant"], Sender::parse)
+    }
+}
+
+impl FromValue for StaffPresence {
+    fn from_value(value: &Value) -> Result<StaffPresence, String> {
+        named(value, &["offline", "away", "online"], StaffPresence::parse)
+    }
+}
+
+impl FromValue for PaymentState {
+    fn from_value(value: &Value) -> Result<PaymentState, String> {
+        let names = PaymentState::ALL.map(PaymentState::label);
+        named(value, &names, |name| PaymentState::ALL.into_iter().find(|s| s.label() == name))
+    }
+}
+
+impl FromValue for ErrorCode {
+    fn from_value(value: &Value) -> Result<ErrorCode, String> {
+        const CODES: [(&str, ErrorCode); 11] = [
+            ("bad_request", ErrorCode::BadRequest),
+            ("invalid", ErrorCode::Invalid),
+            ("unauthorized", ErrorCode::Unauthorized),
+            ("forbidden", ErrorCode::Forbidden),
+            ("not_found", ErrorCode::NotFound),
+            ("conflict", ErrorCode::Conflict),
+            ("payload_too_large", ErrorCode::PayloadTooLarge),
+            ("unsupported_media_type", ErrorCode::UnsupportedMediaType),
+            ("rate_limited", ErrorCode::RateLimited),
+            ("internal", ErrorCode::Internal),
+            ("unavailable", ErrorCode::Unavailable),
+        ];
+        named(value, &CODES.map(|(name, _)| name), |name| CODES.iter().find(|(n, _)| *n == name).map(|(_, c)| *c))
+    }
+}
+
+impl FromValue for Currency {
+    fn from_value(value: &Value) -> Result<Currency, String> {
+        value.str("a currency code")?.parse().map_err(|e: ApiError| e.message)
+    }
+}
+
+impl FromValue for Money {
+    fn from_value(value: &Value) -> Result<Money, String> {
+        let f = Fields::of(value, "struct Money")?;
+        let amount = f.find("amount").ok_or("missing field `amount`")?;
+        let amount = crate::money::amount::parse(amount.str("a decimal amount as a string, such as \"12.50\"")?)?;
+        Ok(Money { amount, currency: f.get("currency")? })
+    }
+}
+
+impl FromValue for ApiError {
+    fn from_value(value: &Value) -> Result<ApiError, String> {
+        let f = Fields::of(value, "struct ApiError")?;
+        Ok(ApiError { code: f.get("code")?, message: f.get("message")?, field: f.get("field")? })
+    }
+}
+
+impl FromValue for ErrorBody {
+    fn from_value(value: &Value) -> Result<ErrorBody, String> {
+        Ok(ErrorBody { error: Fields::of(value, "struct ErrorBody")?.get("error")? })
+    }
+}
+
+impl FromValue for MessageBody {
+    fn from_value(value: &Value) -> Result<MessageBody, String> {
+        let f = Fields::of(value, "a message body")?;
+        Ok(match f.tag("type")? {
+            "text" => MessageBody::Text { text: f.get("text")? },
+            "order_status" => MessageBody::OrderStatus {
+                payment_request_id: f.get("payment_request_id")?,
+                state: f.get("state")?,
+                text: f.get("text")?,
+                total: f.get("total")?,
+                carrier: f.get("carrier")?,
+                tracking: f.get("tracking")?,
+            },
+            tag => crate::deferred::card(tag, &value.to_json())?,
+        })
+    }
+}
+
+impl FromValue for Message {
+    fn from_value(value: &Value) -> Result<Message, String> {
+        let f = Fields::of(value, "struct Message")?;
+        Ok(Message {
+            id: f.get("id")?,
+            conversation_id: f.get("conversation_id")?,
+            seq: f.get("seq")?,
+            sender: f.get("sender")?,
+            client_id: f.get("client_id")?,
+            body: f.get("body")?,
+            created_at: f.get("created_at")?,
+        })
+    }
+}
+
+impl FromValue for ServerFrame {
+    fn from_value(value: &Value) -> Result<ServerFrame, String> {
+        const VARIANTS: &[&str] = &[
+            "ready",
+            "pong",
+            "message",
+            "backlog",
+            "read",
+            "typing",
+            "delivered",
+            "cart_changed",
+            "products_changed",
+            "payment_updated",
+            "availability",
+            "error",
+        ];
+        let f = Fields::of(value, "a frame")?;
+        Ok(match f.tag("type")? {
+            "ready" => ServerFrame::Ready,
+            "pong" => ServerFrame::Pong,
+            "message" => ServerFrame::Message { message: f.get("message")? },
+            "backlog" => {
+                ServerFrame::Backlog { conversation_id: f.get("conversation_id")?, messages: f.get("messages")? }
+            }
+            "read" => ServerFrame::Read {
+                conversation_id: f.get("conversation_id")?,
+                reader: f.get("reader")?,
+                seq: f.get("seq")?,
+            },
+            "typing" => ServerFrame::Typing { conversation_id: f.get("conversation_id")?, sender: f.get("sender")? },
+            "delivered" => ServerFrame::Delivered {
+                conversation_id: f.get("conversation_id")?,
+                party: f.get("party")?,
+                seq: f.get("seq")?,
+            },
+            tag @ ("cart_changed" | "products_changed" | "payment_updated") => {
+                crate::deferred::frame(tag, &value.to_json())?
+            }
+            "availability" => ServerFrame::Availability { availability: f.get("availability")? },
+            "error" => ServerFrame::Error { error: f.get("error")? },
+            tag => return Err(unknown_variant(tag, VARIANTS)),
+        })
+    }
+}
+
+impl FromValue for ShopAvailability {
+    fn from_value(value: &Value) -> Result<ShopAvailability, String> {
+        let f = Fields::of(value, "struct ShopAvailability")?;
+        Ok(ShopAvailability {
+            staff: f.get("staff")?,
+            open: f.get("open")?,
+            back_at: f.get("back_at")?,
+            closes_at: f.get("closes_at")?,
+            typical_reply_secs: f.get("typical_reply_secs")?,
+            away_message: f.or_default("away_message")?,
+        })
+    }
+}
+
+impl FromValue for ShopInfo {
+    fn from_value(value: &Value) -> Result<ShopInfo, String> {
+        let f = Fields::of(value, "struct ShopInfo")?;
+        Ok(ShopInfo { id: f.get("id")?, name: f.get("name")? })
+    }
+}
+
+impl FromValue for ShippingOption {
+    fn from_value(value: &Value) -> Result<ShippingOption, String> {
+        let f = Fields::of(value, "struct ShippingOption")?;
+        Ok(ShippingOption {
+            id: f.get("id")?,
+            name: f.get("name")?,
+            price: f.get("price")?,
+            free_above: f.get("free_above")?,
+            countries: f.or_default("countries")?,
+        })
+    }
+}
+
+impl FromValue for ShopLook {
+    fn from_value(value: &Value) -> Result<ShopLook, String> {
+        let f = Fields::of(value, "struct ShopLook")?;
+        Ok(ShopLook {
+            name: f.get("name")?,
+            logo_initial: f.get("logo_initial")?,
+            logo_color: f.get("logo_color")?,
+            shipping_options: f.or_default("shipping_options")?,
+            pickup: f.or_default("pickup")?,
+            pickup_address: f.or_default("pickup_address")?,
+            availability: match f.find("availability") {
+                Some(_) => f.get("availability")?,
+                None => ShopAvailability::unknown(),
+            },
+        })
+    }
+}
+
+impl FromValue for StoredBuyerEmail {
+    fn from_value(value: &Value) -> Result<StoredBuyerEmail, String> {
+        let f = Fields::of(value, "struct StoredBuyerEmail")?;
+        Ok(StoredBuyerEmail { email: f.get("email")?, consented_at: f.get("consented_at")? })
+    }
+}
+
+impl FromValue for VisitorSession {
+    fn from_value(value: &Value) -> Result<VisitorSession, String> {
+        let f = Fields::of(value, "struct VisitorSession")?;
+        Ok(VisitorSession {
+            token: f.get("token")?,
+            visitor_id: f.get("visitor_id")?,
+            device_id: f.get("device_id")?,
+            shop: f.get("shop")?,
+            user_id: f.get("user_id")?,
+        })
+    }
+}
+
+impl FromValue for ConversationSummary {
+    fn from_value(value: &Value) -> Result<ConversationSummary, String> {
+        let f = Fields::of(value, "struct ConversationSummary")?;
+        Ok(ConversationSummary {
+            id: f.get("id")?,
+            shop: f.get("shop")?,
+            buyer_label: f.get("buyer_label")?,
+            last_seq: f.get("last_seq")?,
+            last_activity: f.get("last_activity")?,
+            unread: f.get("unread")?,
+            read_seq: f.or_default("read_seq")?,
+            peer_delivered_seq: f.or_default("peer_delivered_seq")?,
+            peer_read_seq: f.or_default("peer_read_seq")?,
+            last_message: f.get("last_message")?,
+        })
+    }
+}
+
+impl FromValue for ConversationList {
+    fn from_value(value: &Value) -> Result<ConversationList, String> {
+        Ok(ConversationList { conversations: Fields::of(value, "struct ConversationList")?.get("conversations")? })
+    }
+}
+
+impl FromValue for MessagePage {
+    fn from_value(value: &Value) -> Result<MessagePage, String> {
+        let f = Fields::of(value, "struct MessagePage")?;
+        Ok(MessagePage { messages: f.get("messages")?, has_more: f.get("has_more")? })
+    }
+}
+
+impl FromValue for MarkRead {
+    fn from_value(value: &Value) -> Result<MarkRead, String> {
+        Ok(MarkRead { seq: Fields::of(value, "struct MarkRead")?.get("seq")? })
+    }
+}
+
+impl FromValue for AddToCart {
+    fn from_value(value: &Value) -> Result<AddToCart, String> {
+        let f = Fields::of(value, "struct AddToCart")?;
+        Ok(AddToCart {
+            retailer_id: f.get("retailer_id")?,
+            variant_sku: f.get("variant_sku")?,
+            quantity: f.get("quantity")?,
+        })
+    }
+}
+
+/// An empty cart is read here; one with lines by the installed readers (see [`crate::deferred`]).
+impl FromValue for CartJson {
+    fn from_value(value: &Value) -> Result<CartJson, String> {
+        let f = Fields::of(value, "struct Cart")?;
+        let lines: Vec<Value> = f.get("lines")?;
+        let cart =
+            Cart { id: f.get("id")?, shop_id: f.get("shop_id")?, lines: Vec::new(), updated_at: f.get("updated_at")? };
+        if lines.is_empty() {
+            return Ok(CartJson(cart));
+        }
+        crate::deferred::cart_lines(&value.to_json()).map(CartJson)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::de::DeserializeOwned;
+    use serde::Serialize;
+
+    use super::super::from_str;
+    use super::*;
+    use crate::api::ShopInfo;
+
+    /// Reads `json` both ways: both succeed with the same value, or both fail.
+    fn same<T: FromValue + DeserializeOwned + PartialEq + std::fmt::Debug>(json: &str) -> Option<T> {
+        let ours = from_str::<T>(json);
+        let theirs = serde_json::from_str::<T>(json);
+        match (ours, theirs) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a, b, "{json}");
+                Some(a)
+            }
+            (Err(_), Err(_)) => None,
+            (ours, theirs) => panic!("{json}: ours {ours:?}, serde {:?}", theirs.map_err(|e| e.to_string())),
+        }
+    }
+
+    fn round_trip<T: FromValue + DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(value: &T) {
+        let json = serde_json::to_string(value).unwrap();
+        assert_eq!(same::<T>(&json).as_ref(), Some(value), "{json}");
+    }
+
+    fn money(cents: i64, currency: Currency) -> Money {
+        Money::new(rust_decimal::Decimal::new(cents, 2), currency)
+    }
+
+    fn message(body: MessageBody) -> Message {
+        Message {
+            id: "m1".into(),
+            conversation_id: "c1".into(),
+            seq: 7,
+            sender: Sender::Merchant,
+            client_id: "k1".into(),
+            body,
+            created_at: 1_700_000_000_000,
+        }
+    }
+
+    fn availability() -> ShopAvailability {
+        ShopAvailability {
+            staff: StaffPresence::Away,
+            open: false,
+            back_at: Some(1_700_000_100_000),
+            closes_at: None,
+            typical_reply_secs: Some(900),
+            away_message: "Back at 9 — \"soon\"\n".into(),
+        }
+    }
+
+    fn order_status() -> MessageBody {
+        MessageBody::OrderStatus {
+            payment_request_id: "pr1".into(),
+            state: PaymentState::Shipped,
+            text: "Shipped".into(),
+            total: Some(money(12_345, Currency::Brl)),
+            carrier: Some("Correios".into()),
+            tracking: None,
+        }
+    }
+
+    #[test]
+    fn first_open_types_read_the_same_as_with_serde() {
+        let text = message(MessageBody::Text { text: "olá 😀 <b>\"x\"</b>\\".into() });
+        round_trip(&text);
+        round_trip(&message(order_status()));
+        let shop = ShopInfo { id: "s1".into(), name: "Loja".into() };
+        round_trip(&VisitorSession {
+            token: "t".into(),
+            visitor_id: "v".into(),
+            device_id: "d".into(),
+            shop: shop.clone(),
+            user_id: Some("u".into()),
+        });
+        round_trip(&ShopLook {
+            name: "Loja".into(),
+            logo_initial: "L".into(),
+            logo_color: "#112233".into(),
+            shipping_options: vec![ShippingOption {
+                id: "std".into(),
+                name: "Standard".into(),
+                price: money(990, Currency::Brl),
+                free_above: Some(money(20_000, Currency::Brl)),
+                countries: vec!["BR".into()],
+            }],
+            pickup: true,
+            pickup_address: "Rua 1".into(),
+            availability: availability(),
+        });
+        let summary = ConversationSummary {
+            id: "c1".into(),
+            shop,
+            buyer_label: "Visitor".into(),
+            last_seq: 9,
+            last_activity: 1,
+            unread: 2,
+            read_seq: 3,
+            peer_delivered_seq: 4,
+            peer_read_seq: 5,
+            last_message: Some(text.clone()),
+        };
+        round_trip(&summary);
+        round_trip(&ConversationList {
+            conversations: vec![summary.clone(), ConversationSummary { last_message: None, ..summary }],
+        });
+        round_trip(&MessagePage { messages: vec![text.clone(), message(order_status())], has_more: true });
+        round_trip(&MarkRead { seq: 3 });
+        round_trip(&StoredBuyerEmail { email: "a@b.co".into(), consented_at: 5 });
+        round_trip(&ErrorBody { error: ApiError::invalid("text", "Too long") });
+        round_trip(&ApiError::new(ErrorCode::RateLimited, "Slow down"));
+        round_trip(&AddToCart { retailer_id: "sku".into(), variant_sku: Some("sku-red".into()), quantity: 2 });
+        for code in ["bad_request", "unsupported_media_type", "unavailable"] {
+            same::<ErrorCode>(&format!("\"{code}\"")).unwrap();
+        }
+        for state in PaymentState::ALL {
+            round_trip(&state);
+        }
+        for currency in Currency::ALL {
+            round_trip(&money(-5, currency));
+        }
+        let frames = [
+            ServerFrame::Ready,
+            ServerFrame::Pong,
+            ServerFrame::Message { message: text.clone() },
+            ServerFrame::Backlog { conversation_id: "c1".into(), messages: vec![text, message(order_status())] },
+            ServerFrame::Read { conversation_id: "c1".into(), reader: Sender::Buyer, seq: 4 },
+            ServerFrame::Typing { conversation_id: "c1".into(), sender: Sender::Merchant },
+            ServerFrame::Delivered { conversation_id: "c1".into(), party: Sender::Merchant, seq: 4 },
+            ServerFrame::Availability { availability: availability() },
+            ServerFrame::Error { error: ApiError::bad_request("no") },
+            ServerFrame::ProductsChanged { products: vec![] },
+        ];
+        for frame in &frames {
+            round_trip(frame);
+        }
+    }
+
+    #[test]
+    fn defaults_and_missing_fields_read_the_same_as_with_serde() {
+        let look = same::<ShopLook>(r##"{"name":"L","logo_initial":"L","logo_color":"#000000"}"##).unwrap();
+        assert_eq!(look.availability, ShopAvailability::unknown());
+        same::<ShopAvailability>(r#"{"staff":"online","open":true}"#).unwrap();
+        same::<ConversationSummary>(
+            r#"{"id":"c","shop":{"id":"s","name":"n"},"buyer_label":"b","last_seq":1,"last_activity":2,"unread":0}"#,
+        )
+        .unwrap();
+        same::<MessageBody>(r#"{"type":"order_status","payment_request_id":"p","state":"paid","text":"Paid"}"#)
+            .unwrap();
+        same::<MessageBody>(r#"{"text":"before the tag","type":"text","extra":[1,{"a":null}]}"#).unwrap();
+    }
+
+    #[test]
+    fn bad_input_is_refused_as_with_serde() {
+        let bad_messages = [
+            r#"{"type":"text"}"#,
+            r#"{"type":"text","text":5}"#,
+            r#"{"text":"no tag"}"#,
+            r#"{"type":7,"text":"x"}"#,
+            r#"{"type":"poem","text":"x"}"#,
+            r#"{"type":"order_status","payment_request_id":"p","state":"lost","text":"x"}"#,
+            r#"{"type":"order_status","payment_request_id":"p","state":"paid","text":"x","total":{"amount":5,"currency":"BRL"}}"#,
+            r#"{"type":"order_status","payment_request_id":"p","state":"paid","text":"x","total":{"amount":"1e3","currency":"BRL"}}"#,
+            r#"{"type":"order_status","payment_request_id":"p","state":"paid","text":"x","total":{"amount":"1","currency":"XXX"}}"#,
+            r#"["text","hi"]"#,
+        ];
+        for json in bad_messages {
+            assert!(same::<MessageBody>(json).is_none(), "{json}");
+        }
+        for json in [
+            r#"{"type":"read","conversation_id":"c","reader":"staff","seq":1}"#,
+            r#"{"type":"delivered","conversation_id":"c","party":"buyer","seq":-1.5}"#,
+            r#"{"type":"backlog","conversation_id":"c","messages":{}}"#,
+            r#"{"type":"dance"}"#,
+            r#"{"type":"payment_updated","request":7}"#,
+            "{}",
+            "null",
+        ] {
+            assert!(same::<ServerFrame>(json).is_none(), "{json}");
+        }
+        assert!(same::<MarkRead>(r#"{"seq":4294967296000}"#).is_some());
+        assert!(same::<AddToCart>(r#"{"retailer_id":"x","quantity":-1}"#).is_none());
+        assert!(same::<AddToCart>(r#"{"retailer_id":"x","quantity":4294967296}"#).is_none());
+        let err = from_str::<MessageBody>(r#"{"type":"poem","text":"x"}"#).unwrap_err();
+        assert!(err.contains("unknown variant `poem`"), "{err}");
+        let err = from_str::<Message>(r#"{"id":"m"}"#).unwrap_err();
+        assert!(err.contains("missing field `conversation_id`"), "{err}");
+    }
+
+    #[test]
+    fn carts_read_the_same_empty_or_not() {
+        let empty = r#"{"id":"c","shop_id":"s","lines":[],"updated_at":9}"#;
+        assert_eq!(same::<CartJson>(empty).unwrap().0.lines.len(), 0);
+        let cart = Cart {
+            id: "c".into(),
+            shop_id: "s".into(),
+            lines: vec![crate::CartLine {
+                id: "l1".into(),
+                retailer_id: "sku".into(),
+                variant_sku: None,
+                title: "Mug \"big\"".into(),
+                options: Default::default(),
+                image_url: "https://shop.example/mug.png".into(),
+                unit_price: money(1250, Currency::Usd),
+                quantity: 2,
+                product_version: 3,
+                notices: vec![],
+            }],
+            updated_at: 9,
+        };
+        let json = serde_json::to_string(&cart).unwrap();
+        assert_eq!(same::<CartJson>(&json).unwrap().0, cart);
+        assert!(same::<CartJson>(r#"{"id":"c","shop_id":"s","lines":[{"id":1}],"updated_at":1}"#).is_none());
+        assert!(same::<CartJson>(r#"{"id":"c","lines":[]}"#).is_none());
+    }
+}
