@@ -27,7 +27,8 @@ pub struct OutboxEntry {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Lease {
     tab: String,
-    until: f64,
+    /// Unix milliseconds, whole (written as an integer: no float formatting in the wasm).
+    until: i64,
 }
 
 impl FromValue for OutboxEntry {
@@ -45,13 +46,13 @@ impl FromValue for OutboxEntry {
 impl FromValue for Lease {
     fn from_value(value: &Value) -> Result<Lease, String> {
         let f = Fields::of(value, "a lease")?;
-        // Whole milliseconds, written from an `f64` (`1733000000000.0`): the
-        // whole part is read as an integer, without float parsing in the wasm.
+        // Whole milliseconds; leases written before they were integers read
+        // `1733000000000.0`: the whole part is read, without float parsing.
         let until = match f.find("until") {
             Some(Value::Number(n)) => n.split('.').next().and_then(|whole| whole.parse::<i64>().ok()),
             _ => None,
         };
-        Ok(Lease { tab: f.get("tab")?, until: until.ok_or("a lease needs `until` in milliseconds")? as f64 })
+        Ok(Lease { tab: f.get("tab")?, until: until.ok_or("a lease needs `until` in milliseconds")? })
     }
 }
 
@@ -124,10 +125,10 @@ impl ChatOutbox {
     /// Takes (or renews) the right to send for `tab` unless another tab holds it.
     pub fn take_lease(&self, tab: &str, now: f64) -> bool {
         let held = device::load(&self.lease_key()).and_then(|text| json::from_str::<Lease>(&text).ok());
-        if held.is_some_and(|l| l.tab != tab && l.until > now) {
+        if held.is_some_and(|l| l.tab != tab && l.until as f64 > now) {
             return false;
         }
-        let lease = Lease { tab: tab.to_owned(), until: now + LEASE_MS };
+        let lease = Lease { tab: tab.to_owned(), until: (now + LEASE_MS) as i64 };
         if let Ok(json) = serde_json::to_string(&lease) {
             device::save(&self.lease_key(), &json);
         }
@@ -161,10 +162,12 @@ mod tests {
         assert_eq!(json::from_str::<Vec<OutboxEntry>>(&text).unwrap(), entries);
         let old = r#"[{"client_id":"k","text":"t","created_at":5}]"#;
         assert!(!json::from_str::<Vec<OutboxEntry>>(old).unwrap()[0].failed);
-        let lease = Lease { tab: "t1".into(), until: 1_733_000_010_000.0 };
+        let lease = Lease { tab: "t1".into(), until: 1_733_000_010_000 };
         let text = serde_json::to_string(&lease).unwrap();
         assert_eq!(json::from_str::<Lease>(&text).unwrap(), lease, "{text}");
-        assert_eq!(json::from_str::<Lease>(r#"{"tab":"t","until":1733000010000}"#).unwrap().until, 1_733_000_010_000.0);
+        assert_eq!(json::from_str::<Lease>(r#"{"tab":"t","until":1733000010000}"#).unwrap().until, 1_733_000_010_000);
+        let before = r#"{"tab":"t","until":1733000010000.0}"#;
+        assert_eq!(json::from_str::<Lease>(before).unwrap().until, 1_733_000_010_000);
         assert!(json::from_str::<Lease>(r#"{"tab":"t","until":"soon"}"#).is_err());
         assert!(json::from_str::<Lease>(r#"{"tab":"t"}"#).is_err());
     }
