@@ -33,13 +33,7 @@ struct Lease {
 
 impl FromValue for OutboxEntry {
     fn from_value(value: &Value) -> Result<OutboxEntry, String> {
-        let f = Fields::of(value, "an outbox entry")?;
-        Ok(OutboxEntry {
-            client_id: f.get("client_id")?,
-            text: f.get("text")?,
-            created_at: f.get("created_at")?,
-            failed: f.or_default("failed")?,
-        })
+        talkshop_protocol::read_struct!(value, OutboxEntry { client_id, text, created_at; failed })
     }
 }
 

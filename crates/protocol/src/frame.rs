@@ -81,6 +81,22 @@ pub enum ServerFrame {
     },
 }
 
+/// The `type`s of [`ServerFrame`] (what an unknown one's error lists).
+pub(crate) const SERVER_FRAME_TYPES: &[&str] = &[
+    "ready",
+    "pong",
+    "message",
+    "backlog",
+    "read",
+    "typing",
+    "delivered",
+    "cart_changed",
+    "products_changed",
+    "payment_updated",
+    "availability",
+    "error",
+];
+
 impl<'de> Deserialize<'de> for ServerFrame {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<ServerFrame, D::Error> {
         #[derive(Deserialize)]
@@ -117,20 +133,7 @@ impl<'de> Deserialize<'de> for ServerFrame {
         struct Error {
             error: ApiError,
         }
-        const VARIANTS: &[&str] = &[
-            "ready",
-            "pong",
-            "message",
-            "backlog",
-            "read",
-            "typing",
-            "delivered",
-            "cart_changed",
-            "products_changed",
-            "payment_updated",
-            "availability",
-            "error",
-        ];
+        const VARIANTS: &[&str] = SERVER_FRAME_TYPES;
         let value = Tagged::read(deserializer, "type")?;
         Ok(match value.tag.as_str() {
             "ready" => ServerFrame::Ready,

@@ -387,6 +387,17 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// Reads a struct from an object, `Ok(Type { … })`: the fields listed first
+/// with [`Fields::get`] (a missing `Option` is `None`), those after `;` with
+/// [`Fields::or_default`] (serde's `#[serde(default)]`).
+#[macro_export]
+macro_rules! read_struct {
+    ($value:expr, $ty:ident { $($field:ident),* $(,)? $(; $($default:ident),* $(,)?)? }) => {{
+        let f = $crate::json::Fields::of($value, concat!("struct ", stringify!($ty)))?;
+        Ok($ty { $($field: f.get(stringify!($field))?,)* $($($default: f.or_default(stringify!($default))?,)*)? })
+    }};
+}
+
 fn in_field(name: &str, error: String) -> String {
     format!("{error} (field `{name}`)")
 }

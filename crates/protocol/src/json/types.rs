@@ -14,6 +14,7 @@ use crate::message::{Message, MessageBody, Sender};
 use crate::money::{Currency, Money};
 use crate::payment::PaymentState;
 use crate::presence::{ShopAvailability, StaffPresence, StoredBuyerEmail};
+use crate::read_struct;
 use crate::ShippingOption;
 
 type Fields<'a> = super::Fields<'a>;
@@ -73,14 +74,13 @@ impl FromValue for Money {
 
 impl FromValue for ApiError {
     fn from_value(value: &Value) -> Result<ApiError, String> {
-        let f = Fields::of(value, "struct ApiError")?;
-        Ok(ApiError { code: f.get("code")?, message: f.get("message")?, field: f.get("field")? })
+        read_struct!(value, ApiError { code, message, field })
     }
 }
 
 impl FromValue for ErrorBody {
     fn from_value(value: &Value) -> Result<ErrorBody, String> {
-        Ok(ErrorBody { error: Fields::of(value, "struct ErrorBody")?.get("error")? })
+        read_struct!(value, ErrorBody { error })
     }
 }
 
@@ -104,35 +104,12 @@ impl FromValue for MessageBody {
 
 impl FromValue for Message {
     fn from_value(value: &Value) -> Result<Message, String> {
-        let f = Fields::of(value, "struct Message")?;
-        Ok(Message {
-            id: f.get("id")?,
-            conversation_id: f.get("conversation_id")?,
-            seq: f.get("seq")?,
-            sender: f.get("sender")?,
-            client_id: f.get("client_id")?,
-            body: f.get("body")?,
-            created_at: f.get("created_at")?,
-        })
+        read_struct!(value, Message { id, conversation_id, seq, sender, client_id, body, created_at })
     }
 }
 
 impl FromValue for ServerFrame {
     fn from_value(value: &Value) -> Result<ServerFrame, String> {
-        const VARIANTS: &[&str] = &[
-            "ready",
-            "pong",
-            "message",
-            "backlog",
-            "read",
-            "typing",
-            "delivered",
-            "cart_changed",
-            "products_changed",
-            "payment_updated",
-            "availability",
-            "error",
-        ];
         let f = Fields::of(value, "a frame")?;
         Ok(match f.tag("type")? {
             "ready" => ServerFrame::Ready,
@@ -157,42 +134,26 @@ impl FromValue for ServerFrame {
             }
             "availability" => ServerFrame::Availability { availability: f.get("availability")? },
             "error" => ServerFrame::Error { error: f.get("error")? },
-            tag => return Err(unknown_variant(tag, VARIANTS)),
+            tag => return Err(unknown_variant(tag, crate::frame::SERVER_FRAME_TYPES)),
         })
     }
 }
 
 impl FromValue for ShopAvailability {
     fn from_value(value: &Value) -> Result<ShopAvailability, String> {
-        let f = Fields::of(value, "struct ShopAvailability")?;
-        Ok(ShopAvailability {
-            staff: f.get("staff")?,
-            open: f.get("open")?,
-            back_at: f.get("back_at")?,
-            closes_at: f.get("closes_at")?,
-            typical_reply_secs: f.get("typical_reply_secs")?,
-            away_message: f.or_default("away_message")?,
-        })
+        read_struct!(value, ShopAvailability { staff, open, back_at, closes_at, typical_reply_secs; away_message })
     }
 }
 
 impl FromValue for ShopInfo {
     fn from_value(value: &Value) -> Result<ShopInfo, String> {
-        let f = Fields::of(value, "struct ShopInfo")?;
-        Ok(ShopInfo { id: f.get("id")?, name: f.get("name")? })
+        read_struct!(value, ShopInfo { id, name })
     }
 }
 
 impl FromValue for ShippingOption {
     fn from_value(value: &Value) -> Result<ShippingOption, String> {
-        let f = Fields::of(value, "struct ShippingOption")?;
-        Ok(ShippingOption {
-            id: f.get("id")?,
-            name: f.get("name")?,
-            price: f.get("price")?,
-            free_above: f.get("free_above")?,
-            countries: f.or_default("countries")?,
-        })
+        read_struct!(value, ShippingOption { id, name, price, free_above; countries })
     }
 }
 
@@ -216,69 +177,43 @@ impl FromValue for ShopLook {
 
 impl FromValue for StoredBuyerEmail {
     fn from_value(value: &Value) -> Result<StoredBuyerEmail, String> {
-        let f = Fields::of(value, "struct StoredBuyerEmail")?;
-        Ok(StoredBuyerEmail { email: f.get("email")?, consented_at: f.get("consented_at")? })
+        read_struct!(value, StoredBuyerEmail { email, consented_at })
     }
 }
 
 impl FromValue for VisitorSession {
     fn from_value(value: &Value) -> Result<VisitorSession, String> {
-        let f = Fields::of(value, "struct VisitorSession")?;
-        Ok(VisitorSession {
-            token: f.get("token")?,
-            visitor_id: f.get("visitor_id")?,
-            device_id: f.get("device_id")?,
-            shop: f.get("shop")?,
-            user_id: f.get("user_id")?,
-        })
+        read_struct!(value, VisitorSession { token, visitor_id, device_id, shop, user_id })
     }
 }
 
 impl FromValue for ConversationSummary {
     fn from_value(value: &Value) -> Result<ConversationSummary, String> {
-        let f = Fields::of(value, "struct ConversationSummary")?;
-        Ok(ConversationSummary {
-            id: f.get("id")?,
-            shop: f.get("shop")?,
-            buyer_label: f.get("buyer_label")?,
-            last_seq: f.get("last_seq")?,
-            last_activity: f.get("last_activity")?,
-            unread: f.get("unread")?,
-            read_seq: f.or_default("read_seq")?,
-            peer_delivered_seq: f.or_default("peer_delivered_seq")?,
-            peer_read_seq: f.or_default("peer_read_seq")?,
-            last_message: f.get("last_message")?,
-        })
+        read_struct!(value, ConversationSummary { id, shop, buyer_label, last_seq, last_activity, unread, last_message; read_seq, peer_delivered_seq, peer_read_seq })
     }
 }
 
 impl FromValue for ConversationList {
     fn from_value(value: &Value) -> Result<ConversationList, String> {
-        Ok(ConversationList { conversations: Fields::of(value, "struct ConversationList")?.get("conversations")? })
+        read_struct!(value, ConversationList { conversations })
     }
 }
 
 impl FromValue for MessagePage {
     fn from_value(value: &Value) -> Result<MessagePage, String> {
-        let f = Fields::of(value, "struct MessagePage")?;
-        Ok(MessagePage { messages: f.get("messages")?, has_more: f.get("has_more")? })
+        read_struct!(value, MessagePage { messages, has_more })
     }
 }
 
 impl FromValue for MarkRead {
     fn from_value(value: &Value) -> Result<MarkRead, String> {
-        Ok(MarkRead { seq: Fields::of(value, "struct MarkRead")?.get("seq")? })
+        read_struct!(value, MarkRead { seq })
     }
 }
 
 impl FromValue for AddToCart {
     fn from_value(value: &Value) -> Result<AddToCart, String> {
-        let f = Fields::of(value, "struct AddToCart")?;
-        Ok(AddToCart {
-            retailer_id: f.get("retailer_id")?,
-            variant_sku: f.get("variant_sku")?,
-            quantity: f.get("quantity")?,
-        })
+        read_struct!(value, AddToCart { retailer_id, variant_sku, quantity })
     }
 }
 
