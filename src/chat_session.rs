@@ -289,11 +289,15 @@ impl ChatSession {
         spawn_local(async move {
             let sent = match self.conversation_id().await {
                 Ok(conversation) => {
-                    let api = self.api.get_value();
-                    let progress = move |percent| {
-                        progress.try_set(Some(percent));
-                    };
-                    api.upload_attachment(&conversation, &client_id, &file, &alt, progress).await
+                    let upload = Upload { api: self.api.get_value(), conversation, client_id, file, alt, progress };
+                    #[cfg(talkshop_split)]
+                    let flow = upload_flow(upload).await;
+                    #[cfg(not(talkshop_split))]
+                    let flow = upload_flow(upload);
+                    match flow {
+                        Ok(flow) => flow.await,
+                        Err(crate::parts::PartUnavailable) => Err(crate::api::unreachable()),
+                    }
                 }
                 Err(err) => Err(err),
             };
@@ -496,4 +500,31 @@ impl ChatSession {
             }
         }
     }
+}
+
+/// One file on its way to a conversation.
+struct Upload {
+    api: Api,
+    conversation: String,
+    client_id: String,
+    file: web_sys::File,
+    alt: String,
+    progress: RwSignal<Option<u8>>,
+}
+
+/// An upload once its code is there.
+type UploadFlow = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Message, ApiError>>>>;
+
+/// Sending a photo or a PDF: in the buyer widget's split build its code
+/// (the request with its progress) is the `upload` part, fetched the first
+/// time the buyer attaches a file (`src/parts.rs`).
+#[cfg_attr(talkshop_split, leptos::wasm_split::wasm_split(upload, wasm_split_path = leptos::wasm_split, fallible))]
+fn upload_flow(upload: Upload) -> Result<UploadFlow, crate::parts::PartUnavailable> {
+    let Upload { api, conversation, client_id, file, alt, progress } = upload;
+    Ok(Box::pin(async move {
+        let progress = move |percent| {
+            progress.try_set(Some(percent));
+        };
+        api.upload_attachment(&conversation, &client_id, &file, &alt, progress).await
+    }))
 }

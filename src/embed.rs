@@ -17,6 +17,7 @@ use wasm_bindgen::prelude::*;
 use crate::api::Api;
 use crate::device;
 use crate::i18n::choose_locale;
+use crate::parts::PartUnavailable;
 use crate::widget::{ChatWidget, HostLink, OrderEvent};
 
 /// Where this device remembers which merchant user it was identified as.
@@ -208,6 +209,17 @@ fn to_js(event: &OrderEvent) -> JsValue {
     serde_json::to_string(event).ok().and_then(|json| js_sys::JSON::parse(&json).ok()).unwrap_or(JsValue::NULL)
 }
 
+/// Identity verification (`Talkshop.identify`): in the split build its code
+/// (reading the host's object, the requests, the restart) is the `identify`
+/// part, fetched the first time the host page calls it (`src/parts.rs`).
+#[cfg_attr(talkshop_split, leptos::wasm_split::wasm_split(identify, wasm_split_path = leptos::wasm_split, fallible))]
+fn identify_flow(embed: Rc<Embed>, user: JsValue) -> Result<IdentifyFlow, PartUnavailable> {
+    Ok(Box::pin(async move { embed.identify(identify_request(&user)?).await }))
+}
+
+/// What `identify` does once its code is there.
+type IdentifyFlow = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ApiError>>>>;
+
 /// Keeps the exported functions in the binary that Trunk builds.
 pub fn link() {}
 
@@ -276,9 +288,13 @@ impl Talkshop {
     pub fn identify(&self, user: JsValue) -> js_sys::Promise {
         let inner = self.inner.clone();
         wasm_bindgen_futures::future_to_promise(async move {
-            let result = match identify_request(&user) {
-                Ok(request) => inner.clone().identify(request).await,
-                Err(err) => Err(err),
+            #[cfg(talkshop_split)]
+            let flow = identify_flow(inner.clone(), user).await;
+            #[cfg(not(talkshop_split))]
+            let flow = identify_flow(inner.clone(), user);
+            let result = match flow {
+                Ok(flow) => flow.await,
+                Err(PartUnavailable) => Err(crate::api::unreachable()),
             };
             match result {
                 Ok(()) => {

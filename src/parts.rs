@@ -7,7 +7,9 @@
 //! reaches, into the wasm file of its group (`panels`: cart, checkout, my
 //! orders, product detail; `cards`: the product, list, order, payment and
 //! attachment cards of the thread, and the readers of what they show, see
-//! [`read_json`]; one group per language other than English, see
+//! [`read_json`]; `identify`: identity verification, see
+//! `crate::embed`; `upload`: sending a photo or a PDF, see
+//! `crate::chat_session`; one group per language other than English, see
 //! `crate::i18n::load`), which the browser fetches the first time one of
 //! them is needed. Everywhere else (the console,
 //! debug builds, the widget tests) they are ordinary calls, so the same code

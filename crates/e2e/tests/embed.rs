@@ -151,6 +151,9 @@ async fn a_verified_user_sees_one_conversation_on_two_devices_and_logout_forgets
             t.iter().any(|e| e == r#"identify {"verified":true}"#)
         })
         .await;
+    // Identity verification's code is a part of its own, fetched on this first call.
+    let fetched = resources(&phone).await;
+    assert!(fetched.keys().any(|p| p.contains("-split_identify-")), "no identify part fetched: {fetched:?}");
     phone.wait_online().await;
     phone.wait_texts(".ts-msg--mine .ts-msg__bubble", "the history kept", |t| t == ["Asked before signing in"]).await;
 
