@@ -9,8 +9,12 @@ use talkshop_protocol::deferred::CartJson;
 use talkshop_protocol::json::{self, Fields, FromValue, Value};
 use talkshop_protocol::{AddToCart, ApiError, Cart, Contact, ErrorCode, Fulfilment, Message, SendOrder};
 
+use std::future::Future;
+use std::pin::Pin;
+
 use crate::api::Api;
 use crate::device;
+use crate::parts::PartUnavailable;
 
 /// A cart change the server has not taken yet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -164,23 +168,44 @@ impl CartState {
     }
 
     /// Sends queued changes in order (after a reconnect), then reloads the cart.
+    /// The code that sends them comes with the cards (they were made there), and
+    /// is fetched only when some are waiting.
     pub fn flush(self) {
         spawn_local(async move {
-            while let Some(next) = self.outbox.with_untracked(|o| o.first().cloned()) {
-                match Self::apply(&self.api.get_value(), &next).await {
-                    Err(err) if err.code == ErrorCode::Unavailable => return,
-                    Err(err) => self.error.set(Some(err)),
-                    Ok(cart) => self.accept(cart),
+            if self.outbox.with_untracked(|o| !o.is_empty()) {
+                #[cfg(talkshop_split)]
+                let flow = send_queued(self).await;
+                #[cfg(not(talkshop_split))]
+                let flow = send_queued(self);
+                // Offline, or the code could not be fetched: they wait for the next reconnect.
+                let sent = match flow {
+                    Ok(flow) => flow.await,
+                    Err(PartUnavailable) => false,
+                };
+                if !sent {
+                    return;
                 }
-                self.outbox.update(|o| {
-                    o.remove(0);
-                });
-                self.save_outbox();
             }
             if self.refresh().await.is_ok() {
                 self.error.set(None);
             }
         });
+    }
+
+    /// Sends the queued changes in order; false when the shop is unreachable.
+    async fn send_outbox(self) -> bool {
+        while let Some(next) = self.outbox.with_untracked(|o| o.first().cloned()) {
+            match Self::apply(&self.api.get_value(), &next).await {
+                Err(err) if err.code == ErrorCode::Unavailable => return false,
+                Err(err) => self.error.set(Some(err)),
+                Ok(cart) => self.accept(cart),
+            }
+            self.outbox.update(|o| {
+                o.remove(0);
+            });
+            self.save_outbox();
+        }
+        true
     }
 
     pub async fn acknowledge(self) {
@@ -197,8 +222,31 @@ impl CartState {
 
     /// Sends the cart as an order into the conversation; on a stale cart the
     /// server answers 409 and the refreshed cart shows what changed.
-    /// The contact and delivery are remembered on this device once the order is placed.
+    /// The contact and delivery are remembered on this device once the order is
+    /// placed. Its code comes with the panels (the checkout calls it), `None`
+    /// also when they cannot be fetched.
     pub async fn send_order(
+        self,
+        conversation: String,
+        note: Option<String>,
+        contact: Contact,
+        fulfilment: Fulfilment,
+    ) -> Option<Message> {
+        let order = OrderToSend { cart: self, conversation, note, contact, fulfilment };
+        #[cfg(talkshop_split)]
+        let flow = send_order_flow(order).await;
+        #[cfg(not(talkshop_split))]
+        let flow = send_order_flow(order);
+        match flow {
+            Ok(flow) => flow.await,
+            Err(PartUnavailable) => {
+                self.error.set(Some(crate::api::unreachable()));
+                None
+            }
+        }
+    }
+
+    async fn place_order(
         self,
         conversation: String,
         note: Option<String>,
@@ -233,6 +281,28 @@ impl CartState {
             }
         }
     }
+}
+
+/// The queued cart changes on their way (`cards` part in the split build).
+#[cfg_attr(talkshop_split, leptos::wasm_split::wasm_split(cards, wasm_split_path = leptos::wasm_split, fallible))]
+fn send_queued(cart: CartState) -> Result<Pin<Box<dyn Future<Output = bool>>>, PartUnavailable> {
+    Ok(Box::pin(cart.send_outbox()))
+}
+
+/// An order the checkout sends.
+struct OrderToSend {
+    cart: CartState,
+    conversation: String,
+    note: Option<String>,
+    contact: Contact,
+    fulfilment: Fulfilment,
+}
+
+/// Sending an order (`panels` part in the split build: the checkout that calls it is there).
+#[cfg_attr(talkshop_split, leptos::wasm_split::wasm_split(panels, wasm_split_path = leptos::wasm_split, fallible))]
+fn send_order_flow(order: OrderToSend) -> Result<Pin<Box<dyn Future<Output = Option<Message>>>>, PartUnavailable> {
+    let OrderToSend { cart, conversation, note, contact, fulfilment } = order;
+    Ok(Box::pin(cart.place_order(conversation, note, contact, fulfilment)))
 }
 
 #[cfg(test)]
