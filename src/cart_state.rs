@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
 use talkshop_protocol::deferred::CartJson;
 use talkshop_protocol::json::{self, Fields, FromValue, Value};
-use talkshop_protocol::{AddToCart, ApiError, Cart, Contact, ErrorCode, Fulfilment, Message, SendOrder};
+use talkshop_protocol::{AddToCart, ApiError, Cart, Contact, ErrorCode, Fulfilment, Message, MessageBody, SendOrder};
 
 use std::future::Future;
 use std::pin::Pin;
@@ -15,6 +15,7 @@ use std::pin::Pin;
 use crate::api::Api;
 use crate::device;
 use crate::parts::PartUnavailable;
+use crate::widget::OrderEvent;
 
 /// A cart change the server has not taken yet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -231,7 +232,7 @@ impl CartState {
         note: Option<String>,
         contact: Contact,
         fulfilment: Fulfilment,
-    ) -> Option<Message> {
+    ) -> Option<Placed> {
         let order = OrderToSend { cart: self, conversation, note, contact, fulfilment };
         #[cfg(talkshop_split)]
         let flow = send_order_flow(order).await;
@@ -252,7 +253,7 @@ impl CartState {
         note: Option<String>,
         contact: Contact,
         fulfilment: Fulfilment,
-    ) -> Option<Message> {
+    ) -> Option<Placed> {
         self.busy.set(true);
         let remember = serde_json::to_string(&(&contact, &fulfilment)).ok();
         let order = SendOrder {
@@ -270,7 +271,17 @@ impl CartState {
                 }
                 self.error.set(None);
                 let _ = self.refresh().await;
-                Some(message)
+                let event = match &message.body {
+                    MessageBody::Order { order } => Some(OrderEvent {
+                        status: "placed".into(),
+                        order_id: Some(order.id.clone()),
+                        payment_request_id: None,
+                        total: order.total_with_shipping().amount.to_string(),
+                        currency: order.total.currency.code().to_owned(),
+                    }),
+                    _ => None,
+                };
+                Some(Placed { message, event })
             }
             Err(err) => {
                 if err.code == ErrorCode::Conflict {
@@ -289,6 +300,12 @@ fn send_queued(cart: CartState) -> Result<Pin<Box<dyn Future<Output = bool>>>, P
     Ok(Box::pin(cart.send_outbox()))
 }
 
+/// An order the server took: its message in the thread, and what the host page hears.
+pub struct Placed {
+    pub message: Message,
+    pub event: Option<OrderEvent>,
+}
+
 /// An order the checkout sends.
 struct OrderToSend {
     cart: CartState,
@@ -300,7 +317,7 @@ struct OrderToSend {
 
 /// Sending an order (`panels` part in the split build: the checkout that calls it is there).
 #[cfg_attr(talkshop_split, leptos::wasm_split::wasm_split(panels, wasm_split_path = leptos::wasm_split, fallible))]
-fn send_order_flow(order: OrderToSend) -> Result<Pin<Box<dyn Future<Output = Option<Message>>>>, PartUnavailable> {
+fn send_order_flow(order: OrderToSend) -> Result<Pin<Box<dyn Future<Output = Option<Placed>>>>, PartUnavailable> {
     let OrderToSend { cart, conversation, note, contact, fulfilment } = order;
     Ok(Box::pin(cart.place_order(conversation, note, contact, fulfilment)))
 }

@@ -19,7 +19,7 @@
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
 use talkshop_protocol::payment::PaymentRequest;
-use talkshop_protocol::{ApiError, Attachment, Contact, Fulfilment, Money, Order, ProductSection, ShopLook};
+use talkshop_protocol::{ApiError, Attachment, Cart, Contact, Fulfilment, Order, ProductSection, ShopLook};
 
 use crate::cart_state::CartState;
 use crate::components::attachment_card::AttachmentCard;
@@ -61,7 +61,8 @@ pub enum Panel {
 pub struct CheckoutPanel {
     pub shop: String,
     pub look: Signal<Option<ShopLook>>,
-    pub subtotal: Signal<Option<Money>>,
+    /// The cart (its subtotal is worked out here, with the panels' code).
+    pub cart: RwSignal<Option<Cart>>,
     pub busy: Signal<bool>,
     pub error: RwSignal<Option<ApiError>>,
     pub on_back: Callback<()>,
@@ -87,7 +88,8 @@ fn panel_view(panel: Panel) -> Loaded {
         }
         .into_any(),
         Panel::Checkout(p) => {
-            let CheckoutPanel { shop, look, subtotal, busy, error, on_back, on_send } = *p;
+            let CheckoutPanel { shop, look, cart, busy, error, on_back, on_send } = *p;
+            let subtotal = Signal::derive(move || cart.with(|c| c.as_ref().and_then(Cart::subtotal)));
             view! { <Checkout shop=shop look=look busy=busy error=error subtotal=subtotal on_back=on_back on_send=on_send/> }
                 .into_any()
         }

@@ -5,7 +5,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use talkshop_protocol::locale::Locale;
-use talkshop_protocol::{ApiError, ClientFrame, Contact, ErrorCode, Fulfilment, MessageBody, Sender, ServerFrame};
+use talkshop_protocol::{ApiError, ClientFrame, Contact, ErrorCode, Fulfilment, Sender, ServerFrame};
 use wasm_bindgen::JsCast;
 
 use crate::api::Api;
@@ -403,17 +403,11 @@ pub fn ChatWidget(
                     }
                 },
             };
-            if let Some(message) = cart.send_order(conversation, note, contact, fulfilment).await {
-                if let MessageBody::Order { order } = &message.body {
-                    host.order.set(Some(OrderEvent {
-                        status: "placed".into(),
-                        order_id: Some(order.id.clone()),
-                        payment_request_id: None,
-                        total: order.total_with_shipping().amount.to_string(),
-                        currency: order.total.currency.code().to_owned(),
-                    }));
+            if let Some(placed) = cart.send_order(conversation, note, contact, fulfilment).await {
+                if placed.event.is_some() {
+                    host.order.set(placed.event);
                 }
-                session.accept(vec![message]);
+                session.accept(vec![placed.message]);
                 panel.set(PanelView::Chat);
             }
         })
@@ -459,7 +453,7 @@ pub fn ChatWidget(
                         let shop = checkout_shop.clone();
                         parts::panel(move || parts::Panel::Checkout(Box::new(parts::CheckoutPanel {
                             shop: shop.clone(), look: look.into(), busy: cart.busy.into(), error: cart.error,
-                            subtotal: Signal::derive(move || cart.cart.with(|c| c.as_ref().and_then(|c| c.subtotal()))),
+                            cart: cart.cart,
                             on_back: Callback::new(move |_| panel.set(PanelView::Cart)), on_send: send_order,
                         }))).into_any()
                     }
