@@ -144,6 +144,45 @@ pub struct OrderEvent {
     pub currency: String,
 }
 
+/// A live update of what only cards show.
+enum CardFrame {
+    Products(CatalogCache, Vec<talkshop_protocol::Product>),
+    Payment(Payments, HostLink, Box<talkshop_protocol::payment::PaymentRequest>),
+}
+
+/// Applies a [`CardFrame`]. Its code comes with the cards: the frame was read
+/// by their readers, so the part is there already (`src/parts.rs`).
+fn card_frame(frame: CardFrame) {
+    #[cfg(talkshop_split)]
+    spawn_local(async move {
+        let _ = apply_card_frame(frame).await;
+    });
+    #[cfg(not(talkshop_split))]
+    let _ = apply_card_frame(frame);
+}
+
+#[cfg_attr(talkshop_split, leptos::wasm_split::wasm_split(cards, wasm_split_path = leptos::wasm_split, fallible))]
+fn apply_card_frame(frame: CardFrame) -> Result<(), crate::parts::PartUnavailable> {
+    match frame {
+        CardFrame::Products(catalog, products) => catalog.apply(products),
+        CardFrame::Payment(payments, host, request) => {
+            // The page hears about a new state once (not about an address correction).
+            let known = payments.requests.with_untracked(|m| m.get(&request.id).map(|r| r.state));
+            if known != Some(request.state) {
+                host.order.set(Some(OrderEvent {
+                    status: request.state.label().to_owned(),
+                    order_id: request.order_id.clone(),
+                    payment_request_id: Some(request.id.clone()),
+                    total: request.total.amount.to_string(),
+                    currency: request.total.currency.code().to_owned(),
+                }));
+            }
+            payments.apply(*request);
+        }
+    }
+    Ok(())
+}
+
 /// Keeps this visitor's unsent messages in their outbox (named by the token's visitor).
 fn use_outbox_of(session: ChatSession, shop: &str, token: &str) {
     if let Some(visitor) = device::token_subject(token) {
@@ -212,21 +251,8 @@ pub fn ChatWidget(
             }
         }
         ServerFrame::CartChanged { cart: changed } => cart.accept(changed),
-        ServerFrame::ProductsChanged { products } => catalog.apply(products),
-        ServerFrame::PaymentUpdated { request } => {
-            // The page hears about a new state once (not about an address correction).
-            let known = payments.requests.with_untracked(|m| m.get(&request.id).map(|r| r.state));
-            if known != Some(request.state) {
-                host.order.set(Some(OrderEvent {
-                    status: request.state.label().to_owned(),
-                    order_id: request.order_id.clone(),
-                    payment_request_id: Some(request.id.clone()),
-                    total: request.total.amount.to_string(),
-                    currency: request.total.currency.code().to_owned(),
-                }));
-            }
-            payments.apply(*request);
-        }
+        ServerFrame::ProductsChanged { products } => card_frame(CardFrame::Products(catalog, products)),
+        ServerFrame::PaymentUpdated { request } => card_frame(CardFrame::Payment(payments, host, request)),
         ServerFrame::Message { message } => {
             if session.conversation.get_untracked().is_none() {
                 session.conversation.set(Some(message.conversation_id.clone()));
