@@ -14,7 +14,7 @@ use std::pin::Pin;
 
 use crate::api::Api;
 use crate::device;
-use crate::parts::PartUnavailable;
+use crate::parts::{call_part, PartUnavailable};
 use crate::widget::OrderEvent;
 
 /// A cart change the server has not taken yet.
@@ -174,12 +174,8 @@ impl CartState {
     pub fn flush(self) {
         spawn_local(async move {
             if self.outbox.with_untracked(|o| !o.is_empty()) {
-                #[cfg(talkshop_split)]
-                let flow = send_queued(self).await;
-                #[cfg(not(talkshop_split))]
-                let flow = send_queued(self);
                 // Offline, or the code could not be fetched: they wait for the next reconnect.
-                let sent = match flow {
+                let sent = match call_part!(send_queued(self)) {
                     Ok(flow) => flow.await,
                     Err(PartUnavailable) => false,
                 };
@@ -226,19 +222,8 @@ impl CartState {
     /// The contact and delivery are remembered on this device once the order is
     /// placed. Its code comes with the panels (the checkout calls it), `None`
     /// also when they cannot be fetched.
-    pub async fn send_order(
-        self,
-        conversation: String,
-        note: Option<String>,
-        contact: Contact,
-        fulfilment: Fulfilment,
-    ) -> Option<Placed> {
-        let order = OrderToSend { cart: self, conversation, note, contact, fulfilment };
-        #[cfg(talkshop_split)]
-        let flow = send_order_flow(order).await;
-        #[cfg(not(talkshop_split))]
-        let flow = send_order_flow(order);
-        match flow {
+    pub async fn send_order(self, order: OrderToSend) -> Option<Placed> {
+        match call_part!(send_order_flow((self, order))) {
             Ok(flow) => flow.await,
             Err(PartUnavailable) => {
                 self.error.set(Some(crate::api::unreachable()));
@@ -247,13 +232,8 @@ impl CartState {
         }
     }
 
-    async fn place_order(
-        self,
-        conversation: String,
-        note: Option<String>,
-        contact: Contact,
-        fulfilment: Fulfilment,
-    ) -> Option<Placed> {
+    async fn place_order(self, order: OrderToSend) -> Option<Placed> {
+        let OrderToSend { conversation, note, contact, fulfilment } = order;
         self.busy.set(true);
         let remember = serde_json::to_string(&(&contact, &fulfilment)).ok();
         let order = SendOrder {
@@ -307,19 +287,20 @@ pub struct Placed {
 }
 
 /// An order the checkout sends.
-struct OrderToSend {
-    cart: CartState,
-    conversation: String,
-    note: Option<String>,
-    contact: Contact,
-    fulfilment: Fulfilment,
+pub struct OrderToSend {
+    pub conversation: String,
+    pub note: Option<String>,
+    pub contact: Contact,
+    pub fulfilment: Fulfilment,
 }
 
 /// Sending an order (`panels` part in the split build: the checkout that calls it is there).
 #[cfg_attr(talkshop_split, leptos::wasm_split::wasm_split(panels, wasm_split_path = leptos::wasm_split, fallible))]
-fn send_order_flow(order: OrderToSend) -> Result<Pin<Box<dyn Future<Output = Option<Placed>>>>, PartUnavailable> {
-    let OrderToSend { cart, conversation, note, contact, fulfilment } = order;
-    Ok(Box::pin(cart.place_order(conversation, note, contact, fulfilment)))
+fn send_order_flow(
+    call: (CartState, OrderToSend),
+) -> Result<Pin<Box<dyn Future<Output = Option<Placed>>>>, PartUnavailable> {
+    let (cart, order) = call;
+    Ok(Box::pin(cart.place_order(order)))
 }
 
 #[cfg(test)]

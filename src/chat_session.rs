@@ -290,11 +290,7 @@ impl ChatSession {
             let sent = match self.conversation_id().await {
                 Ok(conversation) => {
                     let upload = Upload { api: self.api.get_value(), conversation, client_id, file, alt, progress };
-                    #[cfg(talkshop_split)]
-                    let flow = upload_flow(upload).await;
-                    #[cfg(not(talkshop_split))]
-                    let flow = upload_flow(upload);
-                    match flow {
+                    match crate::parts::call_part!(upload_flow(upload)) {
                         Ok(flow) => flow.await,
                         Err(crate::parts::PartUnavailable) => Err(crate::api::unreachable()),
                     }

@@ -213,7 +213,8 @@ fn to_js(event: &OrderEvent) -> JsValue {
 /// (reading the host's object, the requests, the restart) is the `identify`
 /// part, fetched the first time the host page calls it (`src/parts.rs`).
 #[cfg_attr(talkshop_split, leptos::wasm_split::wasm_split(identify, wasm_split_path = leptos::wasm_split, fallible))]
-fn identify_flow(embed: Rc<Embed>, user: JsValue) -> Result<IdentifyFlow, PartUnavailable> {
+fn identify_flow(call: (Rc<Embed>, JsValue)) -> Result<IdentifyFlow, PartUnavailable> {
+    let (embed, user) = call;
     Ok(Box::pin(async move { embed.identify(identify_request(&user)?).await }))
 }
 
@@ -288,11 +289,7 @@ impl Talkshop {
     pub fn identify(&self, user: JsValue) -> js_sys::Promise {
         let inner = self.inner.clone();
         wasm_bindgen_futures::future_to_promise(async move {
-            #[cfg(talkshop_split)]
-            let flow = identify_flow(inner.clone(), user).await;
-            #[cfg(not(talkshop_split))]
-            let flow = identify_flow(inner.clone(), user);
-            let result = match flow {
+            let result = match crate::parts::call_part!(identify_flow((inner.clone(), user))) {
                 Ok(flow) => flow.await,
                 Err(PartUnavailable) => Err(crate::api::unreachable()),
             };

@@ -159,6 +159,19 @@ macro_rules! attempt {
     }};
 }
 
+/// Calls a part's function from async code: `Err(PartUnavailable)` when its
+/// code cannot be fetched (split build), a plain call elsewhere.
+macro_rules! call_part {
+    ($part:ident($arg:expr)) => {{
+        #[cfg(talkshop_split)]
+        let called = $part($arg).await;
+        #[cfg(not(talkshop_split))]
+        let called = $part($arg);
+        called
+    }};
+}
+pub(crate) use call_part;
+
 /// Installs the readers of what cards and panels show (`talkshop_protocol::deferred`):
 /// in the split build they come with the `cards` part.
 #[cfg_attr(talkshop_split, leptos::wasm_split::wasm_split(cards, wasm_split_path = leptos::wasm_split, fallible))]

@@ -9,7 +9,7 @@ use talkshop_protocol::{ApiError, ClientFrame, Contact, ErrorCode, Fulfilment, S
 use wasm_bindgen::JsCast;
 
 use crate::api::Api;
-use crate::cart_state::CartState;
+use crate::cart_state::{CartState, OrderToSend};
 use crate::catalog_cache::CatalogCache;
 use crate::chat_outbox::ChatOutbox;
 use crate::chat_session::ChatSession;
@@ -429,7 +429,7 @@ pub fn ChatWidget(
                     }
                 },
             };
-            if let Some(placed) = cart.send_order(conversation, note, contact, fulfilment).await {
+            if let Some(placed) = cart.send_order(OrderToSend { conversation, note, contact, fulfilment }).await {
                 if placed.event.is_some() {
                     host.order.set(placed.event);
                 }

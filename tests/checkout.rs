@@ -13,7 +13,7 @@ use leptos::task::spawn_local;
 use rust_decimal::Decimal;
 use talkshop_protocol::{Currency, Money, ShippingOption, ShopLook};
 use talkshop_widget::api::Api;
-use talkshop_widget::cart_state::CartState;
+use talkshop_widget::cart_state::{CartState, OrderToSend};
 use talkshop_widget::components::checkout::Checkout;
 use talkshop_widget::device;
 use wasm_bindgen::JsCast;
@@ -77,7 +77,8 @@ fn mount_checkout(shop: &'static str) -> (web_sys::HtmlElement, CartState) {
             <Checkout shop=shop.to_owned() look=Signal::derive(|| Some(look())) subtotal=Signal::derive(|| Some(brl("99.80")))
                 busy=cart.busy error=cart.error on_back=Callback::new(|_| {})
                 on_send=Callback::new(move |(contact, fulfilment)| spawn_local(async move {
-                    cart.send_order("c1".into(), None, contact, fulfilment).await;
+                    let order = OrderToSend { conversation: "c1".into(), note: None, contact, fulfilment };
+                    cart.send_order(order).await;
                 }))/>
         }
     });
