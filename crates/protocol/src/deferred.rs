@@ -14,9 +14,7 @@
 //! readers are called directly. The JSON, the types and the errors are the same
 //! either way.
 
-use serde::de::{self, DeserializeOwned, IgnoredAny};
-use serde::{Deserialize, Deserializer};
-use serde_json::value::RawValue;
+use serde::de::DeserializeOwned;
 
 use crate::cart::Cart;
 use crate::frame::ServerFrame;
@@ -104,8 +102,8 @@ pub(crate) fn frame(tag: &str, json: &str) -> Result<ServerFrame, String> {
 }
 
 /// A [`Cart`] as the server sends it (`GET /api/v1/cart` and the answers of
-/// every cart change). An empty cart (a new buyer's) is read here; the lines
-/// of one that has some are read by the installed readers.
+/// every cart change), read by `crate::json`: an empty cart (a new buyer's)
+/// there, the lines of one that has some by the installed readers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CartJson(pub Cart);
 
@@ -113,28 +111,6 @@ impl CartJson {
     pub fn into_cart(self) -> Cart {
         self.0
     }
-}
-
-impl<'de> Deserialize<'de> for CartJson {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<CartJson, D::Error> {
-        let raw = Box::<RawValue>::deserialize(deserializer)?;
-        cart(raw.get()).map(CartJson).map_err(de::Error::custom)
-    }
-}
-
-fn cart(json: &str) -> Result<Cart, String> {
-    #[derive(Deserialize)]
-    struct Head {
-        id: String,
-        shop_id: String,
-        lines: Vec<IgnoredAny>,
-        updated_at: i64,
-    }
-    let Head { id, shop_id, lines, updated_at } = read(json)?;
-    if lines.is_empty() {
-        return Ok(Cart { id, shop_id, lines: Vec::new(), updated_at });
-    }
-    cart_lines(json)
 }
 
 /// Reads a cart with lines (its whole JSON object) with the installed readers.
@@ -188,13 +164,13 @@ mod tests {
         let full = Cart { lines: vec![line], ..empty.clone() };
         for cart in [empty, full] {
             let json = serde_json::to_string(&cart).unwrap();
-            assert_eq!(serde_json::from_str::<CartJson>(&json).unwrap().0, cart, "{json}");
+            assert_eq!(crate::json::from_str::<CartJson>(&json).unwrap().0, cart, "{json}");
             assert_eq!(serde_json::from_str::<Cart>(&json).unwrap(), cart);
         }
-        let err = serde_json::from_str::<CartJson>(r#"{"id":"c","shop_id":"s","lines":[{"id":1}],"updated_at":1}"#)
+        let err = crate::json::from_str::<CartJson>(r#"{"id":"c","shop_id":"s","lines":[{"id":1}],"updated_at":1}"#)
             .unwrap_err()
             .to_string();
         assert!(err.contains("invalid type"), "{err}");
-        assert!(serde_json::from_str::<CartJson>(r#"{"id":"c","lines":[]}"#).is_err());
+        assert!(crate::json::from_str::<CartJson>(r#"{"id":"c","lines":[]}"#).is_err());
     }
 }

@@ -372,9 +372,14 @@ impl<'a> Fields<'a> {
 
     /// The field, or `T::default()` when it is missing (serde's `#[serde(default)]`).
     pub fn or_default<T: FromValue + Default>(&self, name: &str) -> Result<T, String> {
+        self.or_else(name, T::default)
+    }
+
+    /// The field, or `fallback()` when it is missing (serde's `#[serde(default = "…")]`).
+    pub fn or_else<T: FromValue>(&self, name: &str, fallback: impl FnOnce() -> T) -> Result<T, String> {
         match self.find(name) {
             Some(_) => self.get(name),
-            None => Ok(T::default()),
+            None => Ok(fallback()),
         }
     }
 
@@ -389,12 +394,19 @@ impl<'a> Fields<'a> {
 
 /// Reads a struct from an object, `Ok(Type { … })`: the fields listed first
 /// with [`Fields::get`] (a missing `Option` is `None`), those after `;` with
-/// [`Fields::or_default`] (serde's `#[serde(default)]`).
+/// [`Fields::or_default`] (serde's `#[serde(default)]`), and those after a
+/// second `;`, written `field = fallback`, with [`Fields::or_else`].
 #[macro_export]
 macro_rules! read_struct {
-    ($value:expr, $ty:ident { $($field:ident),* $(,)? $(; $($default:ident),* $(,)?)? }) => {{
+    ($value:expr, $ty:ident {
+        $($field:ident),* $(,)?
+        $(; $($default:ident),* $(,)? $(; $($other:ident = $fallback:expr),* $(,)?)?)?
+    }) => {{
         let f = $crate::json::Fields::of($value, concat!("struct ", stringify!($ty)))?;
-        Ok($ty { $($field: f.get(stringify!($field))?,)* $($($default: f.or_default(stringify!($default))?,)*)? })
+        Ok($ty {
+            $($field: f.get(stringify!($field))?,)*
+            $($($default: f.or_default(stringify!($default))?,)* $($($other: f.or_else(stringify!($other), $fallback)?,)*)?)?
+        })
     }};
 }
 
