@@ -1,7 +1,6 @@
 //! The REST client (gloo-net fetch). Every failure comes back as an
 //! [`ApiError`] the UI can show, including "cannot reach the server".
 
-use crate::reading::ReadJson;
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::IgnoredAny;
 use serde::Serialize;
@@ -19,6 +18,7 @@ use talkshop_protocol::{
     StaffSession, VisitorSession,
 };
 
+use crate::reading::ReadJson;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Api {
     /// Origin of the server, empty for the page's own origin.

@@ -2,15 +2,15 @@
 //! reload and offline; changes made while the shop is unreachable wait in an
 //! outbox and are sent when the connection returns.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
 use talkshop_protocol::deferred::CartJson;
 use talkshop_protocol::json::{self, Fields, FromValue, Value};
 use talkshop_protocol::{AddToCart, ApiError, Cart, Contact, ErrorCode, Fulfilment, Message, MessageBody, SendOrder};
-
-use std::future::Future;
-use std::pin::Pin;
 
 use crate::api::Api;
 use crate::device;
