@@ -157,8 +157,13 @@ impl Api {
         self.post("/visitors/identify", request).await
     }
 
-    /// The shop's name, logo letter and colour.
+    /// The shop's name, logo letter and colour, its availability, and how it ships.
     pub async fn shop_look(&self, shop: &str) -> Result<talkshop_protocol::ShopLook, ApiError> {
+        self.get(&format!("/shops/{shop}")).await
+    }
+
+    /// What the widget's header shows: the same answer, without the shipping terms.
+    pub async fn shop_header(&self, shop: &str) -> Result<talkshop_protocol::ShopHeader, ApiError> {
         self.get(&format!("/shops/{shop}")).await
     }
 

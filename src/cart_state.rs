@@ -220,19 +220,8 @@ impl CartState {
     /// Sends the cart as an order into the conversation; on a stale cart the
     /// server answers 409 and the refreshed cart shows what changed.
     /// The contact and delivery are remembered on this device once the order is
-    /// placed. Its code comes with the panels (the checkout calls it), `None`
-    /// also when they cannot be fetched.
-    pub async fn send_order(self, order: OrderToSend) -> Option<Placed> {
-        match call_part!(send_order_flow((self, order))) {
-            Ok(flow) => flow.await,
-            Err(PartUnavailable) => {
-                self.error.set(Some(crate::api::unreachable()));
-                None
-            }
-        }
-    }
-
-    async fn place_order(self, order: OrderToSend) -> Option<Placed> {
+    /// placed. Only the checkout (the `panels` part) calls it.
+    pub async fn place_order(self, order: OrderToSend) -> Option<Placed> {
         let OrderToSend { conversation, note, contact, fulfilment } = order;
         self.busy.set(true);
         let remember = serde_json::to_string(&(&contact, &fulfilment)).ok();
@@ -292,15 +281,6 @@ pub struct OrderToSend {
     pub note: Option<String>,
     pub contact: Contact,
     pub fulfilment: Fulfilment,
-}
-
-/// Sending an order (`panels` part in the split build: the checkout that calls it is there).
-#[cfg_attr(talkshop_split, leptos::wasm_split::wasm_split(panels, wasm_split_path = leptos::wasm_split, fallible))]
-fn send_order_flow(
-    call: (CartState, OrderToSend),
-) -> Result<Pin<Box<dyn Future<Output = Option<Placed>>>>, PartUnavailable> {
-    let (cart, order) = call;
-    Ok(Box::pin(cart.place_order(order)))
 }
 
 #[cfg(test)]

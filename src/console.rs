@@ -36,7 +36,7 @@ use crate::components::payment_card::Payments;
 use crate::components::thread_view::ThreadView;
 use crate::components::typing_indicator::TypingIndicator;
 use crate::device::{self, CONSOLE_TOKEN_KEY};
-use crate::i18n::{lang, texts, Lang};
+use crate::i18n::{lang, more, Lang};
 use crate::live::{LinkState, Live};
 use account::{AcceptInviteForm, ChangePasswordForm};
 use api_keys_page::ApiKeysPage;
@@ -262,7 +262,7 @@ fn Workspace(
     currency: RwSignal<Option<talkshop_protocol::Currency>>,
     on_sign_out: Callback<()>,
 ) -> impl IntoView {
-    let (t, ct) = (texts(), console_texts());
+    let (t, ct) = (more(), console_texts());
     let session = ChatSession::new(api.clone(), Sender::Merchant);
     let tab = RwSignal::new(ConsoleTab::Inbox);
     let picking = RwSignal::new(false);

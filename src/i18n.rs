@@ -62,6 +62,31 @@ pub struct Texts {
     pub describe_photo: &'static str,
     pub remove_file: &'static str,
     pub uploading: &'static str,
+    pub cart_offline: &'static str,
+    /// Order updates in the thread (`{amount}`, `{carrier}`; tracking uses `tracking_code`).
+    pub update_paid: &'static str,
+    pub update_shipped: &'static str,
+    pub update_shipped_with: &'static str,
+    pub update_delivered: &'static str,
+    pub update_cancelled: &'static str,
+    pub update_expired: &'static str,
+    pub update_refunded: &'static str,
+    pub tracking_code: &'static str,
+    pub shop_typing: &'static str,
+    pub receipt_sent: &'static str,
+    pub receipt_delivered: &'static str,
+    pub receipt_read: &'static str,
+    pub outbox_waiting: &'static str,
+}
+
+/// The strings only the cart, checkout, my orders, product detail and the
+/// thread's cards show (and the console). In the widget's split build they
+/// are read only by the code of those parts, so the English ones travel
+/// with it instead of in the first-open wasm. Derefs to the language's
+/// [`Texts`], so `t.send` and `t.your_cart` both read.
+#[derive(Debug)]
+pub struct More {
+    pub base: &'static Texts,
     pub open_photo: &'static str,
     pub close: &'static str,
     pub from_price: &'static str,
@@ -91,7 +116,6 @@ pub struct Texts {
     pub empty_the_cart: &'static str,
     pub send_order: &'static str,
     pub subtotal: &'static str,
-    pub cart_offline: &'static str,
     pub my_orders: &'static str,
     pub no_orders: &'static str,
     pub purchase_request: &'static str,
@@ -125,15 +149,6 @@ pub struct Texts {
     pub tracking: &'static str,
     pub payout: &'static str,
     pub shipped_with: &'static str,
-    /// Order updates in the thread (`{amount}`, `{carrier}`; tracking uses `tracking_code`).
-    pub update_paid: &'static str,
-    pub update_shipped: &'static str,
-    pub update_shipped_with: &'static str,
-    pub update_delivered: &'static str,
-    pub update_cancelled: &'static str,
-    pub update_expired: &'static str,
-    pub update_refunded: &'static str,
-    pub tracking_code: &'static str,
     pub confirm_sandbox: &'static str,
     pub test_mode: &'static str,
     pub waiting_for_shop: &'static str,
@@ -144,11 +159,6 @@ pub struct Texts {
     pub mark_delivered: &'static str,
     pub refund: &'static str,
     pub loading_product: &'static str,
-    pub shop_typing: &'static str,
-    pub receipt_sent: &'static str,
-    pub receipt_delivered: &'static str,
-    pub receipt_read: &'static str,
-    pub outbox_waiting: &'static str,
     /// Checkout: contact and delivery.
     pub checkout: &'static str,
     pub your_name: &'static str,
@@ -214,6 +224,24 @@ pub static EN: Texts = Texts {
     describe_photo: "Describe the photo (optional)",
     remove_file: "Remove the file",
     uploading: "Uploading…",
+    cart_offline: "Offline: your cart will update when you're back online",
+    update_paid: "Payment of {amount} received",
+    update_shipped: "Order shipped",
+    update_shipped_with: "Order shipped with {carrier}",
+    update_delivered: "Order delivered",
+    update_cancelled: "Payment request for {amount} cancelled",
+    update_expired: "Payment request for {amount} expired",
+    update_refunded: "{amount} refunded",
+    tracking_code: "tracking {code}",
+    shop_typing: "Shop is typing…",
+    receipt_sent: "Sent",
+    receipt_delivered: "Delivered",
+    receipt_read: "Read",
+    outbox_waiting: "Waiting for connection…",
+};
+
+pub static EN_MORE: More = More {
+    base: &EN,
     open_photo: "Open the photo full size",
     close: "Close",
     from_price: "from {price}",
@@ -243,7 +271,6 @@ pub static EN: Texts = Texts {
     empty_the_cart: "Empty the cart",
     send_order: "Send order to the shop",
     subtotal: "Subtotal",
-    cart_offline: "Offline: your cart will update when you're back online",
     my_orders: "My orders",
     no_orders: "No orders yet. When the shop sends a payment request, it shows here.",
     purchase_request: "Purchase request",
@@ -277,14 +304,6 @@ pub static EN: Texts = Texts {
     tracking: "Tracking",
     payout: "Payout",
     shipped_with: "Shipped with {carrier}",
-    update_paid: "Payment of {amount} received",
-    update_shipped: "Order shipped",
-    update_shipped_with: "Order shipped with {carrier}",
-    update_delivered: "Order delivered",
-    update_cancelled: "Payment request for {amount} cancelled",
-    update_expired: "Payment request for {amount} expired",
-    update_refunded: "{amount} refunded",
-    tracking_code: "tracking {code}",
     confirm_sandbox: "Confirm sandbox payment",
     test_mode: "Test mode",
     waiting_for_shop: "Waiting for the shop to confirm your payment",
@@ -295,11 +314,6 @@ pub static EN: Texts = Texts {
     mark_delivered: "Mark delivered",
     refund: "Refund",
     loading_product: "Loading product…",
-    shop_typing: "Shop is typing…",
-    receipt_sent: "Sent",
-    receipt_delivered: "Delivered",
-    receipt_read: "Read",
-    outbox_waiting: "Waiting for connection…",
     checkout: "Delivery details",
     your_name: "Name",
     phone: "Phone",
@@ -364,6 +378,24 @@ pub static PT_BR: Texts = Texts {
     describe_photo: "Descreva a foto (opcional)",
     remove_file: "Remover o arquivo",
     uploading: "Enviando arquivo…",
+    cart_offline: "Offline: seu carrinho será atualizado quando a conexão voltar",
+    update_paid: "Pagamento de {amount} recebido",
+    update_shipped: "Pedido enviado",
+    update_shipped_with: "Pedido enviado por {carrier}",
+    update_delivered: "Pedido entregue",
+    update_cancelled: "Pedido de pagamento de {amount} cancelado",
+    update_expired: "Pedido de pagamento de {amount} expirado",
+    update_refunded: "{amount} reembolsado",
+    tracking_code: "rastreio {code}",
+    shop_typing: "A loja está digitando…",
+    receipt_sent: "Enviada",
+    receipt_delivered: "Entregue",
+    receipt_read: "Lida",
+    outbox_waiting: "Aguardando conexão…",
+};
+
+pub static PT_BR_MORE: More = More {
+    base: &PT_BR,
     open_photo: "Abrir a foto em tamanho real",
     close: "Fechar",
     from_price: "a partir de {price}",
@@ -393,7 +425,6 @@ pub static PT_BR: Texts = Texts {
     empty_the_cart: "Esvaziar o carrinho",
     send_order: "Enviar pedido à loja",
     subtotal: "Subtotal",
-    cart_offline: "Offline: seu carrinho será atualizado quando a conexão voltar",
     my_orders: "Meus pedidos",
     no_orders: "Nenhum pedido ainda. Quando a loja enviar uma cobrança, ela aparece aqui.",
     purchase_request: "Pedido de compra",
@@ -427,14 +458,6 @@ pub static PT_BR: Texts = Texts {
     tracking: "Rastreio",
     payout: "Repasse",
     shipped_with: "Enviado por {carrier}",
-    update_paid: "Pagamento de {amount} recebido",
-    update_shipped: "Pedido enviado",
-    update_shipped_with: "Pedido enviado por {carrier}",
-    update_delivered: "Pedido entregue",
-    update_cancelled: "Pedido de pagamento de {amount} cancelado",
-    update_expired: "Pedido de pagamento de {amount} expirado",
-    update_refunded: "{amount} reembolsado",
-    tracking_code: "rastreio {code}",
     confirm_sandbox: "Confirmar pagamento de teste",
     test_mode: "Modo de teste",
     waiting_for_shop: "Aguardando a loja confirmar o seu pagamento",
@@ -445,11 +468,6 @@ pub static PT_BR: Texts = Texts {
     mark_delivered: "Marcar como entregue",
     refund: "Reembolsar",
     loading_product: "Carregando produto…",
-    shop_typing: "A loja está digitando…",
-    receipt_sent: "Enviada",
-    receipt_delivered: "Entregue",
-    receipt_read: "Lida",
-    outbox_waiting: "Aguardando conexão…",
     checkout: "Dados de entrega",
     your_name: "Nome",
     phone: "Telefone",
@@ -514,6 +532,24 @@ pub static TH: Texts = Texts {
     describe_photo: "อธิบายรูปภาพ (ไม่บังคับ)",
     remove_file: "นำไฟล์ออก",
     uploading: "กำลังอัปโหลด…",
+    cart_offline: "ออฟไลน์: ตะกร้าจะอัปเดตเมื่อกลับมาออนไลน์",
+    update_paid: "ได้รับชำระเงิน {amount} แล้ว",
+    update_shipped: "จัดส่งคำสั่งซื้อแล้ว",
+    update_shipped_with: "จัดส่งคำสั่งซื้อแล้วโดย {carrier}",
+    update_delivered: "คำสั่งซื้อส่งถึงแล้ว",
+    update_cancelled: "ยกเลิกคำขอชำระเงิน {amount} แล้ว",
+    update_expired: "คำขอชำระเงิน {amount} หมดอายุแล้ว",
+    update_refunded: "คืนเงิน {amount} แล้ว",
+    tracking_code: "เลขพัสดุ {code}",
+    shop_typing: "ร้านค้ากำลังพิมพ์…",
+    receipt_sent: "ส่งแล้ว",
+    receipt_delivered: "ถึงแล้ว",
+    receipt_read: "อ่านแล้ว",
+    outbox_waiting: "กำลังรอการเชื่อมต่อ…",
+};
+
+pub static TH_MORE: More = More {
+    base: &TH,
     open_photo: "เปิดรูปภาพขนาดเต็ม",
     close: "ปิด",
     from_price: "เริ่มต้น {price}",
@@ -543,7 +579,6 @@ pub static TH: Texts = Texts {
     empty_the_cart: "ล้างตะกร้า",
     send_order: "ส่งคำสั่งซื้อให้ร้าน",
     subtotal: "ยอดรวมย่อย",
-    cart_offline: "ออฟไลน์: ตะกร้าจะอัปเดตเมื่อกลับมาออนไลน์",
     my_orders: "คำสั่งซื้อของฉัน",
     no_orders: "ยังไม่มีคำสั่งซื้อ เมื่อร้านส่งคำขอชำระเงิน จะแสดงที่นี่",
     purchase_request: "คำขอสั่งซื้อ",
@@ -577,14 +612,6 @@ pub static TH: Texts = Texts {
     tracking: "เลขพัสดุ",
     payout: "การโอนเงินให้ร้าน",
     shipped_with: "จัดส่งโดย {carrier}",
-    update_paid: "ได้รับชำระเงิน {amount} แล้ว",
-    update_shipped: "จัดส่งคำสั่งซื้อแล้ว",
-    update_shipped_with: "จัดส่งคำสั่งซื้อแล้วโดย {carrier}",
-    update_delivered: "คำสั่งซื้อส่งถึงแล้ว",
-    update_cancelled: "ยกเลิกคำขอชำระเงิน {amount} แล้ว",
-    update_expired: "คำขอชำระเงิน {amount} หมดอายุแล้ว",
-    update_refunded: "คืนเงิน {amount} แล้ว",
-    tracking_code: "เลขพัสดุ {code}",
     confirm_sandbox: "ยืนยันการชำระเงินทดสอบ",
     test_mode: "โหมดทดสอบ",
     waiting_for_shop: "กำลังรอร้านค้ายืนยันการชำระเงินของคุณ",
@@ -595,11 +622,6 @@ pub static TH: Texts = Texts {
     mark_delivered: "ทำเครื่องหมายว่าได้รับแล้ว",
     refund: "คืนเงิน",
     loading_product: "กำลังโหลดสินค้า…",
-    shop_typing: "ร้านค้ากำลังพิมพ์…",
-    receipt_sent: "ส่งแล้ว",
-    receipt_delivered: "ถึงแล้ว",
-    receipt_read: "อ่านแล้ว",
-    outbox_waiting: "กำลังรอการเชื่อมต่อ…",
     checkout: "ข้อมูลการจัดส่ง",
     your_name: "ชื่อ",
     phone: "โทรศัพท์",
@@ -664,6 +686,24 @@ pub static ID: Texts = Texts {
     describe_photo: "Jelaskan foto (opsional)",
     remove_file: "Hapus berkas",
     uploading: "Mengunggah…",
+    cart_offline: "Offline: keranjang akan diperbarui saat Anda kembali online",
+    update_paid: "Pembayaran {amount} diterima",
+    update_shipped: "Pesanan dikirim",
+    update_shipped_with: "Pesanan dikirim dengan {carrier}",
+    update_delivered: "Pesanan telah sampai",
+    update_cancelled: "Permintaan pembayaran {amount} dibatalkan",
+    update_expired: "Permintaan pembayaran {amount} kedaluwarsa",
+    update_refunded: "{amount} dikembalikan",
+    tracking_code: "resi {code}",
+    shop_typing: "Toko sedang mengetik…",
+    receipt_sent: "Terkirim",
+    receipt_delivered: "Diterima",
+    receipt_read: "Dibaca",
+    outbox_waiting: "Menunggu koneksi…",
+};
+
+pub static ID_MORE: More = More {
+    base: &ID,
     open_photo: "Buka foto ukuran penuh",
     close: "Tutup",
     from_price: "mulai {price}",
@@ -693,7 +733,6 @@ pub static ID: Texts = Texts {
     empty_the_cart: "Kosongkan keranjang",
     send_order: "Kirim pesanan ke toko",
     subtotal: "Subtotal",
-    cart_offline: "Offline: keranjang akan diperbarui saat Anda kembali online",
     my_orders: "Pesanan saya",
     no_orders: "Belum ada pesanan. Saat toko mengirim tagihan, tagihan muncul di sini.",
     purchase_request: "Permintaan pembelian",
@@ -727,14 +766,6 @@ pub static ID: Texts = Texts {
     tracking: "Resi",
     payout: "Pencairan",
     shipped_with: "Dikirim dengan {carrier}",
-    update_paid: "Pembayaran {amount} diterima",
-    update_shipped: "Pesanan dikirim",
-    update_shipped_with: "Pesanan dikirim dengan {carrier}",
-    update_delivered: "Pesanan telah sampai",
-    update_cancelled: "Permintaan pembayaran {amount} dibatalkan",
-    update_expired: "Permintaan pembayaran {amount} kedaluwarsa",
-    update_refunded: "{amount} dikembalikan",
-    tracking_code: "resi {code}",
     confirm_sandbox: "Konfirmasi pembayaran uji",
     test_mode: "Mode uji",
     waiting_for_shop: "Menunggu toko mengonfirmasi pembayaran Anda",
@@ -745,11 +776,6 @@ pub static ID: Texts = Texts {
     mark_delivered: "Tandai diterima",
     refund: "Kembalikan dana",
     loading_product: "Memuat produk…",
-    shop_typing: "Toko sedang mengetik…",
-    receipt_sent: "Terkirim",
-    receipt_delivered: "Diterima",
-    receipt_read: "Dibaca",
-    outbox_waiting: "Menunggu koneksi…",
     checkout: "Detail pengiriman",
     your_name: "Nama",
     phone: "Telepon",
@@ -777,13 +803,21 @@ pub static ID: Texts = Texts {
 /// language: until [`load`] has brought one, this answers English.
 pub fn texts_for(locale: Locale) -> &'static Texts {
     #[cfg(talkshop_split)]
+    return split_tables::base(locale);
+    #[cfg(not(talkshop_split))]
+    more_for(locale).base
+}
+
+/// The strings of `locale` with those only the parts show ([`More`]).
+pub fn more_for(locale: Locale) -> &'static More {
+    #[cfg(talkshop_split)]
     return split_tables::get(locale);
     #[cfg(not(talkshop_split))]
     match locale {
-        Locale::En => &EN,
-        Locale::PtBr => &PT_BR,
-        Locale::Th => &TH,
-        Locale::Id => &ID,
+        Locale::En => &EN_MORE,
+        Locale::PtBr => &PT_BR_MORE,
+        Locale::Th => &TH_MORE,
+        Locale::Id => &ID_MORE,
     }
 }
 
@@ -799,7 +833,7 @@ pub fn is_loaded(locale: Locale) -> bool {
     }
 }
 
-/// Fetches `locale`'s strings (split build; a part of ~1.5 KB compressed)
+/// Fetches `locale`'s strings (split build; a part of ~2 KB compressed)
 /// and answers whether they are there: when the fetch fails (offline), the
 /// widget shows English.
 pub async fn load(locale: Locale) -> bool {
@@ -818,13 +852,13 @@ mod split_tables {
 
     use talkshop_protocol::locale::Locale;
 
-    use super::{Texts, EN};
+    use super::{More, Texts, EN};
     use crate::parts::PartUnavailable;
 
     /// The tables loaded so far: Portuguese, Thai, Indonesian.
-    static LOADED: [OnceLock<&'static Texts>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    static LOADED: [OnceLock<&'static More>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
 
-    fn slot(locale: Locale) -> Option<&'static OnceLock<&'static Texts>> {
+    fn slot(locale: Locale) -> Option<&'static OnceLock<&'static More>> {
         match locale {
             Locale::En => None,
             Locale::PtBr => Some(&LOADED[0]),
@@ -833,8 +867,15 @@ mod split_tables {
         }
     }
 
-    pub fn get(locale: Locale) -> &'static Texts {
-        slot(locale).and_then(|slot| slot.get().copied()).unwrap_or(&EN)
+    /// English's `More` is named only here, and only the parts' code asks
+    /// for it: its strings travel in the parts, not in the first-open wasm.
+    pub fn get(locale: Locale) -> &'static More {
+        slot(locale).and_then(|slot| slot.get().copied()).unwrap_or(&super::EN_MORE)
+    }
+
+    /// The first-open strings: a loaded table's, else English.
+    pub fn base(locale: Locale) -> &'static Texts {
+        slot(locale).and_then(|slot| slot.get()).map_or(&EN, |more| more.base)
     }
 
     pub fn is_loaded(locale: Locale) -> bool {
@@ -853,18 +894,18 @@ mod split_tables {
     }
 
     #[leptos::wasm_split::wasm_split(lang_pt_br, wasm_split_path = leptos::wasm_split, fallible)]
-    fn pt_br() -> Result<&'static Texts, PartUnavailable> {
-        Ok(&super::PT_BR)
+    fn pt_br() -> Result<&'static More, PartUnavailable> {
+        Ok(&super::PT_BR_MORE)
     }
 
     #[leptos::wasm_split::wasm_split(lang_th, wasm_split_path = leptos::wasm_split, fallible)]
-    fn th() -> Result<&'static Texts, PartUnavailable> {
-        Ok(&super::TH)
+    fn th() -> Result<&'static More, PartUnavailable> {
+        Ok(&super::TH_MORE)
     }
 
     #[leptos::wasm_split::wasm_split(lang_id, wasm_split_path = leptos::wasm_split, fallible)]
-    fn id() -> Result<&'static Texts, PartUnavailable> {
-        Ok(&super::ID)
+    fn id() -> Result<&'static More, PartUnavailable> {
+        Ok(&super::ID_MORE)
     }
 }
 
@@ -877,6 +918,20 @@ pub fn lang() -> Locale {
 /// created (event handlers run outside any context).
 pub fn texts() -> &'static Texts {
     texts_for(lang())
+}
+
+/// The strings of the language in context, with those only the parts show.
+/// Only the parts' code (and the console) calls it.
+pub fn more() -> &'static More {
+    more_for(lang())
+}
+
+impl std::ops::Deref for More {
+    type Target = Texts;
+
+    fn deref(&self) -> &Texts {
+        self.base
+    }
 }
 
 /// Replaces `{n}`, `{amount}`, `{price}`… in a string.
@@ -910,6 +965,41 @@ impl Texts {
         }
     }
 
+    /// An order update (`MessageBody::OrderStatus`) in this language, or
+    /// `None` when the message does not carry what it needs (messages stored
+    /// before updates carried their total): then the server's text is shown.
+    pub fn order_update(
+        &self,
+        state: PaymentState,
+        total: Option<&Money>,
+        carrier: Option<&str>,
+        tracking: Option<&str>,
+        locale: Option<Locale>,
+    ) -> Option<String> {
+        let amount = money(total?, locale);
+        let line = match state {
+            PaymentState::Paid => fill(self.update_paid, "amount", &amount),
+            PaymentState::Shipped => {
+                let shipped = match carrier {
+                    Some(carrier) => fill(self.update_shipped_with, "carrier", carrier),
+                    None => self.update_shipped.to_owned(),
+                };
+                match tracking {
+                    Some(tracking) => format!("{shipped} · {}", fill(self.tracking_code, "code", tracking)),
+                    None => shipped,
+                }
+            }
+            PaymentState::Delivered => self.update_delivered.to_owned(),
+            PaymentState::Cancelled => fill(self.update_cancelled, "amount", &amount),
+            PaymentState::Expired => fill(self.update_expired, "amount", &amount),
+            PaymentState::Refunded => fill(self.update_refunded, "amount", &amount),
+            PaymentState::Requested | PaymentState::Pending => return None,
+        };
+        Some(line)
+    }
+}
+
+impl More {
     pub fn items(&self, n: u32) -> String {
         if n == 1 {
             self.items_one.to_owned()
@@ -946,39 +1036,6 @@ impl Texts {
             PaymentState::Expired => self.expired,
             PaymentState::Refunded => self.refunded,
         }
-    }
-
-    /// An order update (`MessageBody::OrderStatus`) in this language, or
-    /// `None` when the message does not carry what it needs (messages stored
-    /// before updates carried their total): then the server's text is shown.
-    pub fn order_update(
-        &self,
-        state: PaymentState,
-        total: Option<&Money>,
-        carrier: Option<&str>,
-        tracking: Option<&str>,
-        locale: Option<Locale>,
-    ) -> Option<String> {
-        let amount = money(total?, locale);
-        let line = match state {
-            PaymentState::Paid => fill(self.update_paid, "amount", &amount),
-            PaymentState::Shipped => {
-                let shipped = match carrier {
-                    Some(carrier) => fill(self.update_shipped_with, "carrier", carrier),
-                    None => self.update_shipped.to_owned(),
-                };
-                match tracking {
-                    Some(tracking) => format!("{shipped} · {}", fill(self.tracking_code, "code", tracking)),
-                    None => shipped,
-                }
-            }
-            PaymentState::Delivered => self.update_delivered.to_owned(),
-            PaymentState::Cancelled => fill(self.update_cancelled, "amount", &amount),
-            PaymentState::Expired => fill(self.update_expired, "amount", &amount),
-            PaymentState::Refunded => fill(self.update_refunded, "amount", &amount),
-            PaymentState::Requested | PaymentState::Pending => return None,
-        };
-        Some(line)
     }
 
     pub fn payment_method(&self, method: PaymentMethod) -> &'static str {

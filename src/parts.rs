@@ -17,11 +17,13 @@
 //! the screen; nothing is lost, the next attempt fetches it again.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos::wasm_split::SplitLoaderError;
 use talkshop_protocol::payment::PaymentRequest;
-use talkshop_protocol::{ApiError, Attachment, Cart, Contact, Fulfilment, Order, ProductSection, ShopLook};
+use talkshop_protocol::{Attachment, Cart, Contact, Fulfilment, Order, ProductSection};
 
-use crate::cart_state::CartState;
+use crate::cart_state::{CartState, OrderToSend};
+use crate::chat_session::ChatSession;
 use crate::components::attachment_card::AttachmentCard;
 use crate::components::cart_view::CartView;
 use crate::components::checkout::Checkout;
@@ -31,7 +33,8 @@ use crate::components::payment_card::PaymentCard;
 use crate::components::product_card::ProductCard;
 use crate::components::product_detail::ProductDetail;
 use crate::components::product_list_card::ProductListCard;
-use crate::i18n::texts;
+use crate::i18n::{more, texts};
+use crate::widget::HostLink;
 
 /// A part's code could not be fetched (offline, or the server was restarted
 /// on a newer build): the next attempt fetches it again.
@@ -60,13 +63,17 @@ pub enum Panel {
 
 pub struct CheckoutPanel {
     pub shop: String,
-    pub look: Signal<Option<ShopLook>>,
-    /// The cart (its subtotal is worked out here, with the panels' code).
-    pub cart: RwSignal<Option<Cart>>,
-    pub busy: Signal<bool>,
-    pub error: RwSignal<Option<ApiError>>,
+    /// The cart (its subtotal is worked out here, and the order sent, with the panels' code).
+    pub cart: CartState,
+    /// The conversation the order goes into (opened first if there is none yet).
+    pub session: ChatSession,
+    /// The host page hears of the placed order.
+    pub host: HostLink,
+    /// The cart's note for the shop, written before the checkout step.
+    pub note: RwSignal<Option<String>>,
     pub on_back: Callback<()>,
-    pub on_send: Callback<(Contact, Fulfilment)>,
+    /// The order is in the thread.
+    pub on_placed: Callback<()>,
 }
 
 /// A thread card other than plain text.
@@ -80,7 +87,7 @@ pub enum Card {
 
 #[cfg_attr(talkshop_split, leptos::wasm_split::wasm_split(panels, wasm_split_path = leptos::wasm_split, fallible))]
 fn panel_view(panel: Panel) -> Loaded {
-    let t = texts();
+    let t = more();
     Ok(match panel {
         Panel::Cart { cart, on_back, on_send, on_orders } => view! {
             <button class="ts-link ts-cart__orders" type="button" on:click=move |_| on_orders.run(())>{t.my_orders_link}</button>
@@ -88,10 +95,53 @@ fn panel_view(panel: Panel) -> Loaded {
         }
         .into_any(),
         Panel::Checkout(p) => {
-            let CheckoutPanel { shop, look, cart, busy, error, on_back, on_send } = *p;
-            let subtotal = Signal::derive(move || cart.with(|c| c.as_ref().and_then(Cart::subtotal)));
-            view! { <Checkout shop=shop look=look busy=busy error=error subtotal=subtotal on_back=on_back on_send=on_send/> }
-                .into_any()
+            let CheckoutPanel { shop, cart, session, host, note, on_back, on_placed } = *p;
+            let subtotal = Signal::derive(move || cart.cart.with(|c| c.as_ref().and_then(Cart::subtotal)));
+            let on_send = Callback::new(move |(contact, fulfilment): (Contact, Fulfilment)| {
+                let note = note.get_untracked();
+                spawn_local(async move {
+                    let conversation = match session.conversation_id().await {
+                        Ok(id) => id,
+                        Err(err) => return cart.error.set(Some(err)),
+                    };
+                    let order = OrderToSend { conversation, note, contact, fulfilment };
+                    if let Some(placed) = cart.place_order(order).await {
+                        if placed.event.is_some() {
+                            host.order.set(placed.event);
+                        }
+                        session.accept(vec![placed.message]);
+                        on_placed.run(());
+                    }
+                })
+            });
+            let busy: Signal<bool> = cart.busy.into();
+            // The shop's shipping terms, read as the checkout opens (the widget's
+            // first load reads only what its header shows): current, and their
+            // reader is the panels' code.
+            let attempt = RwSignal::new(0u32);
+            (move || {
+                attempt.track();
+                let (api, shop) = (session.api.get_value(), shop.clone());
+                let id = shop.clone();
+                let look = send_wrapper::SendWrapper::new(async move { api.shop_look(&id).await });
+                Suspend::new(async move {
+                    match look.await {
+                        Ok(look) => view! {
+                            <Checkout shop=shop look=Signal::stored(Some(look)) busy=busy error=cart.error subtotal=subtotal
+                                on_back=on_back on_send=on_send/>
+                        }
+                        .into_any(),
+                        Err(err) => view! {
+                            <button class="ts-back" type="button" on:click=move |_| on_back.run(())>{t.back}</button>
+                            <p class="ts-notice" role="alert">{err.message}
+                                " " <button class="ts-link" type="button" on:click=move |_| attempt.update(|n| *n += 1)>{t.retry}</button>
+                            </p>
+                        }
+                        .into_any(),
+                    }
+                })
+            })
+            .into_any()
         }
         Panel::Orders { on_back } => view! { <MyOrders on_back=on_back/> }.into_any(),
         Panel::Product { retailer_id, cart, on_back, on_added } => {

@@ -41,7 +41,8 @@ use talkshop_protocol::deferred::CartJson;
 use talkshop_protocol::error::ErrorBody;
 use talkshop_protocol::presence::StoredBuyerEmail;
 use talkshop_protocol::{
-    ConversationList, ConversationSummary, MarkRead, Message, MessagePage, ServerFrame, ShopLook, VisitorSession,
+    ConversationList, ConversationSummary, MarkRead, Message, MessagePage, ServerFrame, ShopHeader, ShopLook,
+    VisitorSession,
 };
 
 without_serde!(
@@ -53,6 +54,7 @@ without_serde!(
     Message,
     MessagePage,
     ServerFrame,
+    ShopHeader,
     ShopLook,
     StoredBuyerEmail,
     VisitorSession,

@@ -5,11 +5,11 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use talkshop_protocol::locale::Locale;
-use talkshop_protocol::{ApiError, ClientFrame, Contact, ErrorCode, Fulfilment, Sender, ServerFrame};
+use talkshop_protocol::{ApiError, ClientFrame, ErrorCode, Sender, ServerFrame};
 use wasm_bindgen::JsCast;
 
 use crate::api::Api;
-use crate::cart_state::{CartState, OrderToSend};
+use crate::cart_state::CartState;
 use crate::catalog_cache::CatalogCache;
 use crate::chat_outbox::ChatOutbox;
 use crate::chat_session::ChatSession;
@@ -213,7 +213,7 @@ pub fn ChatWidget(
     let open = host.open;
     let shop_name = RwSignal::new(String::from(t.shop));
     // The owner's logo letter and colour (Settings), once known.
-    let look = RwSignal::new(None::<talkshop_protocol::ShopLook>);
+    let look = RwSignal::new(None::<talkshop_protocol::ShopHeader>);
     // Whether and when the shop answers: with the look, then live from the socket.
     let availability = RwSignal::new(talkshop_protocol::presence::ShopAvailability::unknown());
     let boot_error = RwSignal::new(None::<ApiError>);
@@ -287,10 +287,10 @@ pub fn ChatWidget(
                 loop {
                     match bootstrap(&shop, &base, session, shop_name, read_seq).await {
                         Ok(api) => {
-                            if let Ok(shop_look) = base.shop_look(&shop).await {
-                                shop_name.set(shop_look.name.clone());
-                                availability.set(shop_look.availability.clone());
-                                look.set(Some(shop_look));
+                            if let Ok(header) = base.shop_header(&shop).await {
+                                shop_name.set(header.name.clone());
+                                availability.set(header.availability.clone());
+                                look.set(Some(header));
                             }
                             catalog.set_api(api.clone());
                             payments.api.set_value(api.clone());
@@ -393,8 +393,8 @@ pub fn ChatWidget(
                 let wait = (at - js_sys::Date::now() as i64).clamp(0, i32::MAX as i64) as u32;
                 TimeoutFuture::new(wait.saturating_add(1_000)).await;
                 if availability.try_with_untracked(|a| a.changes_at()) == Some(Some(at)) {
-                    if let Ok(shop_look) = base.shop_look(&shop).await {
-                        availability.try_set(shop_look.availability);
+                    if let Ok(header) = base.shop_header(&shop).await {
+                        availability.try_set(header.availability);
                     }
                 }
             });
@@ -412,31 +412,6 @@ pub fn ChatWidget(
         order_note.set(note);
         cart.error.set(None);
         panel.set(PanelView::Checkout);
-    });
-    let send_order = Callback::new(move |(contact, fulfilment): (Contact, Fulfilment)| {
-        let note = order_note.get_untracked();
-        spawn_local(async move {
-            let conversation = match session.conversation.get_untracked() {
-                Some(id) => id,
-                None => match session.api.get_value().open_conversation().await {
-                    Ok(summary) => {
-                        session.conversation.set(Some(summary.id.clone()));
-                        summary.id
-                    }
-                    Err(err) => {
-                        cart.error.set(Some(err));
-                        return;
-                    }
-                },
-            };
-            if let Some(placed) = cart.send_order(OrderToSend { conversation, note, contact, fulfilment }).await {
-                if placed.event.is_some() {
-                    host.order.set(placed.event);
-                }
-                session.accept(vec![placed.message]);
-                panel.set(PanelView::Chat);
-            }
-        })
     });
     let to_chat = Callback::new(move |_| panel.set(PanelView::Chat));
     let checkout_shop = shop.clone();
@@ -478,9 +453,8 @@ pub fn ChatWidget(
                     PanelView::Checkout => {
                         let shop = checkout_shop.clone();
                         parts::panel(move || parts::Panel::Checkout(Box::new(parts::CheckoutPanel {
-                            shop: shop.clone(), look: look.into(), busy: cart.busy.into(), error: cart.error,
-                            cart: cart.cart,
-                            on_back: Callback::new(move |_| panel.set(PanelView::Cart)), on_send: send_order,
+                            shop: shop.clone(), cart, session, host, note: order_note,
+                            on_back: Callback::new(move |_| panel.set(PanelView::Cart)), on_placed: to_chat,
                         }))).into_any()
                     }
                     PanelView::Orders => parts::panel(move || parts::Panel::Orders { on_back: to_chat }).into_any(),

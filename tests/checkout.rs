@@ -78,7 +78,7 @@ fn mount_checkout(shop: &'static str) -> (web_sys::HtmlElement, CartState) {
                 busy=cart.busy error=cart.error on_back=Callback::new(|_| {})
                 on_send=Callback::new(move |(contact, fulfilment)| spawn_local(async move {
                     let order = OrderToSend { conversation: "c1".into(), note: None, contact, fulfilment };
-                    cart.send_order(order).await;
+                    cart.place_order(order).await;
                 }))/>
         }
     });

@@ -20,7 +20,7 @@ use talkshop_protocol::thread::ThreadLog;
 use talkshop_protocol::{Currency, MessageBody, Money, Order, OrderLine, Sender};
 use talkshop_widget::components::thread_view::ThreadView;
 use talkshop_widget::embed::{mount as embed_mount, Talkshop};
-use talkshop_widget::i18n::{texts_for, Lang};
+use talkshop_widget::i18n::{more_for, texts_for, Lang};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -207,7 +207,9 @@ async fn every_language_has_its_strings_and_set_locale_switches_live() {
 #[wasm_bindgen_test]
 fn no_string_is_left_empty_in_any_language() {
     for locale in Locale::ALL {
-        let debug = format!("{:?}", texts_for(locale));
+        // `More`'s Debug shows its own strings and its language's `Texts`.
+        let debug = format!("{:?}", more_for(locale));
+        assert!(debug.contains("send_order") && debug.contains("open_chat"), "{debug}");
         assert!(!debug.contains(": \"\""), "{locale:?} has an empty string: {debug}");
     }
     assert_ne!(texts_for(Locale::Th).send, texts_for(Locale::En).send);

@@ -6,7 +6,7 @@ use talkshop_protocol::{Attachment, AttachmentKind};
 use wasm_bindgen::JsCast;
 
 use crate::api::Api;
-use crate::i18n::texts;
+use crate::i18n::more;
 
 /// How thread cards reach attachments' bytes: the open session's API (its token).
 #[derive(Clone, Copy)]
@@ -51,7 +51,7 @@ fn revoke(url: RwSignal<Option<String>>) {
 /// its name and size that downloads it). Names and descriptions are text.
 #[component]
 pub fn AttachmentCard(attachment: Attachment) -> impl IntoView {
-    let t = texts();
+    let t = more();
     let access = use_context::<FileAccess>();
     let Attachment { id, kind, name, size, width, height, alt, .. } = attachment;
     let error = RwSignal::new(None::<String>);

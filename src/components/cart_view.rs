@@ -4,7 +4,7 @@ use talkshop_protocol::cart::{MAX_NOTE_CHARS, MAX_QUANTITY};
 use talkshop_protocol::CartLine;
 
 use crate::cart_state::{CartIntent, CartState};
-use crate::i18n::{money, money_locale, texts};
+use crate::i18n::{money, money_locale, more};
 use crate::shop_context::safe_image;
 
 /// The cart: lines, change notices to acknowledge, total, note, send as an order.
@@ -16,7 +16,7 @@ pub fn CartView(
     #[prop(into)]
     on_send: Callback<Option<String>>,
 ) -> impl IntoView {
-    let (t, locale) = (texts(), money_locale());
+    let (t, locale) = (more(), money_locale());
     let note = RwSignal::new(String::new());
     let lines = Memo::new(move |_| cart.cart.with(|c| c.as_ref().map(|c| c.lines.clone()).unwrap_or_default()));
     let needs_ack = Memo::new(move |_| cart.cart.with(|c| c.as_ref().is_some_and(|c| c.needs_acknowledgement())));

@@ -12,7 +12,7 @@ use talkshop_protocol::{Address, ApiError, Contact, DeliveryMethod, Fulfilment, 
 
 use crate::cart_state::remembered_checkout;
 use crate::console::forms::{invalid, FieldError, FormError};
-use crate::i18n::{lang, money, money_locale, texts};
+use crate::i18n::{lang, money, money_locale, more};
 
 /// Every field the form shows (other errors go above the button).
 const FIELDS: &[&str] = &[
@@ -117,7 +117,7 @@ pub fn AddressFields(
     #[prop(into)] countries: Signal<Vec<String>>,
     #[prop(into)] with_address: Signal<bool>,
 ) -> impl IntoView {
-    let t = texts();
+    let t = more();
     let country_code = Memo::new(move |_| form.with(|f| f[3].trim().to_ascii_uppercase()));
     let brazil = move || country_code.with(|c| c == "BR");
     let field = move |label: &'static str, k: usize, kind: &'static str| {
@@ -176,7 +176,7 @@ pub fn Checkout(
     #[prop(into)] on_back: Callback<()>,
     #[prop(into)] on_send: Callback<(Contact, Fulfilment)>,
 ) -> impl IntoView {
-    let (t, locale) = (texts(), money_locale());
+    let (t, locale) = (more(), money_locale());
     let remembered = remembered_checkout(&shop);
     let editing = RwSignal::new(remembered.is_none());
     let (contact0, fulfilment0) = remembered.unwrap_or_default();

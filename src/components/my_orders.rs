@@ -3,12 +3,12 @@ use leptos::task::spawn_local;
 use talkshop_protocol::ApiError;
 
 use crate::components::payment_card::{PaymentCard, Payments};
-use crate::i18n::texts;
+use crate::i18n::more;
 
 /// The buyer's orders with this shop and where each one is.
 #[component]
 pub fn MyOrders(#[prop(into)] on_back: Callback<()>) -> impl IntoView {
-    let t = texts();
+    let t = more();
     let payments = use_context::<Payments>();
     let ids = RwSignal::new(Vec::<String>::new());
     let error = RwSignal::new(None::<ApiError>);

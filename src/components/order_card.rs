@@ -5,12 +5,12 @@ use talkshop_protocol::{ApiError, Contact, DeliveryMethod, Fulfilment, Order};
 
 use crate::components::payment_card::Payments;
 use crate::device::random_id;
-use crate::i18n::{money, money_locale, texts};
+use crate::i18n::{money, money_locale, more};
 
 /// Who and where an order goes, as plain text lines (never HTML).
 #[component]
 pub fn Delivery(contact: Option<Box<Contact>>, fulfilment: Option<Box<Fulfilment>>) -> impl IntoView {
-    let t = texts();
+    let t = more();
     let mut lines: Vec<String> = contact.map(|c| vec![c.name, c.phone, c.email]).unwrap_or_default();
     match fulfilment.map(|f| *f) {
         Some(Fulfilment { method: DeliveryMethod::Pickup, .. }) => lines.push(t.pickup.to_owned()),
@@ -30,7 +30,7 @@ pub fn Delivery(contact: Option<Box<Contact>>, fulfilment: Option<Box<Fulfilment
 /// A purchase request in the thread: lines, quantities, unit prices, total, note.
 #[component]
 pub fn OrderCard(order: Order) -> impl IntoView {
-    let (t, locale) = (texts(), money_locale());
+    let (t, locale) = (more(), money_locale());
     let items: u32 = order.lines.iter().map(|l| l.quantity).sum();
     let total = order.total_with_shipping();
     // Staff bill a purchase request with one click.

@@ -7,7 +7,7 @@ use talkshop_protocol::ApiError;
 
 use crate::api::Api;
 use crate::device::random_id;
-use crate::i18n::{fill, lang, money, money_locale, texts};
+use crate::i18n::{fill, lang, money, money_locale, more};
 use crate::time::date_time;
 
 /// More staff actions drawn on the card by the console (e.g. an owner's
@@ -48,7 +48,7 @@ impl Payments {
 #[component]
 pub fn PaymentCard(request: PaymentRequest) -> impl IntoView {
     let payments = use_context::<Payments>();
-    let (t, locale) = (texts(), money_locale());
+    let (t, locale) = (more(), money_locale());
     let id = request.id.clone();
     let snapshot = request.clone();
     let current = Memo::new(move |_| {

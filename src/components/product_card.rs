@@ -2,12 +2,12 @@ use leptos::prelude::*;
 use talkshop_protocol::locale::Locale;
 use talkshop_protocol::Product;
 
-use crate::i18n::{fill, money, money_locale, texts, Texts};
+use crate::i18n::{fill, money, money_locale, more, More};
 
 use crate::shop_context::{catalog, opener, safe_image};
 
 /// Price line: the price, or "from" the cheapest variant.
-pub fn price_label(product: &Product, t: &Texts, locale: Option<Locale>) -> String {
+pub fn price_label(product: &Product, t: &More, locale: Option<Locale>) -> String {
     if product.variants.is_empty() {
         money(&product.price, locale)
     } else {
@@ -16,7 +16,7 @@ pub fn price_label(product: &Product, t: &Texts, locale: Option<Locale>) -> Stri
 }
 
 /// Stock line; an archived product is marked, not hidden.
-pub fn stock_label(product: &Product, t: &Texts) -> (String, bool) {
+pub fn stock_label(product: &Product, t: &More) -> (String, bool) {
     if product.archived {
         (t.no_longer_available.into(), false)
     } else if product.is_available() {
@@ -30,7 +30,7 @@ pub fn stock_label(product: &Product, t: &Texts) -> (String, bool) {
 /// A single-product message: image, title, price, availability, body, footer, View.
 #[component]
 pub fn ProductCard(retailer_id: String, body: Option<String>, footer: Option<String>) -> impl IntoView {
-    let (t, locale) = (texts(), money_locale());
+    let (t, locale) = (more(), money_locale());
     let cache = catalog();
     // Most cards in a thread show products already known: no request to build.
     if let Some(cache) = cache.filter(|c| c.products.with_untracked(|p| !p.contains_key(&retailer_id))) {

@@ -8,7 +8,7 @@ use talkshop_protocol::{AddToCart, Product};
 
 use crate::cart_state::{CartIntent, CartState};
 use crate::components::product_card::stock_label;
-use crate::i18n::{money, money_locale, texts};
+use crate::i18n::{money, money_locale, more};
 use crate::shop_context::{catalog, safe_image};
 
 /// The options a buyer picks first: those of the first variant they can buy.
@@ -38,7 +38,7 @@ pub fn ProductDetail(
     #[prop(into)] on_back: Callback<()>,
     #[prop(into)] on_added: Callback<()>,
 ) -> impl IntoView {
-    let (t, locale) = (texts(), money_locale());
+    let (t, locale) = (more(), money_locale());
     let cache = catalog();
     if let Some(cache) = cache {
         cache.ensure(vec![retailer_id.clone()]);

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use talkshop_protocol::ProductSection;
 
 use crate::components::product_card::{price_label, stock_label};
-use crate::i18n::{money_locale, texts};
+use crate::i18n::{money_locale, more};
 use crate::shop_context::{catalog, opener, safe_image};
 
 /// A multi-product message: header, body, sections of compact product rows.
@@ -13,7 +13,7 @@ pub fn ProductListCard(
     footer: Option<String>,
     sections: Vec<ProductSection>,
 ) -> impl IntoView {
-    let (t, locale) = (texts(), money_locale());
+    let (t, locale) = (more(), money_locale());
     let cache = catalog();
     if let Some(cache) = cache {
         cache.ensure(sections.iter().flat_map(|s| s.retailer_ids.iter().cloned()).collect());

@@ -5,7 +5,7 @@ use talkshop_protocol::{ApiError, Availability, Currency, Money, Product, Produc
 
 use crate::api::Api;
 use crate::console::i18n::{console_texts, ConsoleTexts};
-use crate::i18n::{fill, money, money_locale, texts};
+use crate::i18n::{fill, money, money_locale, more};
 use crate::shop_context::safe_image;
 
 /// What the product form edits; turned into a `ProductInput` on save.
@@ -85,7 +85,7 @@ impl ProductDraft {
 /// The shop's catalog: list, create, edit price/stock/text, archive.
 #[component]
 pub fn CatalogPage(api: Api) -> impl IntoView {
-    let (t, ct, locale) = (texts(), console_texts(), money_locale());
+    let (t, ct, locale) = (more(), console_texts(), money_locale());
     let products = RwSignal::new(Vec::<Product>::new());
     let error = RwSignal::new(None::<ApiError>);
     let editing = RwSignal::new(None::<ProductDraft>);

@@ -8,14 +8,14 @@ use crate::components::order_card::OrderCard;
 use crate::components::payment_card::PaymentCard;
 use crate::console::i18n::console_texts;
 use crate::console::packing_page::AddressCorrection;
-use crate::i18n::{fill, lang, money, money_locale, texts};
+use crate::i18n::{fill, lang, money, money_locale, more};
 use crate::time::{clock_time, date};
 
 /// Payment requests filtered by state, payouts with their dates, and the
 /// purchase requests received.
 #[component]
 pub fn OrdersPage(api: Api) -> impl IntoView {
-    let (t, ct, locale, money_in) = (texts(), console_texts(), lang(), money_locale());
+    let (t, ct, locale, money_in) = (more(), console_texts(), lang(), money_locale());
     let orders = RwSignal::new(Vec::<Order>::new());
     let requests = RwSignal::new(Vec::<PaymentRequest>::new());
     let payouts = RwSignal::new(None::<PayoutSummary>);

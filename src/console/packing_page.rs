@@ -18,7 +18,7 @@ use crate::components::order_card::Delivery;
 use crate::components::payment_card::Payments;
 use crate::console::forms::{call, FormError};
 use crate::console::i18n::console_texts;
-use crate::i18n::{fill, lang, texts};
+use crate::i18n::{fill, lang, more};
 use crate::time::date;
 
 /// Staff correct a shipped order's address with a note; the server checks it
@@ -30,7 +30,7 @@ pub fn AddressCorrection(
     address: Address,
     #[prop(into)] on_saved: Callback<Order>,
 ) -> impl IntoView {
-    let (t, ct) = (texts(), console_texts());
+    let (t, ct) = (more(), console_texts());
     let open = RwSignal::new(false);
     let form = RwSignal::new(form_of(Contact::default(), address.clone()));
     let note = RwSignal::new(String::new());
@@ -103,7 +103,7 @@ fn PackingSlip(
     look: RwSignal<Option<ShopLook>>,
     api: StoredValue<Api>,
 ) -> impl IntoView {
-    let (t, ct, locale) = (texts(), console_texts(), lang());
+    let (t, ct, locale) = (more(), console_texts(), lang());
     let payments = use_context::<Payments>();
     let r = request.get_untracked();
     let reference = r.order_id.clone().unwrap_or_else(|| r.id.clone());

@@ -6,7 +6,7 @@ use talkshop_protocol::{ApiError, Product, ProductMessage, ProductSection};
 use crate::api::Api;
 use crate::console::i18n::console_texts;
 use crate::device::random_id;
-use crate::i18n::{money, money_locale, texts};
+use crate::i18n::{money, money_locale, more};
 
 /// Groups picked products into sections by the title typed next to each, in
 /// the order the titles first appear; an empty title becomes `default_title`.
@@ -30,7 +30,7 @@ pub fn ProductPicker(
     #[prop(into)] on_done: Callback<()>,
     #[prop(into)] on_sent: Callback<talkshop_protocol::Message>,
 ) -> impl IntoView {
-    let (t, ct, locale) = (texts(), console_texts(), money_locale());
+    let (t, ct, locale) = (more(), console_texts(), money_locale());
     let products = RwSignal::new(Vec::<Product>::new());
     // (retailer_id, section title) in the order picked.
     let picked = RwSignal::new(Vec::<(String, String)>::new());

@@ -14,7 +14,7 @@ use talkshop_protocol::{ApiError, Currency, Money, ShippingOption};
 use crate::api::Api;
 use crate::console::forms::{invalid, CopyBox, FieldError, FormError};
 use crate::console::i18n::{console_texts, ConsoleTexts, LANGUAGES};
-use crate::i18n::{fill, texts};
+use crate::i18n::{fill, more};
 
 const FIELDS: &[&str] = &[
     "name",
@@ -162,7 +162,7 @@ impl Draft {
 
 #[component]
 pub fn ShopSettingsPage(api: Api) -> impl IntoView {
-    let (t, ct) = (texts(), console_texts());
+    let (t, ct) = (more(), console_texts());
     let api = StoredValue::new(api);
     let page = RwSignal::new(None::<SettingsPage>);
     let draft = RwSignal::new(None::<Draft>);

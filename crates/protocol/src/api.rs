@@ -118,9 +118,32 @@ pub struct ShopLook {
 impl ShopLook {
     /// The colour, if it is the `#rrggbb` the server promises (it goes into a style).
     pub fn color(&self) -> Option<&str> {
-        let c = self.logo_color.as_bytes();
-        (c.len() == 7 && c[0] == b'#' && c[1..].iter().all(u8::is_ascii_hexdigit)).then_some(self.logo_color.as_str())
+        hex_color(&self.logo_color)
     }
+}
+
+/// What the widget's header shows of a [`ShopLook`]: the same answer, read
+/// without the checkout's shipping terms (the checkout reads the whole look
+/// when it opens), so the widget's first load carries no reader for them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShopHeader {
+    pub name: String,
+    pub logo_initial: String,
+    pub logo_color: String,
+    #[serde(default = "crate::presence::ShopAvailability::unknown")]
+    pub availability: crate::presence::ShopAvailability,
+}
+
+impl ShopHeader {
+    /// The colour, if it is the `#rrggbb` the server promises (it goes into a style).
+    pub fn color(&self) -> Option<&str> {
+        hex_color(&self.logo_color)
+    }
+}
+
+fn hex_color(color: &str) -> Option<&str> {
+    let c = color.as_bytes();
+    (c.len() == 7 && c[0] == b'#' && c[1..].iter().all(u8::is_ascii_hexdigit)).then_some(color)
 }
 
 /// `POST /api/v1/console/login`.

@@ -5,7 +5,9 @@
 //! lines of a cart) goes to [`crate::deferred`]'s readers, as with serde.
 
 use super::{named, unknown_variant, FromValue, Value};
-use crate::api::{ConversationList, ConversationSummary, MarkRead, MessagePage, ShopInfo, ShopLook, VisitorSession};
+use crate::api::{
+    ConversationList, ConversationSummary, MarkRead, MessagePage, ShopHeader, ShopInfo, ShopLook, VisitorSession,
+};
 use crate::cart::{AddToCart, Cart};
 use crate::deferred::CartJson;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
@@ -162,6 +164,15 @@ impl FromValue for ShopLook {
         read_struct!(value, ShopLook {
             name, logo_initial, logo_color;
             shipping_options, pickup, pickup_address;
+            availability = ShopAvailability::unknown
+        })
+    }
+}
+
+impl FromValue for ShopHeader {
+    fn from_value(value: &Value) -> Result<ShopHeader, String> {
+        read_struct!(value, ShopHeader {
+            name, logo_initial, logo_color;;
             availability = ShopAvailability::unknown
         })
     }
@@ -324,6 +335,26 @@ mod tests {
             pickup_address: "Rua 1".into(),
             availability: availability(),
         });
+        // The header reads the whole look's answer, its shipping terms skipped.
+        let look = serde_json::to_string(&ShopLook {
+            name: "Loja".into(),
+            logo_initial: "L".into(),
+            logo_color: "#112233".into(),
+            shipping_options: vec![ShippingOption {
+                id: "std".into(),
+                name: "Standard".into(),
+                price: money(990, Currency::Brl),
+                free_above: None,
+                countries: vec![],
+            }],
+            pickup: true,
+            pickup_address: "Rua 1".into(),
+            availability: availability(),
+        })
+        .unwrap();
+        let header = same::<ShopHeader>(&look).unwrap();
+        assert_eq!((header.name.as_str(), header.color()), ("Loja", Some("#112233")));
+        assert_eq!(header.availability, availability());
         let summary = ConversationSummary {
             id: "c1".into(),
             shop,
@@ -376,6 +407,8 @@ mod tests {
     fn defaults_and_missing_fields_read_the_same_as_with_serde() {
         let look = same::<ShopLook>(r##"{"name":"L","logo_initial":"L","logo_color":"#000000"}"##).unwrap();
         assert_eq!(look.availability, ShopAvailability::unknown());
+        let header = same::<ShopHeader>(r##"{"name":"L","logo_initial":"L","logo_color":"#000000"}"##).unwrap();
+        assert_eq!(header.availability, ShopAvailability::unknown());
         same::<ShopAvailability>(r#"{"staff":"online","open":true}"#).unwrap();
         same::<ConversationSummary>(
             r#"{"id":"c","shop":{"id":"s","name":"n"},"buyer_label":"b","last_seq":1,"last_activity":2,"unread":0}"#,
