@@ -18,6 +18,13 @@ identifier (`a`, `b`, … `ba`, …) in both files, and fails unless every
 name is found exactly once in the glue (a wasm-bindgen whose glue looks
 different stops the build instead of making a widget that cannot start).
 
+3. Short export names for wasm-bindgen's closure shims. The ~8 functions the
+   glue calls to run a Rust closure are exported as `wasm_bindgen_<hash>___
+   convert__closures_____invoke___<the argument types, mangled>` (up to 300
+   characters each). They become `za`, `zb`, … in the wasm's export section
+   and in the glue's `wasm.<name>` calls (each must be found there; parts
+   never import them: wasm-bindgen makes them after the split).
+
 usage: slim-glue.py WASM GLUE_JS   (both rewritten in place)
 """
 import re
@@ -114,15 +121,23 @@ def rewrite_imports(section, short):
     return bytes(out)
 
 
-def drop_exports(section, unused):
-    """The export section without the exports whose names start with one of `unused`; the names dropped."""
+SHIM_PREFIX = "wasm_bindgen_"
+
+
+def drop_exports(section, unused, renamed):
+    """The export section without the exports whose names start with one of `unused`, and
+    the closure shims renamed (fills `renamed`, old name -> new); the names dropped."""
     count, pos = leb(section, 0)
     kept, dropped = [], []
+    fresh = ("z" + i for i in identifiers())
     for _ in range(count):
         field, after = name(section, pos)
         _, end = leb(section, after + 1)  # kind, index
         if field.startswith(unused):
             dropped.append(field)
+        elif field.startswith(SHIM_PREFIX):
+            renamed[field] = next(fresh)
+            kept.append(put_name(renamed[field]) + section[after:end])
         else:
             kept.append(section[pos:end])
         pos = end
@@ -151,7 +166,7 @@ def main():
         sys.exit(f"slim-glue: {wasm_path} is not a wasm module")
     out = bytearray(data[:8])
     pos = 8
-    short, dropped = {}, []
+    short, dropped, renamed = {}, [], {}
     unused = tuple(prefix + c.lower() for c in UNUSED_CLASSES for prefix in ("", "__wbg_"))
     while pos < len(data):
         section_id = data[pos]
@@ -160,7 +175,7 @@ def main():
         if section_id == 2:
             section = rewrite_imports(section, short)
         elif section_id == 7:
-            section, dropped = drop_exports(section, unused)
+            section, dropped = drop_exports(section, unused, renamed)
         out += bytes([section_id]) + put_leb(len(section)) + section
         pos = body + size
     if not dropped:
@@ -181,9 +196,19 @@ def main():
         js, found = key.subn(rf"\g<1>{new}:", js)
         if found != 1:
             sys.exit(f"slim-glue: the import object of {js_path} has {found} keys {old}, not one")
+    for old, new in renamed.items():
+        call = re.compile(rf"\bwasm\.{re.escape(old)}(?![\w$])")
+        js, found = call.subn(f"wasm.{new}", js)
+        if found == 0:
+            sys.exit(f"slim-glue: the glue never calls the export {old}")
+    if any(f"wasm.{SHIM_PREFIX}" in line for line in js.splitlines()):
+        sys.exit(f"slim-glue: the glue calls a {SHIM_PREFIX}… export the wasm does not have")
     open(wasm_path, "wb").write(out)
     open(js_path, "w").write(js)
-    print(f"slim-glue: {len(dropped)} stream exports and their classes dropped, {len(short)} imports renamed")
+    print(
+        f"slim-glue: {len(dropped)} stream exports and their classes dropped, {len(short)} imports "
+        f"and {len(renamed)} closure shims renamed"
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ use serde::Serialize;
 use talkshop_protocol::catalog::CatalogPage;
 use talkshop_protocol::deferred::CartJson;
 use talkshop_protocol::error::ErrorBody;
+use talkshop_protocol::json::{self, ToValue};
 use talkshop_protocol::order::OrderList;
 use talkshop_protocol::shop::{
     AcceptInvite, ApiKeyList, AuditLog, ChangePassword, ConsoleMe, CreateApiKey, CreatedApiKey, CreatedInvite,
@@ -32,10 +33,6 @@ pub struct LoginFailure {
     pub error: ApiError,
     pub retry_after_secs: Option<u64>,
 }
-
-/// The body `{}` of a POST that carries nothing (without `serde_json::Value` and its map in the wasm).
-#[derive(Serialize)]
-struct Empty {}
 
 pub fn unreachable() -> ApiError {
     ApiError::new(ErrorCode::Unavailable, "Can't reach the shop right now")
@@ -133,6 +130,21 @@ impl Api {
         Self::parse(self.request(Request::put(&self.url(path)), Some(Self::body(body))).await).await
     }
 
+    /// A request whose body `talkshop_protocol::json` writes: the first load's
+    /// requests, without a serde serializer for each body type.
+    async fn send_written<T: ReadJson>(
+        &self,
+        builder: RequestBuilder,
+        body: &(impl ToValue + ?Sized),
+    ) -> Result<T, ApiError> {
+        Self::parse(self.request(builder, Some(Ok(json::to_string(body)))).await).await
+    }
+
+    /// A POST that carries nothing: the body `{}`.
+    async fn post_empty<T: ReadJson>(&self, path: &str) -> Result<T, ApiError> {
+        Self::parse(self.request(Request::post(&self.url(path)), Some(Ok("{}".to_owned()))).await).await
+    }
+
     async fn send_json<B: Serialize, T: ReadJson>(
         &self,
         builder: RequestBuilder,
@@ -142,14 +154,15 @@ impl Api {
     }
 
     pub async fn create_visitor(&self, shop: &str, device_id: &str) -> Result<VisitorSession, ApiError> {
-        self.post("/visitors", &CreateVisitor { shop: shop.into(), device_id: device_id.into() }).await
+        let body = CreateVisitor { shop: shop.into(), device_id: device_id.into() };
+        self.send_written(Request::post(&self.url("/visitors")), &body).await
     }
 
     /// A mail's resume link: a session on this device in the buyer's conversation.
     pub async fn resume(&self, shop: &str, device_id: &str, token: &str) -> Result<VisitorSession, ApiError> {
         let body =
             talkshop_protocol::ResumeRequest { shop: shop.into(), device_id: device_id.into(), token: token.into() };
-        self.post("/visitors/resume", &body).await
+        self.send_written(Request::post(&self.url("/visitors/resume")), &body).await
     }
 
     /// Identity verification: the merchant vouched for `user_id` with `user_hash`.
@@ -173,7 +186,7 @@ impl Api {
         conversation: &str,
         body: &talkshop_protocol::presence::BuyerEmail,
     ) -> Result<talkshop_protocol::presence::StoredBuyerEmail, ApiError> {
-        self.put(&format!("/conversations/{conversation}/email"), body).await
+        self.send_written(Request::put(&self.url(&format!("/conversations/{conversation}/email"))), body).await
     }
 
     pub async fn conversations(&self) -> Result<Vec<ConversationSummary>, ApiError> {
@@ -185,7 +198,7 @@ impl Api {
     }
 
     pub async fn open_conversation(&self) -> Result<ConversationSummary, ApiError> {
-        self.post("/conversations", &Empty {}).await
+        self.post_empty("/conversations").await
     }
 
     /// The newest page of history (up to `limit` messages before `before_seq`).
@@ -200,11 +213,11 @@ impl Api {
 
     pub async fn send_text(&self, id: &str, client_id: &str, text: &str) -> Result<Message, ApiError> {
         let body = SendText { client_id: client_id.into(), text: text.into() };
-        self.post(&format!("/conversations/{id}/messages"), &body).await
+        self.send_written(Request::post(&self.url(&format!("/conversations/{id}/messages"))), &body).await
     }
 
     pub async fn mark_read(&self, id: &str, seq: i64) -> Result<MarkRead, ApiError> {
-        self.post(&format!("/conversations/{id}/read"), &MarkRead { seq }).await
+        self.send_written(Request::post(&self.url(&format!("/conversations/{id}/read"))), &MarkRead { seq }).await
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Result<StaffSession, LoginFailure> {
@@ -258,7 +271,7 @@ impl Api {
     }
 
     pub async fn rotate_identity_secret(&self) -> Result<IdentitySecret, ApiError> {
-        self.post("/console/settings/identity-secret", &Empty {}).await
+        self.post_empty("/console/settings/identity-secret").await
     }
 
     pub async fn receiving(&self) -> Result<ReceivingSettings, ApiError> {
@@ -318,7 +331,7 @@ impl Api {
 
     pub async fn resend_delivery(&self, id: &str) -> Result<talkshop_protocol::webhook::WebhookDelivery, ApiError> {
         let path = format!("/console/webhooks/deliveries/{}/resend", js_sys::encode_uri_component(id));
-        self.post(&path, &Empty {}).await
+        self.post_empty(&path).await
     }
 
     pub async fn audit(&self) -> Result<AuditLog, ApiError> {
@@ -348,7 +361,7 @@ impl Api {
 
     pub async fn archive_product(&self, retailer_id: &str) -> Result<Product, ApiError> {
         let path = format!("/catalog/products/{}/archive", js_sys::encode_uri_component(retailer_id));
-        self.post(&path, &Empty {}).await
+        self.post_empty(&path).await
     }
 
     pub async fn send_products(
@@ -386,7 +399,7 @@ impl Api {
     }
 
     pub async fn acknowledge_cart(&self) -> Result<Cart, ApiError> {
-        self.post("/cart/acknowledge", &Empty {}).await.map(CartJson::into_cart)
+        self.post_empty("/cart/acknowledge").await.map(CartJson::into_cart)
     }
 
     pub async fn send_order(&self, conversation: &str, order: &SendOrder) -> Result<Message, ApiError> {
@@ -446,7 +459,7 @@ impl Api {
     /// The demo's stand-in for a bank: a signed sandbox confirmation (staff only).
     /// The answer's body is not read (only success or the error matters).
     pub async fn sandbox_confirm(&self, request_id: &str) -> Result<IgnoredAny, ApiError> {
-        self.post(&format!("/payment-requests/{request_id}/sandbox-confirm"), &Empty {}).await
+        self.post_empty(&format!("/payment-requests/{request_id}/sandbox-confirm")).await
     }
 
     /// The shop confirms by hand that an instant payment reached its account (owners).

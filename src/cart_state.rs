@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
 use talkshop_protocol::deferred::CartJson;
-use talkshop_protocol::json::{self, Fields, FromValue, Value};
+use talkshop_protocol::json::{self, object, Fields, FromValue, ToValue, Value};
 use talkshop_protocol::{AddToCart, ApiError, Cart, Contact, ErrorCode, Fulfilment, Message, MessageBody, SendOrder};
 
 use crate::api::Api;
@@ -27,6 +27,21 @@ pub enum CartIntent {
 }
 
 /// As serde writes it: `{"Add":{…}}`, `{"SetQuantity":{…}}`, `{"Remove":{…}}`, `"Clear"`.
+impl ToValue for CartIntent {
+    fn to_value(&self) -> Value {
+        let (name, fields) = match self {
+            CartIntent::Add(line) => ("Add", line.to_value()),
+            CartIntent::SetQuantity { line_id, quantity } => {
+                ("SetQuantity", object(vec![("line_id", line_id.to_value()), ("quantity", quantity.to_value())]))
+            }
+            CartIntent::Remove { line_id } => ("Remove", object(vec![("line_id", line_id.to_value())])),
+            CartIntent::Clear => return "Clear".to_value(),
+        };
+        object(vec![(name, fields)])
+    }
+}
+
+/// As serde writes it (see [`ToValue`] above).
 impl FromValue for CartIntent {
     fn from_value(value: &Value) -> Result<CartIntent, String> {
         const VARIANTS: &[&str] = &["Add", "SetQuantity", "Remove", "Clear"];
@@ -117,14 +132,14 @@ impl CartState {
 
     /// Takes the server's cart as truth.
     pub fn accept(&self, cart: Cart) {
-        if let Ok(json) = serde_json::to_string(&cart) {
+        if let Some(json) = talkshop_protocol::deferred::cart_json(&cart) {
             device::save(&cart_key(&self.shop.get_value()), &json);
         }
         self.cart.set(Some(cart));
     }
 
     fn save_outbox(&self) {
-        let json = self.outbox.with_untracked(|o| serde_json::to_string(o).unwrap_or_default());
+        let json = self.outbox.with_untracked(json::to_string);
         device::save(&outbox_key(&self.shop.get_value()), &json);
     }
 
@@ -298,6 +313,7 @@ mod tests {
         ];
         let text = serde_json::to_string(&intents).unwrap();
         assert_eq!(json::from_str::<Vec<CartIntent>>(&text).unwrap(), intents, "{text}");
+        assert_eq!(json::to_string(&intents), text, "written as serde writes it");
         for bad in [r#"["Dance"]"#, r#"[{"Clear":{}}]"#, r#"[{"Remove":{}}]"#, r#"[{"Add":{"quantity":1}}]"#, "[7]"] {
             assert!(serde_json::from_str::<Vec<CartIntent>>(bad).is_err(), "serde takes {bad}");
             assert!(json::from_str::<Vec<CartIntent>>(bad).is_err(), "we take {bad}");

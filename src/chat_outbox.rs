@@ -5,7 +5,7 @@
 //! answer or a double send harmless.
 
 use serde::{Deserialize, Serialize};
-use talkshop_protocol::json::{self, Fields, FromValue, Value};
+use talkshop_protocol::json::{self, Fields, FromValue, ToValue, Value};
 
 use crate::device;
 
@@ -34,6 +34,18 @@ struct Lease {
 impl FromValue for OutboxEntry {
     fn from_value(value: &Value) -> Result<OutboxEntry, String> {
         talkshop_protocol::read_struct!(value, OutboxEntry { client_id, text, created_at; failed })
+    }
+}
+
+impl ToValue for OutboxEntry {
+    fn to_value(&self) -> Value {
+        talkshop_protocol::write_struct!(self, { client_id, text, created_at, failed })
+    }
+}
+
+impl ToValue for Lease {
+    fn to_value(&self) -> Value {
+        talkshop_protocol::write_struct!(self, { tab, until })
     }
 }
 
@@ -86,8 +98,8 @@ impl ChatOutbox {
         change(&mut entries);
         if entries.is_empty() {
             device::forget(&self.entries_key());
-        } else if let Ok(json) = serde_json::to_string(&entries) {
-            device::save(&self.entries_key(), &json);
+        } else {
+            device::save(&self.entries_key(), &json::to_string(&entries));
         }
     }
 
@@ -123,9 +135,7 @@ impl ChatOutbox {
             return false;
         }
         let lease = Lease { tab: tab.to_owned(), until: (now + LEASE_MS) as i64 };
-        if let Ok(json) = serde_json::to_string(&lease) {
-            device::save(&self.lease_key(), &json);
-        }
+        device::save(&self.lease_key(), &json::to_string(&lease));
         true
     }
 
@@ -154,11 +164,13 @@ mod tests {
         ];
         let text = serde_json::to_string(&entries).unwrap();
         assert_eq!(json::from_str::<Vec<OutboxEntry>>(&text).unwrap(), entries);
+        assert_eq!(json::to_string(&entries), text, "written as serde writes it");
         let old = r#"[{"client_id":"k","text":"t","created_at":5}]"#;
         assert!(!json::from_str::<Vec<OutboxEntry>>(old).unwrap()[0].failed);
         let lease = Lease { tab: "t1".into(), until: 1_733_000_010_000 };
         let text = serde_json::to_string(&lease).unwrap();
         assert_eq!(json::from_str::<Lease>(&text).unwrap(), lease, "{text}");
+        assert_eq!(json::to_string(&lease), text);
         assert_eq!(json::from_str::<Lease>(r#"{"tab":"t","until":1733000010000}"#).unwrap().until, 1_733_000_010_000);
         let before = r#"{"tab":"t","until":1733000010000.0}"#;
         assert_eq!(json::from_str::<Lease>(before).unwrap().until, 1_733_000_010_000);

@@ -205,8 +205,17 @@ fn object(entries: &[(&str, JsValue)]) -> JsValue {
     object.into()
 }
 
+/// The `order` event's detail: `{ status, orderId, paymentRequestId, total, currency }`
+/// (a missing id is `null`).
 fn to_js(event: &OrderEvent) -> JsValue {
-    serde_json::to_string(event).ok().and_then(|json| js_sys::JSON::parse(&json).ok()).unwrap_or(JsValue::NULL)
+    let id = |id: &Option<String>| id.as_deref().map_or(JsValue::NULL, JsValue::from_str);
+    object(&[
+        ("status", JsValue::from_str(&event.status)),
+        ("orderId", id(&event.order_id)),
+        ("paymentRequestId", id(&event.payment_request_id)),
+        ("total", JsValue::from_str(&event.total)),
+        ("currency", JsValue::from_str(&event.currency)),
+    ])
 }
 
 /// Identity verification (`Talkshop.identify`): in the split build its code

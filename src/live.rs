@@ -76,9 +76,7 @@ impl Live {
     /// frames are never queued across reconnects because `Ready` resumes from
     /// the last sequence number anyway.
     pub fn send(&self, frame: &ClientFrame) -> bool {
-        let Ok(text) = serde_json::to_string(frame) else {
-            return false;
-        };
+        let text = talkshop_protocol::json::to_string(frame);
         self.outbox
             .try_with_value(|outbox| outbox.as_ref().is_some_and(|tx| tx.unbounded_send(text).is_ok()))
             .unwrap_or(false)

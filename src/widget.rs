@@ -133,8 +133,8 @@ impl HostLink {
 }
 
 /// An order the buyer placed, or a change of its payment state.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+/// The host page gets it as the `order` event's detail (`embed.rs`, `to_js`: camelCase names).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderEvent {
     /// `placed` or the payment state (`requested`, `paid`, `shipped`, …).
     pub status: String,

@@ -30,12 +30,19 @@ pub struct Readers {
     pub frame: fn(&str, &str) -> Result<ServerFrame, String>,
     /// A cart with lines.
     pub cart: fn(&str) -> Result<Cart, String>,
+    /// Writes a cart with lines (what the widget keeps of it on the device).
+    pub write_cart: fn(&Cart) -> String,
 }
 
 impl Readers {
     /// The readers themselves (what the `cards` part installs).
     pub fn full() -> Readers {
-        Readers { card: MessageBody::read_card, frame: ServerFrame::read_rare, cart: read::<Cart> }
+        Readers {
+            card: MessageBody::read_card,
+            frame: ServerFrame::read_rare,
+            cart: read::<Cart>,
+            write_cart: |cart| serde_json::to_string(cart).unwrap_or_default(),
+        }
     }
 }
 
@@ -116,6 +123,23 @@ impl CartJson {
 /// Reads a cart with lines (its whole JSON object) with the installed readers.
 pub(crate) fn cart_lines(json: &str) -> Result<Cart, String> {
     (readers()?.cart)(json)
+}
+
+/// A cart as JSON, the text serde writes: an empty one (a new buyer's) by
+/// hand, one with lines by the installed writer. `None` only when a cart
+/// with lines comes before the readers that read its lines were installed.
+pub fn cart_json(cart: &Cart) -> Option<String> {
+    use crate::json::{object, ToValue, Value};
+    if cart.lines.is_empty() {
+        let empty = object(vec![
+            ("id", cart.id.to_value()),
+            ("shop_id", cart.shop_id.to_value()),
+            ("lines", Value::Array(Vec::new())),
+            ("updated_at", cart.updated_at.to_value()),
+        ]);
+        return Some(empty.to_json());
+    }
+    readers().ok().map(|readers| (readers.write_cart)(cart))
 }
 
 /// Reads `json` as a `T`, the error as text (what the readers return).

@@ -325,6 +325,8 @@ fn write_string(s: &str, out: &mut String) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
             c if (c as u32) < 0x20 => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
@@ -332,6 +334,79 @@ fn write_string(s: &str, out: &mut String) {
         }
     }
     out.push('"');
+}
+
+/// A type written as JSON by hand: the same text serde writes for it, without
+/// serde's generic serializer (one copy per type) in the widget's first load.
+pub trait ToValue {
+    fn to_value(&self) -> Value;
+}
+
+/// `value` as JSON text.
+pub fn to_string<T: ToValue + ?Sized>(value: &T) -> String {
+    value.to_value().to_json()
+}
+
+/// An object with these fields, in this order.
+pub fn object(fields: Vec<(&str, Value)>) -> Value {
+    Value::Object(fields.into_iter().map(|(key, value)| (key.to_owned(), value)).collect())
+}
+
+impl ToValue for str {
+    fn to_value(&self) -> Value {
+        Value::String(self.to_owned())
+    }
+}
+
+impl ToValue for String {
+    fn to_value(&self) -> Value {
+        Value::String(self.clone())
+    }
+}
+
+impl ToValue for bool {
+    fn to_value(&self) -> Value {
+        Value::Bool(*self)
+    }
+}
+
+impl ToValue for i64 {
+    fn to_value(&self) -> Value {
+        Value::Number(self.to_string())
+    }
+}
+
+impl ToValue for u32 {
+    fn to_value(&self) -> Value {
+        Value::Number(self.to_string())
+    }
+}
+
+impl<T: ToValue> ToValue for Option<T> {
+    fn to_value(&self) -> Value {
+        self.as_ref().map_or(Value::Null, T::to_value)
+    }
+}
+
+impl<T: ToValue> ToValue for [T] {
+    fn to_value(&self) -> Value {
+        Value::Array(self.iter().map(T::to_value).collect())
+    }
+}
+
+impl<T: ToValue> ToValue for Vec<T> {
+    fn to_value(&self) -> Value {
+        self.as_slice().to_value()
+    }
+}
+
+/// Writes a struct as serde does (every field, in the order given):
+/// `write_struct!(self, { a, b })`.
+#[macro_export]
+macro_rules! write_struct {
+    ($value:expr, { $($field:ident),* $(,)? }) => {
+        $crate::json::object(vec![$((stringify!($field), $crate::json::ToValue::to_value(&$value.$field))),*])
+    };
 }
 
 /// A type read from a [`Value`].
