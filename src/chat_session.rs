@@ -233,8 +233,8 @@ impl ChatSession {
                 }
             }
             if self.filling.try_set_value(false).is_none() {
-                self.accept(self.held.with_value(|h| h.clone()));
-                self.held.set_value(Vec::new());
+                // Taken, not copied: no code to copy a message in the first load.
+                self.accept(self.held.try_update_value(std::mem::take).unwrap_or_default());
             }
         });
     }

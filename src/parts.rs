@@ -19,8 +19,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos::wasm_split::SplitLoaderError;
-use talkshop_protocol::payment::PaymentRequest;
-use talkshop_protocol::{Attachment, Cart, Contact, Fulfilment, Order, ProductSection};
+use talkshop_protocol::thread::ThreadLog;
+use talkshop_protocol::{Cart, Contact, Fulfilment, MessageBody};
 
 use crate::cart_state::{CartState, OrderToSend};
 use crate::chat_session::ChatSession;
@@ -76,13 +76,11 @@ pub struct CheckoutPanel {
     pub on_placed: Callback<()>,
 }
 
-/// A thread card other than plain text.
-pub enum Card {
-    Product { retailer_id: String, body: Option<String>, footer: Option<String> },
-    List { header: String, body: Option<String>, footer: Option<String>, sections: Vec<ProductSection> },
-    Order(Order),
-    Payment(Box<PaymentRequest>),
-    Attachment(Attachment),
+/// A thread card: the stored message with this `seq` in the thread's log.
+/// Its body is copied out of the log by the `cards` part's code.
+pub struct Card {
+    pub log: Signal<ThreadLog>,
+    pub seq: i64,
 }
 
 #[cfg_attr(talkshop_split, leptos::wasm_split::wasm_split(panels, wasm_split_path = leptos::wasm_split, fallible))]
@@ -152,16 +150,19 @@ fn panel_view(panel: Panel) -> Loaded {
 
 #[cfg_attr(talkshop_split, leptos::wasm_split::wasm_split(cards, wasm_split_path = leptos::wasm_split, fallible))]
 fn card_view(card: Card) -> Loaded {
-    Ok(match card {
-        Card::Product { retailer_id, body, footer } => {
+    let body = card.log.with_untracked(|log| log.by_seq(card.seq).map(|m| m.body.clone()));
+    Ok(match body {
+        Some(MessageBody::Product { retailer_id, body, footer }) => {
             view! { <ProductCard retailer_id=retailer_id body=body footer=footer/> }.into_any()
         }
-        Card::List { header, body, footer, sections } => {
+        Some(MessageBody::ProductList { header, body, footer, sections }) => {
             view! { <ProductListCard header=header body=body footer=footer sections=sections/> }.into_any()
         }
-        Card::Order(order) => view! { <OrderCard order=order/> }.into_any(),
-        Card::Payment(request) => view! { <PaymentCard request=*request/> }.into_any(),
-        Card::Attachment(attachment) => view! { <AttachmentCard attachment=attachment/> }.into_any(),
+        Some(MessageBody::Order { order }) => view! { <OrderCard order=order/> }.into_any(),
+        Some(MessageBody::PaymentRequest { request }) => view! { <PaymentCard request=*request/> }.into_any(),
+        Some(MessageBody::Attachment(attachment)) => view! { <AttachmentCard attachment=attachment/> }.into_any(),
+        // Drawn by the thread itself, or no longer held.
+        Some(MessageBody::Text { .. } | MessageBody::OrderStatus { .. }) | None => ().into_any(),
     })
 }
 
@@ -262,7 +263,7 @@ pub fn panel(make: impl Fn() -> Panel + Send + Sync + 'static) -> impl IntoView 
     show(move || attempt!(panel_view(make())))
 }
 
-/// The card `make` describes, loaded on first use.
-pub fn card(make: impl Fn() -> Card + Send + Sync + 'static) -> impl IntoView {
-    show(move || attempt!(card_view(make())))
+/// The card of the message `seq` in `log`, loaded on first use.
+pub fn card(log: Signal<ThreadLog>, seq: i64) -> impl IntoView {
+    show(move || attempt!(card_view(Card { log, seq })))
 }

@@ -4,8 +4,9 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use talkshop_protocol::locale::Locale;
+use talkshop_protocol::payment::PaymentState;
 use talkshop_protocol::thread::{starts_group, Delivery, ThreadLog};
-use talkshop_protocol::{MessageBody, Sender};
+use talkshop_protocol::{MessageBody, Money, Sender};
 use wasm_bindgen::JsCast;
 
 use crate::i18n::{lang, texts, Texts};
@@ -36,6 +37,24 @@ pub struct RowPlace {
     pub delivery: Delivery,
 }
 
+/// What a row shows. Text and order updates are drawn here; a card is drawn by
+/// the `cards` part from the message in the log (its body is copied there,
+/// so the first load has no code to copy orders, payment requests or products).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowBody {
+    Text(String),
+    /// An order update (`MessageBody::OrderStatus`), written in the viewer's language.
+    Update {
+        state: PaymentState,
+        text: String,
+        total: Option<Money>,
+        carrier: Option<String>,
+        tracking: Option<String>,
+    },
+    /// Any other body: the stored message's `seq`.
+    Card(i64),
+}
+
 /// One line of the thread as displayed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ThreadRow {
@@ -44,7 +63,7 @@ pub struct ThreadRow {
     pub mine: bool,
     pub starts_group: bool,
     pub author: &'static str,
-    pub body: MessageBody,
+    pub body: RowBody,
     pub at: i64,
     pub delivery: Delivery,
 }
@@ -87,7 +106,7 @@ pub fn thread_rows(
 ) -> Vec<ThreadRow> {
     let range = range.start.min(places.len())..range.end.min(places.len());
     let stored_len = log.len() - log.pending().len();
-    let row = |place: &RowPlace, client_id: &String, body: MessageBody, at: i64| ThreadRow {
+    let row = |place: &RowPlace, client_id: &String, body: RowBody, at: i64| ThreadRow {
         id: place.id.clone(),
         client_id: client_id.clone(),
         mine: place.mine,
@@ -100,15 +119,25 @@ pub fn thread_rows(
     let mut rows = Vec::with_capacity(range.len());
     let stored = log.stored().skip(range.start).take(range.end.saturating_sub(range.start));
     for (m, place) in stored.zip(&places[range.clone()]) {
-        rows.push(row(place, &m.client_id, m.body.clone(), m.created_at));
+        let body = match &m.body {
+            MessageBody::Text { text } => RowBody::Text(text.clone()),
+            MessageBody::OrderStatus { state, text, total, carrier, tracking, .. } => RowBody::Update {
+                state: *state,
+                text: text.clone(),
+                total: *total,
+                carrier: carrier.clone(),
+                tracking: tracking.clone(),
+            },
+            _ => RowBody::Card(m.seq),
+        };
+        rows.push(row(place, &m.client_id, body, m.created_at));
     }
     let pending_from = range.start.max(stored_len);
     for (i, p) in log.pending().iter().enumerate().skip(pending_from - stored_len) {
         if stored_len + i >= range.end {
             break;
         }
-        let body = MessageBody::Text { text: p.text.clone() };
-        rows.push(row(&places[stored_len + i], &p.client_id, body, p.created_at));
+        rows.push(row(&places[stored_len + i], &p.client_id, RowBody::Text(p.text.clone()), p.created_at));
     }
     rows
 }
@@ -383,7 +412,7 @@ pub fn ThreadView(
                 </Show>
                 <div class="ts-thread__spacer" aria-hidden="true" style:height=move || px(window.get().above_px)></div>
                 <For each=window_rows key=ThreadRow::key let:row>
-                    <MessageRow row=row on_retry=on_retry t=t locale=locale/>
+                    <MessageRow row=row log=log on_retry=on_retry t=t locale=locale/>
                 </For>
                 <div class="ts-thread__spacer" node_ref=scroll.below aria-hidden="true" style:height=move || px(window.get().below_px)></div>
             </div>
@@ -398,7 +427,13 @@ pub fn ThreadView(
 }
 
 #[component]
-fn MessageRow(row: ThreadRow, on_retry: Callback<String>, t: &'static Texts, locale: Locale) -> impl IntoView {
+fn MessageRow(
+    row: ThreadRow,
+    log: Signal<ThreadLog>,
+    on_retry: Callback<String>,
+    t: &'static Texts,
+    locale: Locale,
+) -> impl IntoView {
     let class = format!(
         "ts-msg{}{}{}",
         if row.mine { " ts-msg--mine" } else { " ts-msg--theirs" },
@@ -431,22 +466,14 @@ fn MessageRow(row: ThreadRow, on_retry: Callback<String>, t: &'static Texts, loc
         <div class=class>
             {row.starts_group.then(|| view! { <div class="ts-msg__author">{row.author}</div> })}
             {match row.body {
-                MessageBody::Text { text } => view! { <div class="ts-msg__bubble">{text}</div> }.into_any(),
-                MessageBody::Product { retailer_id, body, footer } => parts::card(move || parts::Card::Product {
-                    retailer_id: retailer_id.clone(), body: body.clone(), footer: footer.clone(),
-                }).into_any(),
-                MessageBody::ProductList { header, body, footer, sections } => parts::card(move || parts::Card::List {
-                    header: header.clone(), body: body.clone(), footer: footer.clone(), sections: sections.clone(),
-                }).into_any(),
-                MessageBody::Order { order } => parts::card(move || parts::Card::Order(order.clone())).into_any(),
-                MessageBody::PaymentRequest { request } => parts::card(move || parts::Card::Payment(request.clone())).into_any(),
-                MessageBody::OrderStatus { state, text, total, carrier, tracking, .. } => {
+                RowBody::Text(text) => view! { <div class="ts-msg__bubble">{text}</div> }.into_any(),
+                RowBody::Update { state, text, total, carrier, tracking } => {
                     let line = t
                         .order_update(state, total.as_ref(), carrier.as_deref(), tracking.as_deref(), Some(locale))
                         .unwrap_or(text);
                     view! { <div class="ts-status">{line}</div> }.into_any()
                 }
-                MessageBody::Attachment(attachment) => parts::card(move || parts::Card::Attachment(attachment.clone())).into_any(),
+                RowBody::Card(seq) => parts::card(log, seq).into_any(),
             }}
             <div class="ts-msg__meta">
                 <time>{time}</time>

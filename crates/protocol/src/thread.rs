@@ -119,6 +119,11 @@ impl ThreadLog {
         self.stored.values()
     }
 
+    /// The stored message with this `seq`, if held.
+    pub fn by_seq(&self, seq: i64) -> Option<&Message> {
+        self.stored.get(&seq)
+    }
+
     pub fn pending(&self) -> &[PendingMessage] {
         &self.pending
     }
