@@ -25,6 +25,15 @@ different stops the build instead of making a widget that cannot start).
    and in the glue's `wasm.<name>` calls (each must be found there; parts
    never import them: wasm-bindgen makes them after the split).
 
+4. The streams' entries in the function table. Their code is also reached
+   through the table that holds the Rust closures and futures they make, and
+   the table is exported (the parts use it), so wasm-opt keeps every entry:
+   with their exports gone, the entries of functions whose names are in
+   `wasm_streams` (25: its futures, their drops and promise callbacks, with
+   `std::io::Error`'s texts behind them, ~7 KB before compression) point at
+   a new function that traps instead, and wasm-opt drops their code. Nothing
+   can reach those entries: only a stream made by the removed classes would.
+
 usage: slim-glue.py WASM GLUE_JS   (both rewritten in place)
 """
 import re
@@ -159,21 +168,118 @@ def drop_classes(js):
     return js
 
 
+UNREACHABLE_IN = "wasm_streams["
+
+
+def function_names(data):
+    """Function index -> name, from the wasm's name section (wasm-bindgen keeps it)."""
+    names, pos = {}, 8
+    while pos < len(data):
+        section_id = data[pos]
+        size, body = leb(data, pos + 1)
+        if section_id == 0:
+            title, sub = name(data, body)
+            while title == "name" and sub < body + size:
+                kind = data[sub]
+                length, start = leb(data, sub + 1)
+                if kind == 1:
+                    count, at = leb(data, start)
+                    for _ in range(count):
+                        index, at = leb(data, at)
+                        names[index], at = name(data, at)
+                sub = start + length
+        pos = body + size
+    return names
+
+
+def imported_functions(section):
+    count, pos = leb(section, 0)
+    functions = 0
+    for _ in range(count):
+        _, pos = name(section, pos)
+        _, pos = name(section, pos)
+        kind = section[pos]
+        pos += 1
+        if kind == 0:
+            _, pos = leb(section, pos)
+            functions += 1
+        elif kind == 1:
+            pos = limits(section, pos + 1)
+        elif kind == 2:
+            pos = limits(section, pos)
+        elif kind == 3:
+            pos += 2
+        elif kind == 4:
+            _, pos = leb(section, pos + 1)
+    return functions
+
+
+def void_type(section):
+    """(the type section with a `[] -> []` type, that type's index)."""
+    count, start = leb(section, 0)
+    pos = start
+    for index in range(count):
+        if section[pos:pos + 3] == b"\x60\x00\x00":
+            return section, index
+        params, pos = leb(section, pos + 1)
+        pos += params
+        results, pos = leb(section, pos)
+        pos += results
+    return put_leb(count + 1) + section[start:] + b"\x60\x00\x00", count
+
+
+def retarget_elements(section, doomed, trap):
+    """The element section with the entries of `doomed` functions in its first
+    segment (`flags` 0: table 0, an i32 offset, function indices) pointing at `trap`."""
+    count, pos = leb(section, 0)
+    flags, pos = leb(section, pos)
+    if count == 0 or flags != 0 or section[pos] != 0x41:
+        sys.exit("slim-glue: the first element segment is not a list of functions at an i32 offset")
+    _, at = leb(section, pos + 1)
+    if section[at] != 0x0B:
+        sys.exit("slim-glue: the first element segment's offset is not one constant")
+    entries, at = leb(section, at + 1)
+    head = section[:at]
+    indices = []
+    for _ in range(entries):
+        index, at = leb(section, at)
+        indices.append(index)
+    hits = sum(index in doomed for index in indices)
+    body = b"".join(put_leb(trap if index in doomed else index) for index in indices)
+    return head + body + section[at:], hits
+
+
 def main():
     wasm_path, js_path = sys.argv[1:3]
     data = open(wasm_path, "rb").read()
     if data[:8] != b"\0asm\1\0\0\0":
         sys.exit(f"slim-glue: {wasm_path} is not a wasm module")
+    names = function_names(data)
+    doomed = {index for index, text in names.items() if UNREACHABLE_IN in text}
     out = bytearray(data[:8])
     pos = 8
     short, dropped, renamed = {}, [], {}
+    trap, retargeted = None, 0
     unused = tuple(prefix + c.lower() for c in UNUSED_CLASSES for prefix in ("", "__wbg_"))
     while pos < len(data):
         section_id = data[pos]
         size, body = leb(data, pos + 1)
         section = data[body:body + size]
-        if section_id == 2:
+        if section_id == 1:
+            section, void = void_type(section)
+        elif section_id == 2:
+            imports = imported_functions(section)
             section = rewrite_imports(section, short)
+        elif section_id == 3:
+            # One more function, after all the others: `unreachable`.
+            functions, at = leb(section, 0)
+            section = put_leb(functions + 1) + section[at:] + put_leb(void)
+            trap = imports + functions
+        elif section_id == 9:
+            section, retargeted = retarget_elements(section, doomed, trap)
+        elif section_id == 10:
+            bodies, at = leb(section, 0)
+            section = put_leb(bodies + 1) + section[at:] + b"\x03\x00\x00\x0b"
         elif section_id == 7:
             section, dropped = drop_exports(section, unused, renamed)
         out += bytes([section_id]) + put_leb(len(section)) + section
@@ -182,6 +288,8 @@ def main():
         sys.exit(f"slim-glue: {wasm_path} exports none of {', '.join(UNUSED_CLASSES)}")
     if not short:
         sys.exit(f"slim-glue: {wasm_path} imports nothing from {MODULE}")
+    if not retargeted:
+        sys.exit(f"slim-glue: no function of {UNREACHABLE_IN}…] in the table of {wasm_path} (no name section?)")
 
     js = drop_classes(open(js_path).read())
     for export in dropped:
@@ -206,8 +314,8 @@ def main():
     open(wasm_path, "wb").write(out)
     open(js_path, "w").write(js)
     print(
-        f"slim-glue: {len(dropped)} stream exports and their classes dropped, {len(short)} imports "
-        f"and {len(renamed)} closure shims renamed"
+        f"slim-glue: {len(dropped)} stream exports and their classes dropped, {retargeted} of their "
+        f"table entries trap, {len(short)} imports and {len(renamed)} closure shims renamed"
     )
 
 

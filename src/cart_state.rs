@@ -71,6 +71,10 @@ pub struct CartState {
     pub busy: RwSignal<bool>,
     /// Changes waiting for the connection.
     pub outbox: RwSignal<Vec<CartIntent>>,
+    /// The changes an earlier visit left waiting on this device, as kept: read
+    /// into `outbox` by the code that queues or sends changes (the parts'), so
+    /// the first open only asks whether there are any.
+    kept: StoredValue<Option<String>>,
     api: StoredValue<Api>,
     shop: StoredValue<String>,
     /// What to tell the buyer, in the widget's language.
@@ -96,14 +100,13 @@ pub fn remembered_checkout(shop: &str) -> Option<(Contact, Fulfilment)> {
 
 impl CartState {
     pub fn new(api: Api, shop: &str) -> CartState {
-        let outbox = device::load(&outbox_key(shop))
-            .and_then(|text| json::from_str::<Vec<CartIntent>>(&text).ok())
-            .unwrap_or_default();
+        let kept = device::load(&outbox_key(shop)).filter(|text| text.trim() != "[]");
         let state = CartState {
             cart: RwSignal::new(None),
             error: RwSignal::new(None),
             busy: RwSignal::new(false),
-            outbox: RwSignal::new(outbox),
+            outbox: RwSignal::new(Vec::new()),
+            kept: StoredValue::new(kept),
             api: StoredValue::new(api),
             shop: StoredValue::new(shop.to_owned()),
             offline_text: crate::i18n::texts().cart_offline,
@@ -138,6 +141,16 @@ impl CartState {
         self.cart.set(Some(cart));
     }
 
+    /// Puts the changes kept from an earlier visit first in the outbox (once).
+    fn read_kept(&self) {
+        let Some(text) = self.kept.try_update_value(Option::take).flatten() else { return };
+        if let Ok(kept) = json::from_str::<Vec<CartIntent>>(&text) {
+            self.outbox.update(|o| {
+                o.splice(0..0, kept);
+            });
+        }
+    }
+
     fn save_outbox(&self) {
         let json = self.outbox.with_untracked(json::to_string);
         device::save(&outbox_key(&self.shop.get_value()), &json);
@@ -161,6 +174,7 @@ impl CartState {
     /// Sends a change; if the shop can't be reached it waits in the outbox.
     /// Resolves to whether the server took it.
     pub async fn change(self, intent: CartIntent) -> bool {
+        self.read_kept();
         self.busy.set(true);
         let result = Self::apply(&self.api.get_value(), &intent).await;
         self.busy.set(false);
@@ -188,7 +202,7 @@ impl CartState {
     /// is fetched only when some are waiting.
     pub fn flush(self) {
         spawn_local(async move {
-            if self.outbox.with_untracked(|o| !o.is_empty()) {
+            if self.outbox.with_untracked(|o| !o.is_empty()) || self.kept.with_value(Option::is_some) {
                 // Offline, or the code could not be fetched: they wait for the next reconnect.
                 let sent = match call_part!(send_queued(self)) {
                     Ok(flow) => flow.await,
@@ -206,6 +220,7 @@ impl CartState {
 
     /// Sends the queued changes in order; false when the shop is unreachable.
     async fn send_outbox(self) -> bool {
+        self.read_kept();
         while let Some(next) = self.outbox.with_untracked(|o| o.first().cloned()) {
             match Self::apply(&self.api.get_value(), &next).await {
                 Err(err) if err.code == ErrorCode::Unavailable => return false,

@@ -278,24 +278,11 @@ impl ChatSession {
         if self.upload.with_untracked(Option::is_some) {
             return;
         }
-        if file.size() > talkshop_protocol::attachment::MAX_ATTACHMENT_BYTES as f64 {
-            self.notice.set(Some(talkshop_protocol::attachment::too_large()));
-            return;
-        }
-        self.notice.set(None);
         self.upload.set(Some(0));
-        let client_id = random_id("f-");
-        let progress = self.upload;
         spawn_local(async move {
-            let sent = match self.conversation_id().await {
-                Ok(conversation) => {
-                    let upload = Upload { api: self.api.get_value(), conversation, client_id, file, alt, progress };
-                    match crate::parts::call_part!(upload_flow(upload)) {
-                        Ok(flow) => flow.await,
-                        Err(crate::parts::PartUnavailable) => Err(crate::api::unreachable()),
-                    }
-                }
-                Err(err) => Err(err),
+            let sent = match crate::parts::call_part!(upload_flow(Upload { session: self, file, alt })) {
+                Ok(flow) => flow.await,
+                Err(crate::parts::PartUnavailable) => Err(crate::api::unreachable()),
             };
             self.upload.try_set(None);
             match sent {
@@ -498,29 +485,33 @@ impl ChatSession {
     }
 }
 
-/// One file on its way to a conversation.
+/// One file on its way to the session's conversation.
 struct Upload {
-    api: Api,
-    conversation: String,
-    client_id: String,
+    session: ChatSession,
     file: web_sys::File,
     alt: String,
-    progress: RwSignal<Option<u8>>,
 }
 
 /// An upload once its code is there.
 type UploadFlow = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Message, ApiError>>>>;
 
 /// Sending a photo or a PDF: in the buyer widget's split build its code
-/// (the request with its progress) is the `upload` part, fetched the first
-/// time the buyer attaches a file (`src/parts.rs`).
+/// (the size check, the request with its progress) is the `upload` part,
+/// fetched the first time the buyer chooses a file (`src/parts.rs`).
 #[cfg_attr(talkshop_split, leptos::wasm_split::wasm_split(upload, wasm_split_path = leptos::wasm_split, fallible))]
 fn upload_flow(upload: Upload) -> Result<UploadFlow, crate::parts::PartUnavailable> {
-    let Upload { api, conversation, client_id, file, alt, progress } = upload;
+    let Upload { session, file, alt } = upload;
     Ok(Box::pin(async move {
+        if file.size() > talkshop_protocol::attachment::MAX_ATTACHMENT_BYTES as f64 {
+            return Err(talkshop_protocol::attachment::too_large());
+        }
+        session.notice.set(None);
+        let conversation = session.conversation_id().await?;
+        let client_id = random_id("f-");
+        let progress = session.upload;
         let progress = move |percent| {
             progress.try_set(Some(percent));
         };
-        api.upload_attachment(&conversation, &client_id, &file, &alt, progress).await
+        session.api.get_value().upload_attachment(&conversation, &client_id, &file, &alt, progress).await
     }))
 }

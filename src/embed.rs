@@ -246,6 +246,7 @@ pub fn mount(root: web_sys::HtmlElement, options: JsValue, emit: js_sys::Functio
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     let options = EmbedOptions::from_js(&options);
+    crate::parts_style::register(&root);
     let owner = Owner::new();
     let host = owner.with(|| HostLink::new(options.open));
     let inner = Rc::new(Embed {

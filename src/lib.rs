@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod intl;
 pub mod live;
 pub mod parts;
+pub mod parts_style;
 pub mod reading;
 pub mod shop_context;
 pub mod tab_channel;

@@ -7,14 +7,17 @@
 //! reaches, into the wasm file of its group (`panels`: cart, checkout, my
 //! orders, product detail; `cards`: the product, list, order, payment and
 //! attachment cards of the thread, and the readers of what they show, see
-//! [`read_json`]; `identify`: identity verification, see
-//! `crate::embed`; `upload`: sending a photo or a PDF, see
-//! `crate::chat_session`; one group per language other than English, see
-//! `crate::i18n::load`), which the browser fetches the first time one of
-//! them is needed. Everywhere else (the console,
-//! debug builds, the widget tests) they are ordinary calls, so the same code
-//! is tested. A group that fails to load (offline) shows a retry instead of
-//! the screen; nothing is lost, the next attempt fetches it again.
+//! [`read_json`]; `identify`: identity verification, see `crate::embed`;
+//! `upload`: sending a photo or a PDF (the chosen file's line in the
+//! composer, and the upload), see `crate::chat_session`; `away`: the form to
+//! leave an e-mail address when nobody is at the console, see
+//! `crate::components::away_notice`; one group per language other than
+//! English, see `crate::i18n::load`), which the browser fetches the first
+//! time one of them is needed. Everywhere else (the console, debug builds,
+//! the widget tests) they are ordinary calls, so the same code is tested. A
+//! group that fails to load (offline) shows a retry instead of the screen;
+//! nothing is lost, the next attempt fetches it again. Their rules
+//! (`style/parts.css`) come with them too: see `crate::parts_style`.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -25,8 +28,10 @@ use talkshop_protocol::{Cart, Contact, Fulfilment, MessageBody};
 use crate::cart_state::{CartState, OrderToSend};
 use crate::chat_session::ChatSession;
 use crate::components::attachment_card::AttachmentCard;
+use crate::components::away_notice::AwayForm;
 use crate::components::cart_view::CartView;
 use crate::components::checkout::Checkout;
+use crate::components::composer::AttachDraft;
 use crate::components::my_orders::MyOrders;
 use crate::components::order_card::OrderCard;
 use crate::components::payment_card::PaymentCard;
@@ -34,6 +39,7 @@ use crate::components::product_card::ProductCard;
 use crate::components::product_detail::ProductDetail;
 use crate::components::product_list_card::ProductListCard;
 use crate::i18n::{more, texts};
+use crate::parts_style;
 use crate::widget::HostLink;
 
 /// A part's code could not be fetched (offline, or the server was restarted
@@ -85,6 +91,7 @@ pub struct Card {
 
 #[cfg_attr(talkshop_split, leptos::wasm_split::wasm_split(panels, wasm_split_path = leptos::wasm_split, fallible))]
 fn panel_view(panel: Panel) -> Loaded {
+    parts_style::adopt();
     let t = more();
     Ok(match panel {
         Panel::Cart { cart, on_back, on_send, on_orders } => view! {
@@ -150,6 +157,7 @@ fn panel_view(panel: Panel) -> Loaded {
 
 #[cfg_attr(talkshop_split, leptos::wasm_split::wasm_split(cards, wasm_split_path = leptos::wasm_split, fallible))]
 fn card_view(card: Card) -> Loaded {
+    parts_style::adopt();
     let body = card.log.with_untracked(|log| log.by_seq(card.seq).map(|m| m.body.clone()));
     Ok(match body {
         Some(MessageBody::Product { retailer_id, body, footer }) => {
@@ -164,6 +172,24 @@ fn card_view(card: Card) -> Loaded {
         // Drawn by the thread itself, or no longer held.
         Some(MessageBody::Text { .. } | MessageBody::OrderStatus { .. }) | None => ().into_any(),
     })
+}
+
+#[cfg_attr(talkshop_split, leptos::wasm_split::wasm_split(away, wasm_split_path = leptos::wasm_split, fallible))]
+fn away_form_view(session: ChatSession) -> Loaded {
+    parts_style::adopt();
+    Ok(view! { <AwayForm session=session/> }.into_any())
+}
+
+#[cfg_attr(talkshop_split, leptos::wasm_split::wasm_split(upload, wasm_split_path = leptos::wasm_split, fallible))]
+fn draft_view(draft: Draft) -> Loaded {
+    parts_style::adopt();
+    Ok(view! { <AttachDraft draft=draft.file alt=draft.alt/> }.into_any())
+}
+
+/// A file chosen in the composer, waiting to be sent, and its description.
+pub struct Draft {
+    pub file: RwSignal<Option<web_sys::File>, LocalStorage>,
+    pub alt: RwSignal<String>,
 }
 
 /// Shows `part` once its code is there: at once when it already is (always
@@ -266,4 +292,14 @@ pub fn panel(make: impl Fn() -> Panel + Send + Sync + 'static) -> impl IntoView 
 /// The card of the message `seq` in `log`, loaded on first use.
 pub fn card(log: Signal<ThreadLog>, seq: i64) -> impl IntoView {
     show(move || attempt!(card_view(Card { log, seq })))
+}
+
+/// Outside business hours, the form to leave an e-mail address, loaded on first use.
+pub fn away_form(session: ChatSession) -> impl IntoView {
+    show(move || attempt!(away_form_view(session)))
+}
+
+/// The composer's chosen file, waiting to be sent (the `upload` part's code, like the upload itself).
+pub fn draft(file: RwSignal<Option<web_sys::File>, LocalStorage>, alt: RwSignal<String>) -> impl IntoView {
+    show(move || attempt!(draft_view(Draft { file, alt })))
 }

@@ -215,3 +215,30 @@ async fn a_pdf_shows_as_a_card_with_its_name_and_size_as_text() {
     assert!(find(&root, "img").is_none());
     assert_eq!(alerts().await, 0);
 }
+
+#[wasm_bindgen_test]
+async fn a_file_over_ten_megabytes_is_refused_before_anything_is_sent() {
+    let (session, root) = chat();
+    fake_upload_answer(201, serde_json::json!({}));
+    let input = get(&root, ".ts-composer__attach input[type=file]");
+    let choose = js_sys::Function::new_with_args(
+        "input",
+        "const dt = new DataTransfer();
+         dt.items.add(new File([new Uint8Array(10 * 1024 * 1024 + 1)], 'big.jpg', { type: 'image/jpeg' }));
+         input.files = dt.files; input.dispatchEvent(new Event('change', { bubbles: true }));",
+    );
+    choose.call1(&wasm_bindgen::JsValue::NULL, &input).expect("choose a file");
+    settle().await;
+    assert!(text(&root, ".ts-attach-draft__file").starts_with("big.jpg"));
+    click(&root, ".ts-composer__send");
+    for _ in 0..100 {
+        if !text(&root, ".ts-notice").is_empty() {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(10).await;
+    }
+    assert_eq!(text(&root, ".ts-notice"), "The file is too large (at most 10 MB)");
+    assert!(uploads().is_empty(), "nothing was sent: {:?}", uploads());
+    assert!(find(&root, ".ts-upload").is_none(), "no progress bar is left");
+    assert_eq!(session.log.with_untracked(|l| l.len()), 0);
+}

@@ -233,3 +233,41 @@ async fn on_a_new_device_an_identified_users_last_details_come_from_the_server()
     settle().await;
     assert!(find(&root, "input[name='contact.name']").is_some(), "nothing remembered: the form is open");
 }
+
+#[wasm_bindgen_test]
+async fn cart_changes_left_waiting_on_an_earlier_visit_go_out_at_the_next_connection() {
+    fake_server();
+    // An earlier visit queued two changes while offline; they are kept on the device.
+    device::save(
+        "talkshop.cart-outbox.loja-kept",
+        r#"[{"SetQuantity":{"line_id":"l1","quantity":3}},{"Remove":{"line_id":"l2"}}]"#,
+    );
+    let cart_body = serde_json::json!({"id": "k", "shop_id": "loja-kept", "lines": [], "updated_at": 2});
+    route("PATCH", "/api/v1/cart/lines/l1", 200, cart_body.clone());
+    route("DELETE", "/api/v1/cart/lines/l2", 200, cart_body.clone());
+    route("GET", "/api/v1/cart", 200, cart_body);
+    let cart = CartState::new(Api::new(String::new()).with_token("t-buyer"), "loja-kept");
+    settle().await;
+    assert!(requests().is_empty(), "nothing is sent before the connection: {:?}", requests());
+
+    // The connection returns: they go out in order, then the cart is read again, and the device forgets them.
+    cart.flush();
+    for _ in 0..100 {
+        if requests().len() >= 3 {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(10).await;
+    }
+    let sent: Vec<(String, String, String)> = requests();
+    let sent: Vec<(&str, &str, &str)> = sent.iter().map(|(m, p, b)| (m.as_str(), p.as_str(), b.as_str())).collect();
+    assert_eq!(
+        sent,
+        [
+            ("PATCH", "/api/v1/cart/lines/l1", r#"{"quantity":3}"#),
+            ("DELETE", "/api/v1/cart/lines/l2", ""),
+            ("GET", "/api/v1/cart", ""),
+        ]
+    );
+    assert_eq!(device::load("talkshop.cart-outbox.loja-kept").as_deref(), Some("[]"));
+    assert!(cart.outbox.with_untracked(Vec::is_empty));
+}

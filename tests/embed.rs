@@ -359,3 +359,30 @@ async fn the_host_pages_css_does_not_reach_into_the_widget() {
     e.handle.unmount();
     hostile.remove();
 }
+
+fn adopted_sheets(node: &JsValue) -> u32 {
+    js_sys::Reflect::get(node, &"adoptedStyleSheets".into()).unwrap().unchecked_into::<js_sys::Array>().length()
+}
+
+#[wasm_bindgen_test]
+async fn the_parts_rules_are_adopted_into_the_shadow_root_when_a_part_first_shows() {
+    let e = embed("en", &[]);
+    e.handle.open();
+    settle().await;
+    // The chat needs only widget.css; style/parts.css comes with the first part.
+    assert_eq!(adopted_sheets(&e.shadow), 0);
+    click(&e.root(), ".ts-header__cart");
+    settle().await;
+    assert_eq!(adopted_sheets(&e.shadow), 1);
+    // A rule of parts.css applies inside the shadow root (a button is not transparent by default).
+    assert_eq!(computed(&e, ".ts-back", "background-color"), "rgba(0, 0, 0, 0)");
+    assert_eq!(computed(&e, ".ts-back", "padding-left"), "0px");
+    // Back to the chat and to the cart again: the rules are there once, and not in the host page.
+    click(&e.root(), ".ts-back");
+    settle().await;
+    click(&e.root(), ".ts-header__cart");
+    settle().await;
+    assert_eq!(adopted_sheets(&e.shadow), 1);
+    assert_eq!(adopted_sheets(&document()), 0);
+    e.handle.unmount();
+}

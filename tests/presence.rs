@@ -116,7 +116,14 @@ async fn a_closed_shop_offers_to_take_an_email_with_consent() {
     // The away message is text, never markup.
     assert_eq!(text(&root, ".ts-away__message"), "Voltamos amanhã <b>cedo</b>");
     assert!(all(&root, ".ts-away b").is_empty());
+    // The form opens from its button, with the keyboard in the address field.
+    assert!(all(&root, ".ts-away__form").is_empty());
+    assert_eq!(text(&root, ".ts-away__ask"), "Get the reply by e-mail");
+    click(&root, ".ts-away__ask");
+    settle().await;
     assert!(text(&root, ".ts-away__offer").contains("e-mail"));
+    let focused = common::document().active_element().expect("focus");
+    assert_eq!(focused.class_name(), "ts-away__email");
 
     // Checked before anything is sent: the address, then the consent.
     type_into(&root, ".ts-away__email", "ana");

@@ -3,7 +3,8 @@ use talkshop_protocol::attachment::{describe_size, ACCEPTED_TYPES};
 use talkshop_protocol::MAX_TEXT_CHARS;
 use wasm_bindgen::JsCast;
 
-use crate::i18n::texts;
+use crate::i18n::{more, texts};
+use crate::parts;
 
 /// Show the character counter once a message gets this long.
 const COUNTER_FROM: usize = MAX_TEXT_CHARS - 500;
@@ -12,7 +13,8 @@ const COUNTER_FROM: usize = MAX_TEXT_CHARS - 500;
 /// `on_send` returns whether the text was taken (then the box is cleared).
 /// With `on_attach`, a paperclip picks a photo or PDF: it waits above the box
 /// with an optional description until sent (Send or Enter), then `uploading`
-/// shows its progress.
+/// shows its progress. The waiting file's line ([`AttachDraft`]) is the
+/// `upload` part's code, fetched as the first file is chosen.
 #[component]
 pub fn Composer(
     #[prop(into)] on_send: Callback<String, bool>,
@@ -76,17 +78,7 @@ pub fn Composer(
                     <div class="ts-upload__bar" style:width=format!("{percent}%")></div>
                 </div>
             })}
-            <Show when=has_draft>
-                <div class="ts-attach-draft">
-                    <span class="ts-attach-draft__file">
-                        {move || draft.with(|f| f.as_ref().map(|f| format!("{} · {}", f.name(), describe_size(f.size() as u64))))}
-                    </span>
-                    <input class="ts-attach-draft__alt" type="text" aria-label=t.describe_photo placeholder=t.describe_photo
-                        prop:value=move || alt.get() on:input=move |ev| alt.set(event_target_value(&ev))/>
-                    <button class="ts-attach-draft__remove" type="button" aria-label=t.remove_file title=t.remove_file
-                        on:click=move |_| { draft.set(None); alt.set(String::new()); }>"×"</button>
-                </div>
-            </Show>
+            {move || has_draft().then(|| parts::draft(draft, alt))}
             {attach_button}
             <textarea
                 class="ts-composer__input"
@@ -117,5 +109,23 @@ pub fn Composer(
                 <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3 20l18-8L3 4v6l12 2-12 2z"></path></svg>
             </button>
         </form>
+    }
+}
+
+/// The chosen file, its size, the box for its description and the button
+/// that removes it, above the composer's text box until sent.
+#[component]
+pub fn AttachDraft(draft: RwSignal<Option<web_sys::File>, LocalStorage>, alt: RwSignal<String>) -> impl IntoView {
+    let t = more();
+    view! {
+        <div class="ts-attach-draft">
+            <span class="ts-attach-draft__file">
+                {move || draft.with(|f| f.as_ref().map(|f| format!("{} · {}", f.name(), describe_size(f.size() as u64))))}
+            </span>
+            <input class="ts-attach-draft__alt" type="text" aria-label=t.describe_photo placeholder=t.describe_photo
+                prop:value=move || alt.get() on:input=move |ev| alt.set(event_target_value(&ev))/>
+            <button class="ts-attach-draft__remove" type="button" aria-label=t.remove_file title=t.remove_file
+                on:click=move |_| { draft.set(None); alt.set(String::new()); }>"×"</button>
+        </div>
     }
 }

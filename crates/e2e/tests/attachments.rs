@@ -49,7 +49,7 @@ async fn a_photo_the_buyer_attaches_shows_in_the_console() {
     let mine = wait_loaded(&buyer, ".ts-msg--mine .ts-photo__thumb", 320).await;
     // A 640 × 480 photo comes back as a 320 × 240 thumbnail from a blob: URL.
     assert_eq!(mine, serde_json::json!([320, 240, ALT, "blob:"]));
-    // Sending a file is a part of the widget's own, fetched on this first upload.
+    // Sending a file is a part of the widget's own, fetched once, as the first file is chosen.
     let parts = buyer
         .eval("return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('-split_upload-')).length")
         .await;

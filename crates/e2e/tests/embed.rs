@@ -48,6 +48,20 @@ async fn the_widget_works_and_looks_the_same_on_hostile_and_strict_csp_pages() {
         let violations = buyer.accessibility_violations().await;
         assert!(violations.is_empty(), "{name}: axe-core found {violations:#?}");
         buyer.screenshot(&format!("embed-{name}")).await;
+        // The panels' rules come with their code (style/parts.css, adopted into
+        // the shadow root as the first part shows), under the strict policy too.
+        let sheets = "return root.adoptedStyleSheets.length;";
+        assert_eq!(buyer.eval(sheets).await, serde_json::json!(0), "{name}: no part yet, no parts' rules");
+        buyer.click(".ts-header__cart").await;
+        buyer.wait(".ts-cart__title").await;
+        let cart = buyer
+            .eval(
+                "const s = (css, p) => getComputedStyle(root.querySelector(css)).getPropertyValue(p);\
+                 return [s('.ts-cart__title', 'font-size'), s('.ts-cart', 'display'), s('.ts-back', 'background-color')];",
+            )
+            .await;
+        assert_eq!(cart, serde_json::json!(["18px", "flex", "rgba(0, 0, 0, 0)"]), "{name}: the cart is styled");
+        assert_eq!(buyer.eval(sheets).await, serde_json::json!(1), "{name}: the parts' rules, once");
         buyer.close().await;
     }
     // The widget worked above under this policy.
