@@ -5,7 +5,7 @@
 //! answer or a double send harmless.
 
 use serde::{Deserialize, Serialize};
-use talkshop_protocol::json::{self, Fields, FromValue, ToValue, Value};
+use talkshop_protocol::json::{self, Fields, FromValue, Value};
 
 use crate::device;
 
@@ -37,17 +37,9 @@ impl FromValue for OutboxEntry {
     }
 }
 
-impl ToValue for OutboxEntry {
-    fn to_value(&self) -> Value {
-        talkshop_protocol::write_struct!(self, { client_id, text, created_at, failed })
-    }
-}
+talkshop_protocol::write_struct!(OutboxEntry { client_id, text, created_at, failed });
 
-impl ToValue for Lease {
-    fn to_value(&self) -> Value {
-        talkshop_protocol::write_struct!(self, { tab, until })
-    }
-}
+talkshop_protocol::write_struct!(Lease { tab, until });
 
 impl FromValue for Lease {
     fn from_value(value: &Value) -> Result<Lease, String> {

@@ -370,17 +370,17 @@ impl ToValue for bool {
     }
 }
 
-impl ToValue for i64 {
-    fn to_value(&self) -> Value {
-        Value::Number(self.to_string())
-    }
+macro_rules! number_to_value {
+    ($($type:ty),*) => {$(
+        impl ToValue for $type {
+            fn to_value(&self) -> Value {
+                Value::Number(self.to_string())
+            }
+        }
+    )*};
 }
 
-impl ToValue for u32 {
-    fn to_value(&self) -> Value {
-        Value::Number(self.to_string())
-    }
-}
+number_to_value!(i64, u32);
 
 impl<T: ToValue> ToValue for Option<T> {
     fn to_value(&self) -> Value {
@@ -401,11 +401,15 @@ impl<T: ToValue> ToValue for Vec<T> {
 }
 
 /// Writes a struct as serde does (every field, in the order given):
-/// `write_struct!(self, { a, b })`.
+/// `write_struct!(Type { a, b });` implements [`ToValue`] for it.
 #[macro_export]
 macro_rules! write_struct {
-    ($value:expr, { $($field:ident),* $(,)? }) => {
-        $crate::json::object(vec![$((stringify!($field), $crate::json::ToValue::to_value(&$value.$field))),*])
+    ($type:ty { $($field:ident),* $(,)? }) => {
+        impl $crate::json::ToValue for $type {
+            fn to_value(&self) -> $crate::json::Value {
+                $crate::json::object(vec![$((stringify!($field), $crate::json::ToValue::to_value(&self.$field))),*])
+            }
+        }
     };
 }
 

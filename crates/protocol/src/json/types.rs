@@ -264,41 +264,17 @@ impl ToValue for ClientFrame {
     }
 }
 
-impl ToValue for CreateVisitor {
-    fn to_value(&self) -> Value {
-        crate::write_struct!(self, { shop, device_id })
-    }
-}
+crate::write_struct!(CreateVisitor { shop, device_id });
 
-impl ToValue for ResumeRequest {
-    fn to_value(&self) -> Value {
-        crate::write_struct!(self, { shop, device_id, token })
-    }
-}
+crate::write_struct!(ResumeRequest { shop, device_id, token });
 
-impl ToValue for SendText {
-    fn to_value(&self) -> Value {
-        crate::write_struct!(self, { client_id, text })
-    }
-}
+crate::write_struct!(SendText { client_id, text });
 
-impl ToValue for MarkRead {
-    fn to_value(&self) -> Value {
-        crate::write_struct!(self, { seq })
-    }
-}
+crate::write_struct!(MarkRead { seq });
 
-impl ToValue for BuyerEmail {
-    fn to_value(&self) -> Value {
-        crate::write_struct!(self, { email, consent })
-    }
-}
+crate::write_struct!(BuyerEmail { email, consent });
 
-impl ToValue for AddToCart {
-    fn to_value(&self) -> Value {
-        crate::write_struct!(self, { retailer_id, variant_sku, quantity })
-    }
-}
+crate::write_struct!(AddToCart { retailer_id, variant_sku, quantity });
 
 #[cfg(test)]
 mod tests {
