@@ -327,6 +327,25 @@ mod tests {
         }
     }
 
+    /// A shop's look with one shipping option.
+    fn look(free_above: Option<Money>, countries: Vec<String>) -> ShopLook {
+        ShopLook {
+            name: "Loja".into(),
+            logo_initial: "L".into(),
+            logo_color: "#112233".into(),
+            shipping_options: vec![ShippingOption {
+                id: "std".into(),
+                name: "Standard".into(),
+                price: money(990, Currency::Brl),
+                free_above,
+                countries,
+            }],
+            pickup: true,
+            pickup_address: "Rua 1".into(),
+            availability: availability(),
+        }
+    }
+
     fn availability() -> ShopAvailability {
         ShopAvailability {
             staff: StaffPresence::Away,
@@ -362,38 +381,9 @@ mod tests {
             shop: shop.clone(),
             user_id: Some("u".into()),
         });
-        round_trip(&ShopLook {
-            name: "Loja".into(),
-            logo_initial: "L".into(),
-            logo_color: "#112233".into(),
-            shipping_options: vec![ShippingOption {
-                id: "std".into(),
-                name: "Standard".into(),
-                price: money(990, Currency::Brl),
-                free_above: Some(money(20_000, Currency::Brl)),
-                countries: vec!["BR".into()],
-            }],
-            pickup: true,
-            pickup_address: "Rua 1".into(),
-            availability: availability(),
-        });
+        round_trip(&look(Some(money(20_000, Currency::Brl)), vec!["BR".into()]));
         // The header reads the whole look's answer, its shipping terms skipped.
-        let look = serde_json::to_string(&ShopLook {
-            name: "Loja".into(),
-            logo_initial: "L".into(),
-            logo_color: "#112233".into(),
-            shipping_options: vec![ShippingOption {
-                id: "std".into(),
-                name: "Standard".into(),
-                price: money(990, Currency::Brl),
-                free_above: None,
-                countries: vec![],
-            }],
-            pickup: true,
-            pickup_address: "Rua 1".into(),
-            availability: availability(),
-        })
-        .unwrap();
+        let look = serde_json::to_string(&look(None, vec![])).unwrap();
         let header = same::<ShopHeader>(&look).unwrap();
         assert_eq!((header.name.as_str(), header.color()), ("Loja", Some("#112233")));
         assert_eq!(header.availability, availability());
