@@ -138,9 +138,7 @@ fn panel_view(panel: Panel) -> Loaded {
                         .into_any(),
                         Err(err) => view! {
                             <button class="ts-back" type="button" on:click=move |_| on_back.run(())>{t.back}</button>
-                            <p class="ts-notice" role="alert">{err.message}
-                                " " <button class="ts-link" type="button" on:click=move |_| attempt.update(|n| *n += 1)>{t.retry}</button>
-                            </p>
+                            {retry_notice(err.message, attempt)}
                         }
                         .into_any(),
                     }
@@ -209,18 +207,21 @@ fn shown(part: Box<dyn Fn() -> Attempt + Send + Sync>) -> AnyView {
         Suspend::new(async move {
             match future.await {
                 Ok(view) => view,
-                Err(_) => {
-                    let t = texts();
-                    view! {
-                        <p class="ts-notice" role="alert">{t.part_failed}
-                            " " <button class="ts-link" type="button" on:click=move |_| attempt.update(|n| *n += 1)>{t.retry}</button>
-                        </p>
-                    }
-                    .into_any()
-                }
+                Err(_) => retry_notice(texts().part_failed.to_owned(), attempt),
             }
         })
     })
+    .into_any()
+}
+
+/// What went wrong, as text, and a *Retry* button that counts one more `attempt`.
+fn retry_notice(message: String, attempt: RwSignal<u32>) -> AnyView {
+    let t = texts();
+    view! {
+        <p class="ts-notice" role="alert">{message}
+            " " <button class="ts-link" type="button" on:click=move |_| attempt.update(|n| *n += 1)>{t.retry}</button>
+        </p>
+    }
     .into_any()
 }
 
